@@ -1,0 +1,45 @@
+# Two commands for a fresh clone: `make lab` opens the course, `make test` runs every test.
+# Each creates .venv when it is missing and installs the project once (again only when
+# pyproject.toml or constraints.txt change).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.crmlab-installed
+PYTEST_ARGS ?=
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test notebooks lock bench clean
+
+$(READY): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test]"
+	@touch $@
+
+lab: $(READY)
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. \
+	    --LabApp.default_url=/lab/tree/notebooks/00_getting_started.ipynb
+
+test: $(READY)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# Re-execute every chapter notebook in place (after a change to crmlab or to constraints.txt).
+notebooks: $(READY)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=600 notebooks/*.ipynb
+
+# Refresh the pinned versions: newest releases, then re-run the notebooks so outputs match.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e ".[lab,test]"
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	rm -rf .lock-venv
+	$(MAKE) notebooks
+
+bench: $(READY)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[bench]"
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info
