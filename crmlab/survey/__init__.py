@@ -1,0 +1,26 @@
+"""Customer-satisfaction surveys (客户满意度调研, training 3): codebook, reading, validation, tallies,
+statistics and a report.
+
+The five steps of the training map onto this package: the questionnaire is a
+:class:`Codebook`; survey-tool exports are read with :func:`read_responses`; checking
+questionnaires (blank 白卷 and invalid 废卷) is :func:`validate`; the individual → group → class
+tally is :func:`tally` and :func:`tally_hierarchy`; the analysis adds Likert summaries, CSAT,
+NPS, Wilson intervals, Cronbach's alpha, SERVQUAL gaps, importance–performance analysis and
+crosstabs (:mod:`crmlab.survey.stats`); :func:`survey_report` writes HTML and Markdown.
+
+Examples
+--------
+>>> from crmlab.survey import nps, wilson_interval, top_box
+>>> nps([10, 9, 8, 6, 3]).nps
+0.0
+>>> round(top_box([5, 4, 3, 2, 1]), 2)
+0.4
+"""
+
+from crmlab.survey.codebook import Codebook, CodebookError, Question, Scale, course_codebook
+from crmlab.survey.validation import REASON_LABELS, REASONS, ValidationResult, validate
+
+__all__ = [
+    "Codebook", "CodebookError", "Question", "Scale", "course_codebook",
+    "validate", "ValidationResult", "REASONS", "REASON_LABELS",
+]

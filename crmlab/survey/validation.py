@@ -1,0 +1,311 @@
+"""Checking questionnaires (检查问卷): which are valid, which are blank (白卷) or invalid (废卷), and why.
+
+The training's first tally step is to set aside blank and invalid questionnaires; they are not
+counted. :func:`validate` does that for a whole table at once and keeps every reason, so that
+the response funnel reconciles: received = valid + rejected.
+
+Rules (each questionnaire may break several; the *primary* reason is the first in
+:data:`REASONS` order):
+
+``blank``
+    no question answered at all (administrative columns do not count).
+``duplicate_number``
+    the questionnaire number was already used by an earlier non-blank questionnaire (data-entry
+    order); with ``duplicates="reject_all"`` every copy is rejected.
+``missing_number``
+    no questionnaire number (only when the codebook names an ``id_column``).
+``unreadable``
+    a numeric answer holds text that is not a number (``"四"``, ``"3分"``).
+``out_of_range``
+    a code that is not allowed (6 on a 1–5 scale, gender 3, an unknown multiple-choice option) or
+    a number outside the codebook's minimum–maximum (an impossible value).
+``missing_required``
+    a required question has no answer.
+``straight_lining``
+    every item of a straight-lining block has the same raw answer (at least ``min_items``
+    answered); with a reverse-coded item in the block this is a contradiction, so the
+    questionnaire was not answered attentively.
+
+Examples
+--------
+>>> from crmlab.datasets import load_dataset
+>>> from crmlab.survey import course_codebook, validate
+>>> result = validate(load_dataset("survey_responses"), course_codebook())
+>>> result.received == len(result.valid) + len(result.rejected)
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crmlab._checks import CrmlabInputError, ExclusionReport, require_columns
+from crmlab.survey.codebook import Codebook, Question
+
+__all__ = ["validate", "ValidationResult", "REASONS", "REASON_LABELS", "answered", "question_values"]
+
+#: Rejection reasons, in priority order (the first one a questionnaire breaks is its primary one).
+REASONS = ("blank", "duplicate_number", "missing_number", "unreadable", "out_of_range",
+           "missing_required", "straight_lining")
+#: Plain-language label of each reason (English with the course's Chinese term).
+REASON_LABELS = {
+    "blank": "blank questionnaire (白卷)",
+    "duplicate_number": "questionnaire number used twice",
+    "missing_number": "no questionnaire number",
+    "unreadable": "text where a number is expected",
+    "out_of_range": "answer code not allowed / impossible value",
+    "missing_required": "required question not answered",
+    "straight_lining": "same answer to every item of a block (straight-lining)",
+}
+
+
+@dataclass
+class ValidationResult:
+    """Outcome of :func:`validate`.
+
+    Attributes
+    ----------
+    valid
+        The valid questionnaires (rows of the input, answers converted to numbers).
+    rejected
+        One row per rejected questionnaire: ``row`` (the input's index label), the questionnaire
+        number, ``status`` (``blank`` or ``invalid``), the primary ``reason``, every reason
+        (``reasons``) and a readable ``detail``.
+    issues
+        One row per problem found: ``row``, ``question``, ``reason``, ``value``.
+    received
+        Number of questionnaires received (rows of the input).
+    exclusions
+        An :class:`~crmlab._checks.ExclusionReport` keyed by primary reason.
+    """
+
+    valid: pd.DataFrame
+    rejected: pd.DataFrame
+    issues: pd.DataFrame
+    received: int
+    exclusions: ExclusionReport
+
+    def funnel(self) -> pd.DataFrame:
+        """The response funnel: received, each primary rejection reason, valid."""
+        rows = [("received", self.received)]
+        counts = self.rejected["reason"].value_counts()
+        rows += [(f"rejected: {REASON_LABELS[r]}", int(counts.get(r, 0))) for r in REASONS
+                 if counts.get(r, 0)]
+        rows.append(("valid", len(self.valid)))
+        frame = pd.DataFrame(rows, columns=["stage", "questionnaires"])
+        frame["percent_of_received"] = (100 * frame["questionnaires"] / max(self.received, 1)).round(1)
+        return frame
+
+    def summary(self) -> pd.DataFrame:
+        """Rejected questionnaires per primary reason (zero rows omitted)."""
+        counts = self.rejected["reason"].value_counts()
+        return pd.DataFrame({"reason": [r for r in REASONS if counts.get(r, 0)],
+                             "label": [REASON_LABELS[r] for r in REASONS if counts.get(r, 0)],
+                             "questionnaires": [int(counts[r]) for r in REASONS if counts.get(r, 0)]})
+
+    def __str__(self) -> str:
+        parts = ", ".join(f"{n} {r}" for r, n in zip(self.summary()["reason"],
+                                                      self.summary()["questionnaires"]))
+        return (f"{self.received} questionnaires received: {len(self.valid)} valid, "
+                f"{len(self.rejected)} rejected" + (f" ({parts})" if parts else ""))
+
+    def __repr__(self) -> str:
+        return f"<ValidationResult: {self}>"
+
+
+def answered(values: pd.Series) -> pd.Series:
+    """True where a cell holds an answer (not missing, not an empty or blank string)."""
+    present = values.notna()
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        present &= values.astype("string").str.strip().fillna("") != ""
+    return present
+
+
+def question_values(values: pd.Series) -> pd.Series:
+    """The numeric value of each answer (NaN where missing or not a number)."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype("float64")
+    return pd.to_numeric(values.astype("string").str.strip(), errors="coerce").astype("float64")
+
+
+def validate(responses: pd.DataFrame, codebook: Codebook, *, duplicates: str = "keep_first",
+             check_straight_lining: bool = True) -> ValidationResult:
+    """Sort questionnaires into valid and rejected ones, with every reason.
+
+    Parameters
+    ----------
+    responses
+        One row per questionnaire, one column per codebook question (plus administrative
+        columns). Use :func:`crmlab.survey.read_responses` for files exported by survey tools.
+    codebook
+        The questionnaire definition (allowed codes, required questions, straight-lining blocks).
+    duplicates
+        ``"keep_first"`` (default): the first non-blank questionnaire with a number is kept and
+        later ones are rejected; ``"reject_all"``: every questionnaire sharing a number is
+        rejected (use it when you cannot tell which copy is right).
+    check_straight_lining
+        Apply the codebook's straight-lining rules (default True).
+
+    Returns
+    -------
+    ValidationResult
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.survey import Codebook
+    >>> cb = Codebook.from_dict({"title": "t", "id_column": "no", "questions": [
+    ...     {"id": "q1", "text": "?", "type": "single", "options": {1: "yes", 2: "no"},
+    ...      "required": True}]})
+    >>> r = validate(pd.DataFrame({"no": [1, 2, 2, 3], "q1": [1, 5, 2, None]}), cb)
+    >>> r.rejected[["row", "reason"]].values.tolist()
+    [[1, 'out_of_range'], [2, 'duplicate_number'], [3, 'blank']]
+    """
+    if duplicates not in ("keep_first", "reject_all"):
+        raise CrmlabInputError(f"duplicates must be 'keep_first' or 'reject_all', not {duplicates!r}")
+    require_columns(responses, codebook.ids + ([codebook.id_column] if codebook.id_column else []),
+                    what="the responses")
+    n = len(responses)
+    flags: dict[str, np.ndarray] = {}
+    issue_parts: list[pd.DataFrame] = []
+    converted: dict[str, pd.Series] = {}
+    any_answer = np.zeros(n, dtype=bool)
+    missing_required = np.zeros(n, dtype=bool)
+    missing_parts: list[tuple[str, np.ndarray]] = []
+
+    def flag(reason: str, question: str, mask: np.ndarray, values: pd.Series | None) -> None:
+        if not mask.any():
+            return
+        flags[reason] = flags.get(reason, np.zeros(n, dtype=bool)) | mask
+        pos = np.flatnonzero(mask)
+        shown = values.iloc[pos].astype("string").fillna("").to_numpy() if values is not None else ""
+        issue_parts.append(pd.DataFrame({"_pos": pos, "question": question, "reason": reason,
+                                         "value": shown}))
+
+    for q in codebook.questions:
+        raw = responses[q.id]
+        present = answered(raw).to_numpy()
+        any_answer |= present
+        if q.required:
+            missing = ~present
+            missing_required |= missing
+            missing_parts.append((q.id, missing))
+        if q.type in ("single", "likert", "rating", "number"):
+            numbers = question_values(raw)
+            values = numbers.to_numpy()
+            unreadable = present & np.isnan(values)
+            flag("unreadable", q.id, unreadable, raw)
+            if q.type == "number":
+                bad = np.zeros(n, dtype=bool)
+                if q.minimum is not None:
+                    bad |= values < q.minimum
+                if q.maximum is not None:
+                    bad |= values > q.maximum
+            else:
+                bad = ~np.isnan(values) & ~np.isin(values, q.allowed_codes)
+            flag("out_of_range", q.id, bad, raw)
+            converted[q.id] = numbers
+        elif q.type == "multiple":
+            flag("out_of_range", q.id, present & _bad_multiple(raw, q), raw)
+    blank = ~any_answer
+    # Missing required answers matter only on questionnaires that are not blank.
+    for qid, missing in missing_parts:
+        flag("missing_required", qid, missing & ~blank, None)
+    if check_straight_lining:
+        for rule in codebook.straight_lining:
+            items = codebook.items(block=rule.block)
+            block = np.column_stack([converted.get(i, question_values(responses[i])).to_numpy()
+                                     for i in items])
+            count = (~np.isnan(block)).sum(axis=1)
+            filled = np.where(np.isnan(block), np.inf, block)
+            low = filled.min(axis=1)
+            high = np.where(np.isnan(block), -np.inf, block).max(axis=1)
+            same = (low == high) & (count >= rule.min_items)
+            flag("straight_lining", f"block:{rule.block}", same,
+                 pd.Series(np.where(same, low, np.nan)).astype("Int64"))
+    flags["blank"] = blank
+    if codebook.id_column:
+        ids = responses[codebook.id_column]
+        has_id = answered(ids).to_numpy()
+        flag("missing_number", codebook.id_column, ~has_id & ~blank, None)
+        keyed = ids.astype("string").str.strip()
+        candidates = has_id & ~blank
+        dup = np.zeros(n, dtype=bool)
+        sub = keyed[candidates]
+        marks = sub.duplicated(keep="first" if duplicates == "keep_first" else False).to_numpy()
+        dup[np.flatnonzero(candidates)[marks]] = True
+        flag("duplicate_number", codebook.id_column, dup, ids)
+
+    reason_matrix = np.column_stack([flags.get(r, np.zeros(n, dtype=bool)) for r in REASONS])
+    rejected_mask = reason_matrix.any(axis=1)
+    rejected_pos = np.flatnonzero(rejected_mask)
+    primary = np.array(REASONS, dtype=object)[reason_matrix[rejected_pos].argmax(axis=1)]
+
+    issues = (pd.concat(issue_parts, ignore_index=True) if issue_parts
+              else pd.DataFrame({"_pos": np.array([], dtype=int), "question": [], "reason": [],
+                                 "value": []}))
+    issues = issues[~(blank[issues["_pos"].to_numpy()] & (issues["reason"] != "blank"))]
+    issues = issues.sort_values(["_pos", "reason"], key=lambda s: s.map(REASONS.index)
+                                if s.name == "reason" else s, kind="stable")
+    index = responses.index
+    rejected = _rejected_frame(responses, codebook, index, rejected_pos, primary, reason_matrix,
+                               issues, blank)
+    issues = issues.assign(row=index[issues["_pos"].to_numpy()])
+    if codebook.id_column:
+        issues.insert(0, codebook.id_column,
+                      responses[codebook.id_column].to_numpy()[issues["_pos"].to_numpy()])
+    issues = issues[[c for c in ("row", codebook.id_column, "question", "reason", "value")
+                     if c]].reset_index(drop=True)
+
+    valid = responses.loc[~rejected_mask].copy()
+    for qid, numbers in converted.items():
+        q = codebook.question(qid)
+        numbers = numbers[~rejected_mask]
+        valid[qid] = numbers.astype("Int64") if q.type != "number" else numbers
+    exclusions = ExclusionReport(received=n)
+    for reason in REASONS:
+        exclusions.add(reason, rejected["row"][rejected["reason"] == reason].pipe(pd.Index))
+    return ValidationResult(valid=valid, rejected=rejected, issues=issues, received=n,
+                            exclusions=exclusions)
+
+
+def _bad_multiple(raw: pd.Series, q: Question) -> np.ndarray:
+    """True where a multiple-choice answer holds a code that is not an option."""
+    text = raw.astype("string").str.strip()
+    parts = text.str.split(q.separator, regex=False).explode()
+    parts = parts.str.strip()
+    parts = parts[parts.notna() & (parts != "")]
+    codes = pd.to_numeric(parts, errors="coerce")
+    bad_part = codes.isna() | ~codes.isin(q.allowed_codes)
+    bad_rows = bad_part.groupby(level=0, sort=False).any()
+    out = pd.Series(False, index=raw.index)
+    if len(bad_rows):
+        # ``explode`` keeps the original labels; map them back by position.
+        positions = pd.Series(np.arange(len(raw)), index=raw.index)
+        if raw.index.is_unique:
+            out.iloc[positions.loc[bad_rows.index[bad_rows.to_numpy()]].to_numpy()] = True
+        else:
+            return _bad_multiple(raw.reset_index(drop=True), q)
+    return out.to_numpy()
+
+
+def _rejected_frame(responses, codebook, index, rejected_pos, primary, reason_matrix, issues,
+                    blank) -> pd.DataFrame:
+    reasons_all = ["; ".join(np.array(REASONS)[reason_matrix[p]]) for p in rejected_pos]
+    sub = issues[issues["_pos"].isin(rejected_pos)]
+    text = (sub["question"] + np.where(sub["value"].astype(str) != "", " = " + sub["value"].astype(str), "")
+            + " (" + sub["reason"] + ")")
+    details = text.groupby(sub["_pos"]).agg(lambda s: ", ".join(s.iloc[:6]) +
+                                            (f" … (+{len(s) - 6})" if len(s) > 6 else ""))
+    frame = pd.DataFrame({"row": index[rejected_pos]})
+    if codebook.id_column:
+        frame[codebook.id_column] = responses[codebook.id_column].to_numpy()[rejected_pos]
+    frame["status"] = np.where(blank[rejected_pos], "blank", "invalid")
+    frame["reason"] = primary
+    frame["reasons"] = reasons_all
+    detail = details.reindex(rejected_pos).to_numpy()
+    frame["detail"] = np.where(blank[rejected_pos], "no question answered", detail)
+    return frame
