@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from crmlab._checks import CrmlabInputError
-from crmlab.datasets._io import read_table, write_table
+from crmlab.datasets._io import TableWriter, read_table
 from crmlab.datasets._registry import GENERATORS, generator_module, table_specs
 from crmlab.datasets._spec import TableSpec
 
@@ -143,18 +143,36 @@ def regenerate(out_dir: str | Path | None = None, scale: float = 1.0,
     With the default ``scale=1`` the files are byte-identical to the shipped ones. Larger scales
     stream chunk by chunk to disk. Returns table name → rows written.
     """
+    if out_dir is None and scale != 1:
+        raise CrmlabInputError(
+            f"regenerating at scale={scale} would overwrite the shipped datasets: give an "
+            "output folder (out_dir=..., or --out on the command line)"
+        )
+    unknown = [t for t in topics or () if t not in GENERATORS]
+    if unknown:
+        raise CrmlabInputError(f"unknown dataset topic(s) {', '.join(map(repr, unknown))} "
+                               f"(available: {', '.join(GENERATORS)})")
     out = Path(out_dir) if out_dir is not None else data_dir()
     written: dict[str, int] = {}
     specs = table_specs()
     for topic in topics or list(GENERATORS):
+        if topic not in {t for t, _ in specs.values()}:
+            continue  # its generator module is not there (yet)
         module = generator_module(topic)
         if all(spec.static for spec in module.TABLES) and out_dir is None:
             continue
-        current: dict[str, list[pd.DataFrame]] = {}
-        for table, chunk in module.generate(GENERATORS[topic], scale):
-            current.setdefault(table, []).append(chunk)
-        for table, chunks in current.items():
-            written[table] = write_table(chunks, out / specs[table][1].file_name, specs[table][1])
+        writers: dict[str, TableWriter] = {}
+        try:
+            for table, chunk in module.generate(GENERATORS[topic], scale):
+                if table not in writers:
+                    writers[table] = TableWriter(out / specs[table][1].file_name, specs[table][1])
+                writers[table].write(chunk)
+        except BaseException:
+            for writer in writers.values():
+                writer.close(keep=False)
+            raise
+        for table, writer in writers.items():
+            written[table] = writer.close()
     return written
 
 

@@ -12,38 +12,67 @@ import pandas as pd
 from crmlab.datasets._spec import TableSpec
 
 
-def write_table(chunks: Iterable[pd.DataFrame], path: Path, spec: TableSpec) -> int:
-    """Write ``chunks`` (DataFrames with the spec's columns) to ``path`` as UTF-8 CSV.
+class TableWriter:
+    """Write one table to ``path`` chunk by chunk (UTF-8 CSV, or gzip when ``spec.compressed``).
 
     The output is byte-identical for identical input: ``\\n`` line ends, ISO dates, no index,
-    and for ``.csv.gz`` a gzip header without a timestamp. Chunks are written as they come so a
-    large table is never held in memory twice. Returns the number of rows written.
+    and for ``.csv.gz`` a gzip header without a timestamp. Rows go to ``<path>.tmp`` first and the
+    file is moved into place by :meth:`close`, so an interrupted run never leaves half a table.
+    Use it as a context manager; several writers may be open at once (generators may interleave
+    the chunks of different tables).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    rows = 0
-    raw = open(tmp, "wb")
-    try:
-        stream = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) if spec.compressed else raw
-        header = True
+
+    def __init__(self, path: Path, spec: TableSpec) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.spec, self.rows = path, spec, 0
+        self._tmp = path.with_name(path.name + ".tmp")
+        self._raw = open(self._tmp, "wb")
+        self._stream = (gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0)
+                        if spec.compressed else self._raw)
+        self._header = True
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        """Append ``chunk`` (a DataFrame with at least the spec's columns)."""
+        missing = [c for c in self.spec.columns if c not in chunk.columns]
+        if missing:
+            raise ValueError(f"generator for {self.spec.name} did not produce columns {missing}")
+        text = _format(chunk[list(self.spec.columns)], self.spec).to_csv(
+            index=False, header=self._header, lineterminator="\n"
+        )
+        self._stream.write(text.encode("utf-8"))
+        self.rows += len(chunk)
+        self._header = False
+
+    def close(self, *, keep: bool = True) -> int:
+        """Finish the file (move it into place when ``keep``); returns the rows written."""
+        if self._raw.closed:
+            return self.rows
+        try:
+            if keep and self._header:  # no chunk at all: still write the header line
+                self._stream.write((",".join(self.spec.columns) + "\n").encode("utf-8"))
+            if self._stream is not self._raw:
+                self._stream.close()
+        finally:
+            self._raw.close()
+        if keep:
+            self._tmp.replace(self.path)
+        else:
+            self._tmp.unlink(missing_ok=True)
+        return self.rows
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
+        self.close(keep=exc_type is None)
+
+
+def write_table(chunks: Iterable[pd.DataFrame], path: Path, spec: TableSpec) -> int:
+    """Write ``chunks`` to ``path`` with a :class:`TableWriter`; returns the rows written."""
+    with TableWriter(path, spec) as writer:
         for chunk in chunks:
-            missing = [c for c in spec.columns if c not in chunk.columns]
-            if missing:
-                raise ValueError(f"generator for {spec.name} did not produce columns {missing}")
-            text = _format(chunk[list(spec.columns)], spec).to_csv(
-                index=False, header=header, lineterminator="\n"
-            )
-            stream.write(text.encode("utf-8"))
-            rows += len(chunk)
-            header = False
-        if header:  # no chunk at all: still write the header line
-            stream.write((",".join(spec.columns) + "\n").encode("utf-8"))
-        if stream is not raw:
-            stream.close()
-    finally:
-        raw.close()
-    tmp.replace(path)
-    return rows
+            writer.write(chunk)
+    return writer.rows
 
 
 def _format(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
