@@ -18,9 +18,23 @@ Examples
 """
 
 from crmlab.survey.codebook import Codebook, CodebookError, Question, Scale, course_codebook
+from crmlab.survey.stats import (
+    IPA_QUADRANTS, CronbachResult, CrosstabResult, CSATResult, NPSResult, apply_reverse_coding,
+    bottom_box, crosstab, cronbach_alpha, csat, importance_performance, likert_summary, nps,
+    reliability, reverse_code, servqual_gaps, top_box, wilson_interval,
+)
+from crmlab.survey.tally import (
+    NO_ANSWER, factual_mode, multiple_choice_codes, statistics_table, tally, tally_hierarchy,
+)
 from crmlab.survey.validation import REASON_LABELS, REASONS, ValidationResult, validate
 
 __all__ = [
     "Codebook", "CodebookError", "Question", "Scale", "course_codebook",
     "validate", "ValidationResult", "REASONS", "REASON_LABELS",
+    "tally", "tally_hierarchy", "statistics_table", "factual_mode", "multiple_choice_codes",
+    "NO_ANSWER",
+    "wilson_interval", "top_box", "bottom_box", "likert_summary", "csat", "CSATResult", "nps",
+    "NPSResult", "cronbach_alpha", "CronbachResult", "reliability", "reverse_code",
+    "apply_reverse_coding", "servqual_gaps", "importance_performance", "IPA_QUADRANTS",
+    "crosstab", "CrosstabResult",
 ]
