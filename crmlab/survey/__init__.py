@@ -18,6 +18,7 @@ Examples
 """
 
 from crmlab.survey.codebook import Codebook, CodebookError, Question, Scale, course_codebook
+from crmlab.survey.reading import detect_encoding, read_responses
 from crmlab.survey.stats import (
     IPA_QUADRANTS, CronbachResult, CrosstabResult, CSATResult, NPSResult, apply_reverse_coding,
     bottom_box, crosstab, cronbach_alpha, csat, importance_performance, likert_summary, nps,
@@ -30,6 +31,7 @@ from crmlab.survey.validation import REASON_LABELS, REASONS, ValidationResult, v
 
 __all__ = [
     "Codebook", "CodebookError", "Question", "Scale", "course_codebook",
+    "read_responses", "detect_encoding",
     "validate", "ValidationResult", "REASONS", "REASON_LABELS",
     "tally", "tally_hierarchy", "statistics_table", "factual_mode", "multiple_choice_codes",
     "NO_ANSWER",

@@ -181,7 +181,13 @@ def validate(responses: pd.DataFrame, codebook: Codebook, *, duplicates: str = "
             return
         flags[reason] = flags.get(reason, np.zeros(n, dtype=bool)) | mask
         pos = np.flatnonzero(mask)
-        shown = values.iloc[pos].astype("string").fillna("").to_numpy() if values is not None else ""
+        if values is None:
+            shown = ""
+        elif pd.api.types.is_numeric_dtype(values):
+            shown = np.array([f"{v:g}" if v == v else "" for v in values.iloc[pos].astype(float)],
+                             dtype=object)
+        else:
+            shown = values.iloc[pos].astype("string").fillna("").to_numpy()
         issue_parts.append(pd.DataFrame({"_pos": pos, "question": question, "reason": reason,
                                          "value": shown}))
 
