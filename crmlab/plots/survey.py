@@ -1,0 +1,187 @@
+"""Charts of the satisfaction-survey chapter: diverging Likert bars, NPS, SERVQUAL gaps, IPA,
+tallies and the response funnel. Each takes a result frame from :mod:`crmlab.survey`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crmlab._checks import CrmlabInputError, require_columns
+from crmlab.plots import new_axes
+
+__all__ = ["likert_bars", "nps_bar", "gap_chart", "ipa_chart", "tally_bar", "funnel_chart"]
+
+_NEGATIVE = ("#b2182b", "#ef8a62", "#fddbc7")
+_POSITIVE = ("#d1e5f0", "#67a9cf", "#2166ac")
+_NEUTRAL = "#d9d9d9"
+
+
+def _code_columns(summary: pd.DataFrame) -> list:
+    return [c for c in summary.columns if isinstance(c, (int, np.integer))]
+
+
+def likert_bars(summary: pd.DataFrame, *, label: str = "item", ax: Any = None) -> Any:
+    """Diverging stacked bars of Likert items, centred on the neutral answer.
+
+    Disagreement extends left of zero, agreement right; the neutral middle code (odd scales) is
+    split half and half across zero, the usual convention for diverging Likert charts.
+
+    Parameters
+    ----------
+    summary
+        The output of :func:`crmlab.survey.likert_summary` (one percent column per code).
+    label
+        Column used to name the bars (``"item"`` or ``"text"``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.survey import likert_summary
+    >>> ax = likert_bars(likert_summary(pd.DataFrame({"q1": [1, 4, 5, 5], "q2": [2, 3, 3, 4]})))
+    """
+    require_columns(summary, [label], what="the Likert summary")
+    codes = sorted(_code_columns(summary))
+    if len(codes) < 2:
+        raise CrmlabInputError("the Likert summary has no percent column per answer code")
+    ax = new_axes(ax, figsize=(8, 0.45 * len(summary) + 1.5))
+    k = len(codes)
+    half = k // 2
+    neg_colors = list(_NEGATIVE[:half]) if half <= 3 else [_NEGATIVE[0]] * (half - 3) + list(_NEGATIVE)
+    pos_colors = list(_POSITIVE[-half:]) if half <= 3 else list(_POSITIVE) + [_POSITIVE[-1]] * (half - 3)
+    colors = neg_colors + ([_NEUTRAL] if k % 2 else []) + pos_colors
+    values = summary[codes].fillna(0).to_numpy(dtype=float)
+    y = np.arange(len(summary))[::-1]
+    middle = values[:, half] / 2 if k % 2 else np.zeros(len(summary))
+    left = -(values[:, :half].sum(axis=1) + middle)
+    for j, code in enumerate(codes):
+        ax.barh(y, values[:, j], left=left, color=colors[j], edgecolor="white", label=str(code))
+        left = left + values[:, j]
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, summary[label].astype(str))
+    ax.set_xlabel("percent of answers (left: disagree, right: agree)")
+    lim = max(100.0, float(np.abs(ax.get_xlim()).max()))
+    ax.set_xlim(-lim, lim)
+    ax.legend(title="answer", ncols=k, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    return ax
+
+
+def nps_bar(result: Any, *, ax: Any = None) -> Any:
+    """One stacked bar: detractors (0–6), passives (7–8), promoters (9–10), NPS in the title.
+
+    ``result`` is an :class:`~crmlab.survey.NPSResult` or its ``to_frame()``.
+    """
+    frame = result.to_frame() if hasattr(result, "to_frame") else result
+    require_columns(frame, ["group", "percent"], what="the NPS table")
+    ax = new_axes(ax, figsize=(8, 2.2))
+    colors = {"detractors": "#d73027", "passives": "#bdbdbd", "promoters": "#1a9850"}
+    left = 0.0
+    for _, row in frame.iterrows():
+        ax.barh(0, row["percent"], left=left, color=colors.get(row["group"], "#888888"),
+                label=f"{row['group']} {row['percent']:.0f}%")
+        if row["percent"] >= 6:
+            ax.text(left + row["percent"] / 2, 0, f"{row['percent']:.0f}%", ha="center",
+                    va="center", color="white" if row["group"] != "passives" else "black")
+        left += row["percent"]
+    score = frame.set_index("group")["percent"]
+    value = score.get("promoters", 0) - score.get("detractors", 0)
+    ax.set_title(f"NPS = {value:.1f}  (promoters − detractors)")
+    ax.set_xlim(0, 100)
+    ax.set_yticks([])
+    ax.set_xlabel("percent of respondents")
+    ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.45), frameon=False)
+    return ax
+
+
+def gap_chart(gaps: pd.DataFrame, *, label: str = "label", gap: str = "gap", ax: Any = None) -> Any:
+    """Horizontal bars of SERVQUAL gaps (perception − expectation), shortfalls in red.
+
+    ``gaps`` is :func:`crmlab.survey.servqual_gaps` output (``level="dimension"`` or ``"item"``;
+    for items pass ``label="perception_item"`` or ``"text"``).
+    """
+    require_columns(gaps, [label, gap], what="the gap table")
+    ax = new_axes(ax, figsize=(7, 0.5 * len(gaps) + 1.5))
+    y = np.arange(len(gaps))[::-1]
+    values = gaps[gap].to_numpy(dtype=float)
+    ax.barh(y, values, color=np.where(values < 0, "#d73027", "#1a9850"))
+    for yi, v in zip(y, values):
+        ax.text(v + (0.02 if v >= 0 else -0.02), yi, f"{v:+.2f}", va="center",
+                ha="left" if v >= 0 else "right")
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, gaps[label].astype(str))
+    ax.set_xlabel("gap = perception − expectation (negative: expectations not met)")
+    span = max(0.5, float(np.abs(values).max()) * 1.3)
+    ax.set_xlim(-span, span)
+    return ax
+
+
+def ipa_chart(ipa: pd.DataFrame, *, label: str = "label", ax: Any = None) -> Any:
+    """Importance–performance grid: performance across, importance up, cut-off lines, quadrants.
+
+    ``ipa`` is :func:`crmlab.survey.importance_performance` output.
+    """
+    require_columns(ipa, [label, "importance", "performance", "importance_cut", "performance_cut"],
+                    what="the IPA table")
+    ax = new_axes(ax, figsize=(7, 5.5))
+    ax.scatter(ipa["performance"], ipa["importance"], s=60, color="#2166ac", zorder=3)
+    for _, row in ipa.iterrows():
+        ax.annotate(str(row[label]), (row["performance"], row["importance"]),
+                    textcoords="offset points", xytext=(6, 4))
+    i_cut, p_cut = ipa["importance_cut"].iloc[0], ipa["performance_cut"].iloc[0]
+    ax.axhline(i_cut, color="grey", linestyle="--", linewidth=0.8)
+    ax.axvline(p_cut, color="grey", linestyle="--", linewidth=0.8)
+    x_lo, x_hi = min(ipa["performance"].min(), p_cut) - 0.4, max(ipa["performance"].max(), p_cut) + 0.6
+    y_lo, y_hi = min(ipa["importance"].min(), i_cut) - 0.4, max(ipa["importance"].max(), i_cut) + 0.4
+    ax.set_xlim(x_lo, x_hi)
+    ax.set_ylim(y_lo, y_hi)
+    corners = [((x_lo, y_hi), "concentrate here\n重点改进", "left", "top"),
+               ((x_hi, y_hi), "keep up the good work\n继续保持", "right", "top"),
+               ((x_lo, y_lo), "low priority\n次要改进", "left", "bottom"),
+               ((x_hi, y_lo), "possible overkill\n过度投入", "right", "bottom")]
+    for (x, y), text, ha, va in corners:
+        ax.text(x, y, text, ha=ha, va=va, fontsize=9, color="#555555",
+                transform=ax.transData, alpha=0.9)
+    ax.set_xlabel("performance (mean perception)")
+    ax.set_ylabel("importance (mean rating)")
+    return ax
+
+
+def tally_bar(tally: pd.DataFrame, *, percent: str | None = None, title: str | None = None,
+              ax: Any = None) -> Any:
+    """Horizontal bars of a tally with count and percent written on each bar.
+
+    ``tally`` is :func:`crmlab.survey.tally` output (one question, no ``by``); ``percent``
+    defaults to ``percent`` (or ``percent_of_respondents`` for multiple choice).
+    """
+    require_columns(tally, ["label", "count"], what="the tally")
+    if percent is None:
+        percent = "percent" if "percent" in tally.columns else "percent_of_respondents"
+    require_columns(tally, [percent], what="the tally")
+    ax = new_axes(ax, figsize=(7, 0.45 * len(tally) + 1.5))
+    y = np.arange(len(tally))[::-1]
+    ax.barh(y, tally[percent], color="#4393c3")
+    for yi, p, c in zip(y, tally[percent], tally["count"]):
+        ax.text(p + 0.5, yi, f"{c} ({p:.1f}%)", va="center")
+    ax.set_yticks(y, tally["label"].astype(str))
+    ax.set_xlabel("percent of valid questionnaires")
+    ax.set_xlim(0, max(10.0, float(tally[percent].max()) * 1.25))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def funnel_chart(funnel: pd.DataFrame, *, ax: Any = None) -> Any:
+    """The response funnel: received, each rejection reason, valid (``ValidationResult.funnel()``)."""
+    require_columns(funnel, ["stage", "questionnaires"], what="the funnel")
+    ax = new_axes(ax, figsize=(8, 0.45 * len(funnel) + 1.2))
+    y = np.arange(len(funnel))[::-1]
+    colors = ["#2166ac" if s in ("received", "valid") else "#d6604d" for s in funnel["stage"]]
+    ax.barh(y, funnel["questionnaires"], color=colors)
+    for yi, n in zip(y, funnel["questionnaires"]):
+        ax.text(n, yi, f" {n}", va="center")
+    ax.set_yticks(y, funnel["stage"])
+    ax.set_xlabel("questionnaires")
+    ax.set_xlim(0, funnel["questionnaires"].max() * 1.15)
+    return ax
