@@ -19,6 +19,7 @@ Examples
 
 from crmlab.survey.codebook import Codebook, CodebookError, Question, Scale, course_codebook
 from crmlab.survey.reading import detect_encoding, read_responses
+from crmlab.survey.report import SurveyReport, key_findings, survey_report
 from crmlab.survey.stats import (
     IPA_QUADRANTS, CronbachResult, CrosstabResult, CSATResult, NPSResult, apply_reverse_coding,
     bottom_box, crosstab, cronbach_alpha, csat, importance_performance, likert_summary, nps,
@@ -38,5 +39,5 @@ __all__ = [
     "wilson_interval", "top_box", "bottom_box", "likert_summary", "csat", "CSATResult", "nps",
     "NPSResult", "cronbach_alpha", "CronbachResult", "reliability", "reverse_code",
     "apply_reverse_coding", "servqual_gaps", "importance_performance", "IPA_QUADRANTS",
-    "crosstab", "CrosstabResult",
+    "crosstab", "CrosstabResult", "survey_report", "SurveyReport", "key_findings",
 ]
