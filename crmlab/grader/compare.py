@@ -1,0 +1,452 @@
+"""Compare a student's answer with the instructor's: one set of rules for grading and self-check.
+
+Both sides are *plain* data (see :mod:`crmlab.grader.plain`), so nothing the student's object
+does (a rigged ``__eq__``, a patched library) takes part. The grader holds the expected plain
+value and compares with real tolerances (:func:`compare`); the released notebook only holds a
+*digest* (:func:`make_digest`): the visible facts (type, columns, row count, length) and salted
+hashes of each expected cell rounded to the tolerance, checked by :func:`check_digest`. The two
+paths share the structural checks and the messages, which speak the student's terms ("missing
+column `monetary`", "3 rows too many", "values differ from row 12 on") and never show the
+expected values.
+
+Examples
+--------
+>>> from crmlab.grader.plain import to_plain
+>>> compare("number", {"rtol": 1e-6, "atol": 0.0}, to_plain(0.5), to_plain(0.5000001)).ok
+True
+>>> compare("number", {"rtol": 1e-6, "atol": 0.0}, to_plain(0.5), to_plain(0.6)).message
+'the value is not correct'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+_KIND_WORDS = {"number": "numbers", "text": "text", "datetime": "dates", "bool": "True/False values",
+               "mixed": "a mix of types"}
+_TYPE_WORDS = {"frame": "a DataFrame", "series": "a Series", "list": "a list", "set": "a set",
+               "dict": "a dict", "scalar": "a single value"}
+
+
+@dataclass
+class Verdict:
+    """The outcome of comparing one answer: ``ok`` and what is wrong, in the student's terms."""
+
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+    fraction: float | None = None  # share of credit (function questions: cases passed)
+
+    @property
+    def score(self) -> float:
+        return self.fraction if self.fraction is not None else float(self.ok)
+
+    @property
+    def message(self) -> str:
+        return "correct" if self.ok else "; ".join(self.problems) or "not correct"
+
+
+# -- scalars ---------------------------------------------------------------------------------
+
+def _is_number(v: Any) -> bool:
+    return (isinstance(v, (int, float)) and not isinstance(v, bool)) or (isinstance(v, dict) and "f" in v)
+
+
+def _as_float(v: Any) -> float:
+    return float(v["f"]) if isinstance(v, dict) else float(v)
+
+
+def _scalar_kind(v: Any) -> str:
+    if v is None:
+        return "missing"
+    if isinstance(v, bool):
+        return "bool"
+    if _is_number(v):
+        return "number"
+    if isinstance(v, dict) and "d" in v:
+        return "datetime"
+    if isinstance(v, str):
+        return "text"
+    return "nested"
+
+
+def _norm_text(v: str, options: dict[str, Any], choice: bool = False) -> str:
+    text = v.strip()
+    if choice:
+        return "".join(text.split()).casefold()
+    return text.casefold() if options.get("case_insensitive") else text
+
+
+def values_equal(e: Any, a: Any, options: dict[str, Any], kind: str = "") -> bool:
+    """Exact-rule comparison of two plain scalars (the grader's cell matcher)."""
+    ke, ka = _scalar_kind(e), _scalar_kind(a)
+    if ke == "missing" or ka == "missing":
+        return ke == ka
+    if ke != ka:
+        return False
+    if ke == "number":
+        x, y = _as_float(e), _as_float(a)
+        if math.isinf(x) or math.isinf(y):
+            return x == y
+        return abs(y - x) <= options.get("atol", 0.0) + options.get("rtol", 0.0) * abs(x)
+    if ke == "text":
+        return _norm_text(e, options, kind == "choice") == _norm_text(a, options, kind == "choice")
+    if ke == "nested":
+        return _canonical_json(e) == _canonical_json(a)
+    return e == a
+
+
+def _canonical_json(v: Any) -> str:
+    return json.dumps(v, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- tokens for the self-check hashes --------------------------------------------------------
+
+def _digits(rtol: float) -> int:
+    return 15 if rtol <= 0 else max(1, min(15, 1 + math.ceil(-math.log10(rtol) - 1e-9)))
+
+
+def _number_tokens(x: float, options: dict[str, Any], neighbours: bool) -> list[str]:
+    rtol, atol = options.get("rtol", 0.0), options.get("atol", 0.0)
+    if math.isinf(x):
+        return ["inf" if x > 0 else "-inf"]
+    if rtol <= 0 and atol > 0:
+        k = round(x / atol)
+        return [f"a{k + d}" for d in ((-1, 0, 1) if neighbours else (0,))]
+    tokens = []
+    if abs(x) <= atol * (2 if neighbours else 1):
+        tokens.append("0")
+        if not neighbours:
+            return tokens
+    d = _digits(rtol)
+    mantissa, _, exponent = f"{x:.{d - 1}e}".partition("e")
+    digits = int(mantissa.replace(".", "").replace("-", ""))
+    sign = -1 if mantissa.startswith("-") else 1
+    for step in ((-1, 0, 1) if neighbours else (0,)):
+        value = sign * (digits + step) * 10.0 ** (int(exponent) - (d - 1))
+        tokens.append(f"{value:.{d - 1}e}")
+    return tokens
+
+
+def cell_tokens(v: Any, options: dict[str, Any], kind: str, neighbours: bool) -> list[str]:
+    """Canonical strings for one plain scalar (with rounding neighbours for the student's side)."""
+    k = _scalar_kind(v)
+    if k == "number":
+        return ["n" + t for t in _number_tokens(_as_float(v), options, neighbours)]
+    if k == "text":
+        return ["s" + _norm_text(v, options, kind == "choice")]
+    if k == "nested":
+        return ["j" + _canonical_json(v)]
+    return [k[0] + _canonical_json(v)]
+
+
+def _hash(salt: str, token: str) -> str:
+    return hashlib.blake2b(token.encode(), key=salt.encode()[:64], digest_size=6).hexdigest()
+
+
+# -- the shared structure: turn plain answers into rows of cells -----------------------------
+
+def _index_values(index: dict[str, Any], n: int) -> list[Any]:
+    if "range" in index:
+        start, _, step = index["range"]
+        return [start + i * step for i in range(n)]
+    return index["values"]
+
+
+def _sort_key(cell: Any) -> tuple:
+    k = _scalar_kind(cell)
+    if k == "number":
+        x = _as_float(cell)
+        return (1, float(f"{x:.6e}") if not math.isinf(x) else x)
+    if k == "missing":
+        return (0, 0)
+    return (2, k, _canonical_json(cell))
+
+
+def _row_order(columns: list[list[Any]], n: int) -> list[int]:
+    return sorted(range(n), key=lambda i: tuple(_sort_key(col[i]) for col in columns))
+
+
+def _items(plain: dict[str, Any]) -> list[Any] | None:
+    """The scalar items of a list-like answer (list, set, tuple, array or Series), else None."""
+    t = plain.get("t")
+    if t in ("list", "set"):
+        return [item.get("v") if item.get("t") == "scalar" else item for item in plain["items"]]
+    if t == "series":
+        return plain["values"]
+    return None
+
+
+def _describe(plain: dict[str, Any]) -> str:
+    if plain.get("t") == "scalar":
+        kind = _scalar_kind(plain.get("v"))
+        return {"missing": "None/NaN", "number": "a number", "text": "text", "bool": "a True/False value",
+                "datetime": "a date"}.get(kind, "a value")
+    return _TYPE_WORDS.get(plain.get("t"), "an unknown value")
+
+
+def _rows_word(n: int) -> str:
+    return f"{n} row{'s' if n != 1 else ''}"
+
+
+# A "reference" is what the answer is checked against: the expected plain value (grader) or the
+# digest (self-check). Both expose the same visible facts; cells are matched by a function.
+
+@dataclass
+class _Reference:
+    facts: dict[str, Any]          # t, columns, kinds, nrows, name, length ...
+    cells: list[list[Any]]         # per column (frames), or one column (series/sequence/scalar)
+    index: list[Any] | None        # expected row labels (or their hashes)
+    match: Callable[[Any, Any, str], bool]  # (reference cell, actual cell, column kind)
+
+
+def _check_frame(ref: _Reference, actual: dict[str, Any], options: dict[str, Any]) -> list[str]:
+    facts = ref.facts
+    if actual.get("t") != "frame":
+        return [f"expected a DataFrame, got {_describe(actual)}"]
+    problems: list[str] = []
+    a_cols = actual["columns"]
+    dup = sorted({c for c in a_cols if a_cols.count(c) > 1})
+    if dup:
+        problems.append("column " + ", ".join(f"`{c}`" for c in dup) + " appears more than once")
+    wanted = list(options.get("columns") or facts["columns"])
+    missing = [c for c in wanted if c not in a_cols]
+    if missing:
+        problems.append(f"missing column{'s' if len(missing) > 1 else ''} " + ", ".join(f"`{c}`" for c in missing))
+    if not options.get("columns"):
+        extra = [c for c in a_cols if c not in facts["columns"]]
+        if extra:
+            problems.append(f"unexpected column{'s' if len(extra) > 1 else ''} " + ", ".join(f"`{c}`" for c in extra))
+    diff = actual["nrows"] - facts["nrows"]
+    if diff:
+        problems.append(f"{_rows_word(abs(diff))} too {'many' if diff > 0 else 'few'}")
+    shared = [c for c in wanted if c in a_cols and c not in dup]
+    for c in shared:
+        e_kind = facts["kinds"][facts["columns"].index(c)]
+        a_kind = actual["kinds"][a_cols.index(c)]
+        if e_kind != a_kind and not (e_kind in ("text", "mixed") and a_kind in ("text", "mixed")
+                                     and not options.get("check_dtype")):
+            problems.append(f"column `{c}` should hold {_KIND_WORDS.get(e_kind, e_kind)}, "
+                            f"it holds {_KIND_WORDS.get(a_kind, a_kind)}")
+    if problems:
+        return problems
+    e_cols = [ref.cells[facts["columns"].index(c)] for c in wanted]
+    a_data = [actual["data"][a_cols.index(c)] for c in wanted]
+    kinds = [facts["kinds"][facts["columns"].index(c)] for c in wanted]
+    n = facts["nrows"]
+    a_index = _index_values(actual["index"], n)
+    order = list(range(n))
+    if options.get("ignore_order"):
+        order = _row_order(a_data, n)
+    first, bad_cols, bad_rows = None, set(), 0
+    for pos in range(n):
+        i = order[pos]
+        row_bad = [wanted[j] for j in range(len(wanted)) if not ref.match(e_cols[j][pos], a_data[j][i], kinds[j])]
+        if row_bad:
+            bad_rows += 1
+            first = pos if first is None else first
+            bad_cols.update(row_bad)
+    if first is not None:
+        where = "after sorting the rows, " if options.get("ignore_order") else ""
+        cols = ", ".join(f"`{c}`" for c in wanted if c in bad_cols)
+        problems.append(f"{where}values differ from row {first} on ({bad_rows} of {_rows_word(n)}; "
+                        f"column{'s' if len(bad_cols) > 1 else ''} {cols})")
+    if not options.get("ignore_index", True) and ref.index is not None:
+        problems += _index_problems(ref, [a_index[order[p]] for p in range(n)])
+    return problems
+
+
+def _index_problems(ref: _Reference, a_index: list[Any]) -> list[str]:
+    for pos, (e, a) in enumerate(zip(ref.index, a_index, strict=True)):
+        if not ref.match(e, a, "index"):
+            return [f"the row labels (index) differ from row {pos} on"]
+    return []
+
+
+def _check_sequence(ref: _Reference, actual: dict[str, Any], options: dict[str, Any], kind: str) -> list[str]:
+    facts = ref.facts
+    if kind == "series":
+        if actual.get("t") != "series":
+            return [f"expected a Series, got {_describe(actual)}"]
+        items = actual["values"]
+    else:
+        items = _items(actual)
+        if items is None:
+            return [f"expected a list of values, got {_describe(actual)}"]
+    problems = []
+    diff = len(items) - facts["length"]
+    if diff:
+        unit = "rows" if kind == "series" else "items"
+        problems.append(f"{abs(diff)} {unit if abs(diff) != 1 else unit[:-1]} too {'many' if diff > 0 else 'few'}")
+    if kind == "series":
+        if options.get("check_name") and actual.get("name") != facts.get("name"):
+            problems.append("the Series has the wrong name")
+        if facts["kind"] != actual["kind"] and not {facts["kind"], actual["kind"]} <= {"text", "mixed"}:
+            problems.append(f"the Series should hold {_KIND_WORDS.get(facts['kind'])}, "
+                            f"it holds {_KIND_WORDS.get(actual['kind'], actual['kind'])}")
+    if problems:
+        return problems
+    n = facts["length"]
+    order = _row_order([items], n) if options.get("ignore_order") else list(range(n))
+    bad = [p for p in range(n) if not ref.match(ref.cells[0][p], items[order[p]], kind)]
+    if bad:
+        unit = "row" if kind == "series" else "position"
+        where = "after sorting, " if options.get("ignore_order") else ""
+        problems.append(f"{where}values differ from {unit} {bad[0]} on ({len(bad)} of {n})")
+    if kind == "series" and not options.get("ignore_index", True) and ref.index is not None:
+        a_index = _index_values(actual["index"], n)
+        problems += _index_problems(ref, [a_index[order[p]] for p in range(n)])
+    return problems
+
+
+def _check_set(ref: _Reference, actual: dict[str, Any], options: dict[str, Any]) -> list[str]:
+    items = _items(actual)
+    if items is None:
+        return [f"expected a collection of values, got {_describe(actual)}"]
+    expected = ref.cells[0]
+    hit = [any(ref.match(e, a, "set") for a in items) for e in expected]
+    extra = [a for a in items if not any(ref.match(e, a, "set") for e in expected)]
+    problems = []
+    if not all(hit):
+        k = hit.count(False)
+        problems.append(f"{k} expected item{'s are' if k > 1 else ' is'} missing")
+    if extra:
+        k = len({_canonical_json(a) for a in extra})
+        problems.append(f"{k} item{'s' if k > 1 else ''} that should not be there")
+    return problems
+
+
+def _check_scalar(ref: _Reference, actual: dict[str, Any], options: dict[str, Any], kind: str) -> list[str]:
+    want = {"number": "number", "text": "text", "choice": "text", "bool": "bool"}[kind]
+    value = actual.get("v") if actual.get("t") == "scalar" else None
+    if actual.get("t") != "scalar" or _scalar_kind(value) != want:
+        words = {"number": "a number", "text": "text (a str)", "bool": "True or False"}[want]
+        if kind == "choice":
+            words = "one label as text, e.g. 'B'"
+        return [f"expected {words}, got {_describe(actual)}"]
+    choices = options.get("choices")
+    if kind == "choice" and choices:
+        labels = {_norm_text(c, options, True) for c in choices}
+        if _norm_text(value, options, True) not in labels:
+            return [f"'{value.strip()}' is not one of the choices {', '.join(choices)}"]
+    if not ref.match(ref.cells[0][0], value, kind):
+        return ["the value is not correct"]
+    return []
+
+
+def _run_checks(ref: _Reference, actual: dict[str, Any], kind: str, options: dict[str, Any]) -> Verdict:
+    if not isinstance(actual, dict) or "t" not in actual:
+        return Verdict(False, ["the answer could not be read"])
+    if kind == "frame":
+        problems = _check_frame(ref, actual, options)
+    elif kind in ("series", "sequence"):
+        problems = _check_sequence(ref, actual, options, kind)
+    elif kind == "set":
+        problems = _check_set(ref, actual, options)
+    else:
+        problems = _check_scalar(ref, actual, options, kind)
+    return Verdict(not problems, problems)
+
+
+# -- the grader's side: full expected value ---------------------------------------------------
+
+def _reference_from_plain(kind: str, expected: dict[str, Any], options: dict[str, Any],
+                          tokens: bool = False) -> _Reference:
+    if kind == "frame":
+        if expected.get("t") != "frame":
+            raise ValueError(f"the instructor's answer is {_describe(expected)}, not a DataFrame")
+        facts = {k: expected[k] for k in ("t", "columns", "kinds", "nrows")}
+        cells = expected["data"]
+        n = expected["nrows"]
+        index = _index_values(expected["index"], n)
+        if options.get("ignore_order"):
+            wanted = list(options.get("columns") or expected["columns"])
+            order = _row_order([cells[expected["columns"].index(c)] for c in wanted], n)
+            cells = [[col[i] for i in order] for col in cells]
+            index = [index[i] for i in order]
+    elif kind in ("series", "sequence", "set"):
+        items = _items(expected)
+        if items is None:
+            raise ValueError(f"the instructor's answer is {_describe(expected)}, not a list-like value")
+        facts = {"t": expected["t"], "length": len(items), "kind": expected.get("kind"),
+                 "name": expected.get("name")}
+        n = len(items)
+        index = _index_values(expected["index"], n) if expected.get("t") == "series" else None
+        if options.get("ignore_order") and kind == "series":
+            order = _row_order([items], n)
+            items, index = [items[i] for i in order], [index[i] for i in order]
+        cells = [items]
+    else:
+        if expected.get("t") != "scalar":
+            raise ValueError(f"the instructor's answer is {_describe(expected)}, not a single value")
+        facts, cells, index = {"t": "scalar"}, [[expected["v"]]], None
+    return _Reference(facts, cells, index, lambda e, a, k: values_equal(e, a, options, kind))
+
+
+def compare(kind: str, options: dict[str, Any], expected: dict[str, Any], actual: dict[str, Any]) -> Verdict:
+    """Compare two plain answers with the rule ``kind`` (``number``, ``frame`` …) and its options."""
+    return _run_checks(_reference_from_plain(kind, expected, options), actual, kind, options)
+
+
+# -- the self-check's side: a digest ----------------------------------------------------------
+
+def make_digest(kind: str, options: dict[str, Any], expected: dict[str, Any], salt: str) -> dict[str, Any]:
+    """Visible facts plus salted hashes of the expected cells (rounded to the tolerance)."""
+    ref = _reference_from_plain(kind, expected, options)
+    kinds = ref.facts.get("kinds")
+    wanted = options.get("columns")
+
+    def hashes(col: list[Any], column: str | None) -> list[str] | None:
+        if kind == "frame" and wanted and column not in wanted:
+            return None
+        return [_hash(salt, cell_tokens(v, options, kind, False)[0]) for v in col]
+
+    if kind == "frame":
+        cells = [hashes(col, name) for col, name in zip(ref.cells, ref.facts["columns"], strict=True)]
+    else:
+        cells = [hashes(ref.cells[0], None)]
+    if kind == "set":
+        cells = [sorted(set(cells[0]))]
+        ref.facts["length"] = len(cells[0])
+    index = None
+    if ref.index is not None and not options.get("ignore_index", True):
+        index = [_hash(salt, cell_tokens(v, {}, "index", False)[0]) for v in ref.index]
+    del kinds
+    return {"kind": kind, "facts": ref.facts, "cells": cells, "index": index}
+
+
+def check_digest(digest: dict[str, Any], actual: dict[str, Any], options: dict[str, Any], salt: str) -> Verdict:
+    """Check a student's plain answer against a digest made by :func:`make_digest`."""
+    kind = digest["kind"]
+
+    def match(ref_hash: Any, a: Any, k: str) -> bool:
+        opts = {} if k == "index" else options
+        return any(_hash(salt, t) == ref_hash for t in cell_tokens(a, opts, kind, True))
+
+    ref = _Reference(digest["facts"], digest["cells"], digest.get("index"), match)
+    return _run_checks(ref, actual, kind, options)
+
+
+def compare_function(kind: str, options: dict[str, Any], expected: list[dict[str, Any]],
+                     calls: list[dict[str, Any]]) -> Verdict:
+    """Score a function answer: each hidden case's return value against the instructor's.
+
+    ``calls`` holds one ``{"value": plain}`` or ``{"error": "..."}`` per case, in order.
+    """
+    problems, passed = [], 0
+    for number, want in enumerate(expected, start=1):
+        got = calls[number - 1] if number - 1 < len(calls) else {"error": "not called"}
+        if "error" in got:
+            problems.append(f"hidden case {number}: {got['error']}")
+            continue
+        verdict = compare(kind, options, want, got.get("value"))
+        if verdict.ok:
+            passed += 1
+        else:
+            problems.append(f"hidden case {number}: {verdict.message}")
+    total = max(len(expected), 1)
+    return Verdict(passed == len(expected), problems, passed / total)
