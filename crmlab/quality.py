@@ -179,6 +179,8 @@ def parse_company_name(name: Any) -> CompanyName | None:
     text = _clean_text(name)
     if text is None:
         return None
+    if text in LEGAL_SUFFIXES:  # nothing but a legal form: keep it as the core
+        return CompanyName("", text, "")
     removed: list[str] = []
     stripped = True
     while stripped:
@@ -239,10 +241,13 @@ def normalize_phone(phone: Any) -> str | None:
         digits, international = digits[2:], True
     elif international:
         return None  # another country
-    if international and not digits.startswith("1"):
+    mobile = re.fullmatch(r"1[3-9]\d{9}", digits) is not None
+    if international and not mobile:
         digits = "0" + digits.lstrip("0")
+    if mobile:
+        return digits
     if digits.startswith("1"):
-        return digits if len(digits) == 11 else None
+        return None
     if not digits.startswith("0") or not 10 <= len(digits) <= 12:
         return None
     area = 3 if digits[1] in "12" else 4
