@@ -435,7 +435,7 @@ def compare_function(kind: str, options: dict[str, Any], expected: list[dict[str
                      calls: list[dict[str, Any]]) -> Verdict:
     """Score a function answer: each hidden case's return value against the instructor's.
 
-    ``calls`` holds one ``{"value": plain}`` or ``{"error": "..."}`` per case, in order.
+    ``expected`` and ``calls`` hold one ``{"value": plain}`` (or ``{"error": "..."}``) per case.
     """
     problems, passed = [], 0
     for number, want in enumerate(expected, start=1):
@@ -443,7 +443,7 @@ def compare_function(kind: str, options: dict[str, Any], expected: list[dict[str
         if "error" in got:
             problems.append(f"hidden case {number}: {got['error']}")
             continue
-        verdict = compare(kind, options, want, got.get("value"))
+        verdict = compare(kind, options, want["value"], got.get("value"))
         if verdict.ok:
             passed += 1
         else:

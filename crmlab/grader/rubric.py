@@ -1,0 +1,252 @@
+"""Rubric scoring: several raters' score sheets → weighted student scores → group scores.
+
+A rubric is YAML (``exercises/rubric_presentation.yaml`` is the course's 100-point presentation
+score sheet): items made of parts, each with a maximum; rater-role ``weights`` (teacher 0.6,
+student 0.4 in the course); ``required_roles`` whose absence is reported.
+
+A score sheet is a CSV with one row per (rater, student): columns ``rater``, ``role``,
+``student`` and one column per part id (``theory_practice``, ``own_insight`` …; ``item.part``
+also works). Several sheets (one per rater, or one for everybody) are combined as:
+
+1. per student, part and role: the mean over that role's raters;
+2. per student and part: the weighted mean over the roles present, weights renormalised when a
+   role is missing (and a warning says so);
+3. the student's total is the sum of the parts; a group's score is the mean of its members'.
+
+Validation raises :class:`~crmlab._checks.CrmlabInputError` for points above a part's maximum,
+negative or non-numeric points, unknown columns (items the rubric does not have), missing part
+columns and duplicate (rater, student) rows; missing raters are warnings.
+
+Examples
+--------
+>>> spec = load_rubric("exercises/rubric_presentation.yaml")  # doctest: +SKIP
+>>> spec.total
+100.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from crmlab._checks import CrmlabInputError
+
+ID_COLUMNS = ("rater", "role", "student")
+
+
+@dataclass
+class Rubric:
+    """A parsed rubric: parts (id → item, label, max), item order, default weights."""
+
+    name: str
+    parts: pd.DataFrame  # columns item, part, label, max, kind (one row per part, in order)
+    weights: dict[str, float]
+    required_roles: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return float(self.parts["max"].sum())
+
+    @property
+    def items(self) -> list[str]:
+        return list(dict.fromkeys(self.parts["item"]))
+
+
+@dataclass
+class RubricResult:
+    students: pd.DataFrame
+    groups: pd.DataFrame | None
+    details: pd.DataFrame
+    warnings: list[str]
+
+
+def _positive(value: Any, where: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise CrmlabInputError(f"{where}: {value!r} is not a number") from None
+    if not number > 0:
+        raise CrmlabInputError(f"{where}: must be positive, got {value!r}")
+    return number
+
+
+def parse_rubric(data: dict[str, Any], name: str = "rubric") -> Rubric:
+    """Validate a rubric given as a dict (the YAML's content)."""
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list) or not data["items"]:
+        raise CrmlabInputError(f"{name}: a rubric needs a list of `items`")
+    rows, seen = [], set()
+    for i, item in enumerate(data["items"], start=1):
+        if not isinstance(item, dict) or "id" not in item or not isinstance(item.get("parts"), list) or not item["parts"]:
+            raise CrmlabInputError(f"{name}: item {i} needs an `id` and a list of `parts`")
+        for part in item["parts"]:
+            if not isinstance(part, dict) or "id" not in part or "max" not in part:
+                raise CrmlabInputError(f"{name}: every part of item {item['id']!r} needs `id` and `max`")
+            pid = str(part["id"])
+            if pid in seen:
+                raise CrmlabInputError(f"{name}: part id {pid!r} is used twice (part ids must be unique)")
+            seen.add(pid)
+            rows.append({"item": str(item["id"]), "part": pid, "label": str(part.get("label", pid)),
+                         "max": _positive(part["max"], f"{name}: max of part {pid!r}"),
+                         "kind": str(part.get("kind", "base"))})
+    parts = pd.DataFrame(rows)
+    if "total" in data and abs(float(data["total"]) - parts["max"].sum()) > 1e-9:
+        raise CrmlabInputError(f"{name}: the parts add up to {parts['max'].sum():g}, not the stated total {data['total']}")
+    weights = {str(k): _positive(v, f"{name}: weight of {k!r}") for k, v in (data.get("weights") or {}).items()}
+    return Rubric(str(data.get("name", name)), parts, weights, [str(r) for r in data.get("required_roles", [])])
+
+
+def load_rubric(path: str | Path) -> Rubric:
+    """Read and validate a YAML rubric."""
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CrmlabInputError(f"{path}: not valid YAML ({exc})") from None
+    return parse_rubric(data, name=str(path))
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """``"teacher=0.6,student=0.4"`` → ``{"teacher": 0.6, "student": 0.4}``."""
+    weights = {}
+    for pair in text.split(","):
+        role, sep, value = pair.partition("=")
+        if not sep:
+            raise CrmlabInputError(f"weights: {pair!r} is not role=weight")
+        weights[role.strip()] = _positive(value, f"weights: {role.strip()}")
+    return weights
+
+
+def _part_columns(frame: pd.DataFrame, spec: Rubric, where: str) -> pd.DataFrame:
+    rename = {}
+    for column in frame.columns:
+        if column in ID_COLUMNS:
+            continue
+        item, dot, part = str(column).partition(".")
+        key = part if dot else item
+        if key not in set(spec.parts["part"]):
+            known = ", ".join(spec.parts["part"])
+            raise CrmlabInputError(f"{where}: unknown rubric item {column!r} (known parts: {known})")
+        rename[column] = key
+    frame = frame.rename(columns=rename)
+    missing = [p for p in spec.parts["part"] if p not in frame.columns]
+    if missing:
+        raise CrmlabInputError(f"{where}: missing score column(s) {', '.join(missing)}")
+    return frame
+
+
+def read_sheets(paths: list[str | Path] | list[pd.DataFrame], spec: Rubric) -> pd.DataFrame:
+    """Read and validate score sheets into one long table: rater, role, student, part, points."""
+    frames = []
+    for source in paths:
+        where = "score sheet" if isinstance(source, pd.DataFrame) else str(source)
+        frame = source.copy() if isinstance(source, pd.DataFrame) else pd.read_csv(source, dtype={"rater": str,
+                                                                                                   "student": str})
+        missing = [c for c in ID_COLUMNS if c not in frame.columns]
+        if missing:
+            raise CrmlabInputError(f"{where}: missing column(s) {', '.join(missing)}")
+        frame = _part_columns(frame, spec, where)
+        for column in ID_COLUMNS:
+            frame[column] = frame[column].astype("string").str.strip()
+        long = frame.melt(id_vars=list(ID_COLUMNS), value_vars=list(spec.parts["part"]),
+                          var_name="part", value_name="raw")
+        long["points"] = pd.to_numeric(long["raw"], errors="coerce")
+        bad = long[long["points"].isna()]
+        if len(bad):
+            row = bad.iloc[0]
+            raise CrmlabInputError(f"{where}: {len(bad)} score(s) missing or not numbers, e.g. rater "
+                                   f"{row['rater']}, student {row['student']}, part {row['part']}: {row['raw']!r}")
+        long = long.merge(spec.parts[["part", "item", "max"]], on="part")
+        over = long[(long["points"] > long["max"]) | (long["points"] < 0)]
+        if len(over):
+            lines = [f"rater {r.rater}, student {r.student}, {r.part}: {r.points:g} (allowed 0–{r.max:g})"
+                     for r in over.head(5).itertuples()]
+            raise CrmlabInputError(f"{where}: {len(over)} score(s) outside the allowed range: " + "; ".join(lines))
+        frames.append(long.drop(columns=["raw", "max"]).assign(sheet=where))
+    sheets = pd.concat(frames, ignore_index=True)
+    dup = sheets.duplicated(["rater", "student", "part"], keep=False)
+    if dup.any():
+        row = sheets[dup].iloc[0]
+        raise CrmlabInputError(f"rater {row['rater']} scored student {row['student']} more than once "
+                               f"(in {', '.join(sorted(set(sheets[dup]['sheet'])))})")
+    return sheets
+
+
+def read_groups(path: str | Path) -> pd.DataFrame:
+    """A CSV with columns ``student,group``."""
+    frame = pd.read_csv(path, dtype=str)
+    missing = [c for c in ("student", "group") if c not in frame.columns]
+    if missing:
+        raise CrmlabInputError(f"{path}: missing column(s) {', '.join(missing)}")
+    return frame[["student", "group"]].apply(lambda s: s.str.strip())
+
+
+def score(sheets: pd.DataFrame, spec: Rubric, weights: dict[str, float] | None = None,
+          groups: pd.DataFrame | None = None) -> RubricResult:
+    """Combine validated sheets (from :func:`read_sheets`) into student and group scores."""
+    weights = weights or spec.weights
+    warnings: list[str] = []
+    roles = sorted(set(sheets["role"]))
+    unweighted = [r for r in roles if r not in weights]
+    if weights and unweighted:
+        raise CrmlabInputError(f"no weight for rater role(s) {', '.join(unweighted)} (weights: {weights})")
+    if not weights:
+        weights = {r: 1.0 for r in roles}
+    students = sorted(set(sheets["student"]))
+    for role in spec.required_roles:
+        lacking = sorted(set(students) - set(sheets.loc[sheets["role"] == role, "student"]))
+        if lacking:
+            warnings.append(f"no {role} score for {', '.join(lacking)} (weights renormalised over the roles present)")
+    for rater, rated in sheets.groupby("rater")["student"]:
+        role_students = set(sheets.loc[sheets["role"] == sheets.loc[sheets["rater"] == rater, "role"].iloc[0], "student"])
+        skipped = sorted(role_students - set(rated))
+        if skipped:
+            warnings.append(f"rater {rater} did not score {', '.join(skipped)}")
+    by_role = sheets.groupby(["student", "part", "role"], as_index=False)["points"].mean()
+    by_role["weight"] = by_role["role"].map(weights)
+    by_role["weighted"] = by_role["points"] * by_role["weight"]
+    combined = by_role.groupby(["student", "part"], as_index=False)[["weighted", "weight"]].sum()
+    combined["points"] = combined["weighted"] / combined["weight"]
+    combined = combined.merge(spec.parts[["part", "item"]], on="part")
+    per_item = combined.pivot_table(index="student", columns="item", values="points", aggfunc="sum")[spec.items]
+    table = per_item.reset_index()
+    table["total"] = per_item.sum(axis=1).to_numpy().round(2)
+    for item in spec.items:
+        table[item] = table[item].round(2)
+    counts = sheets.drop_duplicates(["rater", "student"]).pivot_table(index="student", columns="role",
+                                                                      values="rater", aggfunc="count")
+    counts = counts.reindex(columns=roles, fill_value=0).fillna(0).astype(int).add_prefix("raters_")
+    table = table.merge(counts.reset_index(), on="student", how="left")
+    group_table = None
+    if groups is not None:
+        unknown = sorted(set(table["student"]) - set(groups["student"]))
+        if unknown:
+            warnings.append(f"students without a group: {', '.join(unknown)}")
+        absent = sorted(set(groups["student"]) - set(table["student"]))
+        if absent:
+            warnings.append(f"group members without any score: {', '.join(absent)}")
+        table = table.merge(groups, on="student", how="left")
+        group_table = (table.dropna(subset=["group"]).groupby("group")
+                       .agg(members=("student", "count"), score=("total", "mean"), lowest=("total", "min"),
+                            highest=("total", "max")).reset_index())
+        group_table["score"] = group_table["score"].round(2)
+    details = sheets[["rater", "role", "student", "item", "part", "points"]].sort_values(
+        ["student", "role", "rater", "item"], kind="stable").reset_index(drop=True)
+    return RubricResult(table, group_table, details, warnings)
+
+
+def export(result: RubricResult, out: str | Path) -> list[Path]:
+    """Write students.csv, groups.csv (when groups were given) and details.csv into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "students.csv", out / "details.csv"]
+    result.students.to_csv(written[0], index=False)
+    result.details.to_csv(written[1], index=False)
+    if result.groups is not None:
+        written.append(out / "groups.csv")
+        result.groups.to_csv(written[-1], index=False)
+    return written
