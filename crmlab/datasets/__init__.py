@@ -222,6 +222,8 @@ def _build_database(db: Path) -> None:
     tmp = db.with_name(db.name + ".building")
     tmp.unlink(missing_ok=True)
     con = sqlite3.connect(tmp)
+    con.execute("PRAGMA journal_mode=OFF")  # a temporary file, renamed when complete
+    con.execute("PRAGMA synchronous=OFF")
     try:
         for name, (_, spec) in table_specs().items():
             cols = [f'"{c}" {_SQL_TYPES[k]}' for c, k in spec.columns.items()]
@@ -231,19 +233,27 @@ def _build_database(db: Path) -> None:
                 table, ref = target.split(".")
                 cols.append(f'FOREIGN KEY ("{column}") REFERENCES "{table}" ("{ref}")')
             con.execute(f'CREATE TABLE "{name}" ({", ".join(cols)})')
-            df = load_dataset(name)
-            for column, kind in spec.columns.items():
-                if kind == "date":
-                    df[column] = df[column].dt.strftime("%Y-%m-%d")
-                elif kind == "datetime":
-                    df[column] = df[column].dt.strftime("%Y-%m-%d %H:%M:%S")
-                elif kind == "category":
-                    df[column] = df[column].astype("str")
-            df = df.astype(object).where(df.notna(), None)
             placeholders = ", ".join("?" * len(spec.columns))
             con.executemany(f'INSERT INTO "{name}" VALUES ({placeholders})',
-                            df.itertuples(index=False, name=None))
+                            zip(*_sql_columns(load_dataset(name), spec)))
         con.commit()
     finally:
         con.close()
     tmp.replace(db)
+
+
+def _sql_columns(df: pd.DataFrame, spec: TableSpec) -> list[list]:
+    """Each column as a list of plain Python values for SQLite (missing → None)."""
+    out = []
+    for column, kind in spec.columns.items():
+        values = df[column]
+        if kind == "date":
+            values = values.dt.strftime("%Y-%m-%d")
+        elif kind == "datetime":
+            values = values.dt.strftime("%Y-%m-%d %H:%M:%S")
+        elif kind == "category":
+            values = values.astype("str")
+        if values.isna().any():
+            values = values.astype(object).where(values.notna(), None)
+        out.append(values.tolist())
+    return out

@@ -125,11 +125,14 @@ TABLES = [
 
 
 def _names(rng: np.random.Generator, start: int, city: np.ndarray, industry: np.ndarray,
-           standing: np.ndarray) -> list[str]:
-    """Unique, realistic company names: city + core + industry word + legal form."""
+           standing: np.ndarray, seen: set[str]) -> list[str]:
+    """Unique, realistic company names: city + core + industry word + legal form.
+
+    ``seen`` holds the names already given (in earlier blocks); new names are added to it.
+    """
     n = len(city)
     cores = np.array(_CORES)[rng.integers(0, len(_CORES), n)]
-    names, seen = [], set()
+    names = []
     for i in range(n):
         words = _INDUSTRIES[industry[i]]
         legal = _LEGAL[standing[i]]
@@ -149,7 +152,8 @@ def _names(rng: np.random.Generator, start: int, city: np.ndarray, industry: np.
     return names
 
 
-def _customers(rng: np.random.Generator, start: int, n: int, n_total: int) -> pd.DataFrame:
+def _customers(rng: np.random.Generator, start: int, n: int, n_total: int,
+               seen: set[str]) -> pd.DataFrame:
     standing = rng.choice(list(_STANDING), n, p=[v[0] for v in _STANDING.values()])
     region = rng.choice(list(_REGION_SHARE), n, p=list(_REGION_SHARE.values()))
     place = [_REGIONS[r][int(rng.integers(len(_REGIONS[r])))] for r in region]
@@ -187,7 +191,7 @@ def _customers(rng: np.random.Generator, start: int, n: int, n_total: int) -> pd
         np.datetime64("2008-01-01") + rng.integers(0, 5660, n).astype("timedelta64[D]"))
     return pd.DataFrame({
         "customer_id": [f"C{i:04d}" for i in range(start + 1, start + n + 1)],
-        "company_name": _names(rng, start, np.array([p[1] for p in place]), industry, standing),
+        "company_name": _names(rng, start, np.array([p[1] for p in place]), industry, standing, seen),
         "industry": industry, "region": region, "province": [p[0] for p in place],
         "brand_standing": standing, "outlook_points": outlook.astype(int),
         "payment_terms_months": terms.astype(int),
@@ -271,8 +275,9 @@ def generate(seed: int, scale: float = 1.0) -> Iterator[tuple[str, pd.DataFrame]
     rng = np.random.default_rng(seed)
     n_total = max(30, round(300 * scale))
     next_invoice = 1
+    seen: set[str] = set()
     for start in range(0, n_total, _BLOCK):
-        customers = _customers(rng, start, min(_BLOCK, n_total - start), n_total)
+        customers = _customers(rng, start, min(_BLOCK, n_total - start), n_total, seen)
         cents = _monthly(rng, customers)
         yield "b2b_customers", customers.loc[:, ~customers.columns.str.startswith("_")]
         yield "b2b_monthly_sales", pd.DataFrame({

@@ -1,0 +1,302 @@
+"""The dataset framework: loading with types, regeneration, packaging, SQLite, CLI, scale.
+
+The planted patterns of each scenario are tested in ``test_datasets_<scenario>.py``.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import gzip
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlab import cli, datasets
+from crmlab._checks import CrmlabInputError
+from crmlab.datasets import _io
+from crmlab.datasets._registry import GENERATORS, generator_module, table_specs
+from crmlab.datasets._spec import TableSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Shipped row counts of the retail and B2B tables (change them only on purpose).
+EXPECTED_ROWS = {
+    "retail_stores": 7, "retail_products": 67, "retail_members": 5000,
+    "retail_transactions": 341_639, "b2b_customers": 300, "b2b_monthly_sales": 7200,
+    "b2b_invoices": 7362,
+}
+
+_KIND_CHECK = {
+    "date": lambda s: s.dtype.kind == "M",
+    "datetime": lambda s: s.dtype.kind == "M",
+    "category": lambda s: isinstance(s.dtype, pd.CategoricalDtype),
+    "int": lambda s: str(s.dtype) in ("int64", "Int64"),
+    "float": lambda s: s.dtype == "float64",
+    "bool": lambda s: str(s.dtype) == "boolean",
+    "str": lambda s: pd.api.types.is_string_dtype(s.dtype),
+}
+
+
+def _generated_topics() -> list[str]:
+    topics = sorted({topic for topic, _ in table_specs().values()})
+    return [t for t in topics if not all(s.static for s in generator_module(t).TABLES)]
+
+
+@pytest.mark.parametrize("name", sorted(table_specs()))
+def test_every_table_loads_with_its_declared_types(name):
+    spec = datasets.table_spec(name)
+    df = datasets.load_dataset(name)
+    assert list(df.columns) == list(spec.columns)
+    assert len(df) > 0
+    wrong = {c: str(df[c].dtype) for c, kind in spec.columns.items() if not _KIND_CHECK[kind](df[c])}
+    assert not wrong, f"{name}: columns with the wrong dtype {wrong}"
+    if spec.primary_key:
+        assert not df.duplicated(list(spec.primary_key)).any(), f"{name}: duplicate keys"
+
+
+@pytest.mark.parametrize("name", sorted(table_specs()))
+def test_foreign_keys_point_at_existing_rows(name):
+    spec = datasets.table_spec(name)
+    if not spec.foreign_keys:
+        pytest.skip("no foreign keys")
+    df = datasets.load_dataset(name)
+    for column, target in spec.foreign_keys.items():
+        table, ref = target.split(".")
+        if table not in table_specs():
+            continue
+        known = set(datasets.load_dataset(table)[ref])
+        values = set(df[column].dropna())
+        assert values <= known, f"{name}.{column}: unknown {sorted(values - known)[:5]}"
+
+
+def test_row_counts_of_retail_and_b2b_tables():
+    got = {name: len(datasets.load_dataset(name)) for name in EXPECTED_ROWS}
+    assert got == EXPECTED_ROWS
+
+
+def test_list_datasets_names_the_scenarios_in_registry_order():
+    names = datasets.list_datasets()
+    assert names[:4] == ["retail_stores", "retail_products", "retail_members", "retail_transactions"]
+    assert {"b2b_customers", "b2b_monthly_sales", "b2b_invoices"} <= set(names)
+    assert len(names) == len(set(names))
+
+
+def test_shipped_data_stays_small():
+    total = sum(p.stat().st_size for p in datasets.data_dir().iterdir() if p.is_file())
+    retail = sum(p.stat().st_size for p in datasets.data_dir().glob("retail_*"))
+    assert retail < 8e6
+    assert total < 15e6
+
+
+def test_regeneration_is_byte_identical_for_every_generated_topic(tmp_path):
+    """Regenerating every (non-static) topic into tmp_path gives the shipped files exactly."""
+    topics = _generated_topics()
+    assert {"retail", "b2b"} <= set(topics)
+    written = datasets.regenerate(tmp_path, topics=topics)
+    for name in written:
+        file_name = datasets.table_spec(name).file_name
+        assert filecmp.cmp(tmp_path / file_name, datasets.data_dir() / file_name, shallow=False), (
+            f"{file_name} differs from the shipped file: run crmlab.datasets.regenerate("
+            f"topics=[...]) and commit the result, or fix the generator's determinism"
+        )
+    shipped = {name for name, (topic, spec) in table_specs().items() if topic in topics and not spec.static}
+    assert set(written) == shipped
+
+
+def test_compressed_files_have_no_timestamp_in_their_gzip_header():
+    for name, (_, spec) in table_specs().items():
+        if spec.compressed:
+            header = (datasets.data_dir() / spec.file_name).read_bytes()[:10]
+            assert header[:2] == b"\x1f\x8b" and header[4:8] == b"\0\0\0\0", name
+
+
+def test_writer_and_reader_round_trip_every_kind(tmp_path):
+    spec = TableSpec("t", "test table", {"s": "str", "i": "int", "f": "float", "d": "date",
+                                         "t": "datetime", "c": "category", "b": "bool"})
+    df = pd.DataFrame({"s": ["a", None, "NA"], "i": [1, 2, 3], "f": [0.1, np.nan, 2.5],
+                       "d": pd.to_datetime(["2024-01-31", None, "2025-12-31"]),
+                       "t": pd.to_datetime(["2024-01-31 08:30:00", "2024-02-01 00:00:00", None]),
+                       "c": ["x", "y", "x"], "b": [True, False, True]})
+    for compressed in (False, True):
+        spec_c = TableSpec("t", "test table", spec.columns, compressed=compressed)
+        path = tmp_path / spec_c.file_name
+        assert _io.write_table([df.iloc[:1], df.iloc[1:]], path, spec_c) == 3
+        back = _io.read_table(path, spec_c)
+        assert back["s"].tolist()[0] == "a" and pd.isna(back["s"][1]) and back["s"][2] == "NA"
+        assert back["i"].tolist() == [1, 2, 3] and back["i"].dtype == "int64"
+        assert back["d"].iloc[2] == pd.Timestamp("2025-12-31") and pd.isna(back["d"][1])
+        assert back["t"].iloc[0] == pd.Timestamp("2024-01-31 08:30")
+        assert back["b"].tolist() == [True, False, True]
+        assert list(back["c"].cat.categories) == ["x", "y"]
+    raw = (tmp_path / "t.csv").read_bytes()
+    assert b"\r\n" not in raw and raw.startswith(b"s,i,f,d,t,c,b\n")
+    assert gzip.decompress((tmp_path / "t.csv.gz").read_bytes()) == raw
+
+
+def test_an_interrupted_write_leaves_no_partial_file(tmp_path):
+    spec = TableSpec("t", "test table", {"a": "int"})
+
+    def chunks():
+        yield pd.DataFrame({"a": [1]})
+        raise RuntimeError("generator failed")
+
+    with pytest.raises(RuntimeError):
+        _io.write_table(chunks(), tmp_path / "t.csv", spec)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match=r"did not produce columns \['a'\]"):
+        _io.write_table([pd.DataFrame({"b": [1]})], tmp_path / "t.csv", spec)
+
+
+def test_unknown_dataset_names_get_a_helpful_error():
+    with pytest.raises(CrmlabInputError, match=r"no dataset called 'retail_member'.*did you mean.*retail_members"):
+        datasets.load_dataset("retail_member")
+    with pytest.raises(CrmlabInputError, match="available: retail_stores"):
+        datasets.describe("customers")
+    with pytest.raises(CrmlabInputError, match="unknown dataset topic.*'shop'"):
+        datasets.regenerate("/nonexistent", topics=["shop"])
+
+
+def test_regenerate_refuses_to_overwrite_shipped_files_at_another_scale():
+    with pytest.raises(CrmlabInputError, match="would overwrite the shipped datasets"):
+        datasets.regenerate(scale=2)
+
+
+def test_scale_streams_chunks_and_grows_the_tables(tmp_path):
+    """scale=0.2 writes a fifth of the retail members; transactions arrive month by month."""
+    seed = GENERATORS["retail"]
+    sizes = [len(chunk) for table, chunk in generator_module("retail").generate(seed, 0.2)
+             if table == "retail_transactions"]
+    assert len(sizes) == 30  # 2023-07 … 2025-12, one chunk per month
+    written = datasets.regenerate(tmp_path, scale=0.2, topics=["retail", "b2b"])
+    assert written["retail_members"] == 1000
+    assert written["b2b_customers"] == 60
+    assert written["b2b_monthly_sales"] == 60 * 24
+    assert written["retail_transactions"] == sum(sizes)
+    # about a fifth of the shipped lines (members drive the volume)
+    assert 0.15 < written["retail_transactions"] / EXPECTED_ROWS["retail_transactions"] < 0.25
+    members = pd.read_csv(tmp_path / "retail_members.csv")
+    assert members["member_id"].is_unique
+
+
+def test_b2b_large_scale_comes_in_blocks_with_unique_keys():
+    mod = generator_module("b2b")
+    chunks = [(t, c) for t, c in mod.generate(GENERATORS["b2b"], 20) if t == "b2b_customers"]
+    assert len(chunks) == 2  # 6,000 customers in blocks of 3,000
+    customers = pd.concat([c for _, c in chunks])
+    assert len(customers) == 6000
+    assert customers["customer_id"].is_unique and customers["company_name"].is_unique
+
+
+def test_generate_table_returns_one_table_in_memory():
+    df = datasets.generate_table("b2b_customers", scale=0.1)
+    assert len(df) == 30
+    assert list(df.columns) == list(datasets.table_spec("b2b_customers").columns)
+
+
+def test_describe_names_the_columns_kinds_and_keys():
+    text = datasets.describe("retail_transactions")
+    assert text.startswith("retail_transactions: One row per receipt line")
+    assert f"{EXPECTED_ROWS['retail_transactions']:,} rows × 12 columns" in text
+    assert "member_id" in text and "missing" in text  # non-member receipts
+    assert "key: receipt_id, line_no" in text
+    assert "member_id → retail_members.member_id" in text
+
+
+def test_export_to_csv_and_excel(tmp_path):
+    csv = datasets.export("retail_stores", tmp_path / "stores.csv")
+    assert csv.read_bytes().startswith("\ufeffstore_id".encode("utf-8"))  # BOM for Excel
+    back = pd.read_csv(csv, encoding="utf-8-sig")
+    assert back["store_name"].tolist() == datasets.load_dataset("retail_stores")["store_name"].tolist()
+    xlsx = datasets.export("b2b_customers", tmp_path / "customers.xlsx")
+    assert pd.read_excel(xlsx)["company_name"].tolist()[:3] == \
+        datasets.load_dataset("b2b_customers")["company_name"].tolist()[:3]
+    with pytest.raises(CrmlabInputError, match="use a .csv or .xlsx"):
+        datasets.export("retail_stores", tmp_path / "stores.json")
+
+
+def test_sql_join_through_connect_matches_pandas(tmp_path, monkeypatch):
+    """Member revenue per city: SQLite join (members ⨝ transactions) == pandas merge/groupby."""
+    monkeypatch.setenv("CRMLAB_CACHE_DIR", str(tmp_path))
+    con = datasets.connect()
+    try:
+        sql = pd.read_sql_query(
+            """SELECT m.city, ROUND(SUM(t.amount), 2) AS revenue, COUNT(DISTINCT t.receipt_id) AS receipts
+               FROM retail_transactions t JOIN retail_members m ON m.member_id = t.member_id
+               GROUP BY m.city ORDER BY m.city""", con)
+        late = con.execute("SELECT COUNT(*) FROM b2b_invoices WHERE paid_date IS NULL").fetchone()[0]
+        months = con.execute("SELECT COUNT(DISTINCT strftime('%Y-%m', month)) FROM b2b_monthly_sales").fetchone()[0]
+        pk = con.execute("PRAGMA table_info(retail_members)").fetchall()
+    finally:
+        con.close()
+    tx = datasets.load_dataset("retail_transactions")
+    members = datasets.load_dataset("retail_members")
+    merged = tx.merge(members[["member_id", "city"]], on="member_id", how="inner")
+    pandas = (merged.groupby("city", observed=True)
+              .agg(revenue=("amount", "sum"), receipts=("receipt_id", "nunique"))
+              .reset_index().sort_values("city"))
+    assert sql["city"].tolist() == pandas["city"].astype(str).tolist()
+    np.testing.assert_allclose(sql["revenue"], pandas["revenue"].round(2), atol=0.011)
+    assert sql["receipts"].tolist() == pandas["receipts"].tolist()
+    assert late == datasets.load_dataset("b2b_invoices")["paid_date"].isna().sum()
+    assert months == 24
+    assert [row[1] for row in pk if row[5]] == ["member_id"]  # declared primary key
+    # built once in the cache directory, reused afterwards
+    assert len(list(tmp_path.glob("customers-*.sqlite"))) == 1
+    datasets.connect().close()
+    assert len(list(tmp_path.glob("customers-*.sqlite"))) == 1
+
+
+def test_cli_list_describe_export(tmp_path, capsys):
+    assert cli.main(["datasets", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "retail_transactions" in out and "b2b_invoices" in out
+    assert cli.main(["datasets", "describe", "b2b_customers"]) == 0
+    assert re.search(r"brand_standing +category", capsys.readouterr().out)
+    target = tmp_path / "members.csv"
+    assert cli.main(["datasets", "export", "retail_members", str(target)]) == 0
+    assert f"wrote {target}" in capsys.readouterr().out
+    assert len(pd.read_csv(target, encoding="utf-8-sig")) == 5000
+    assert cli.main(["datasets", "describe", "retail_member"]) == 2
+    assert "did you mean" in capsys.readouterr().err
+
+
+def test_cli_regenerate_into_a_folder(tmp_path, capsys):
+    assert cli.main(["datasets", "regenerate", "--out", str(tmp_path), "--scale", "0.1"]) == 0
+    out = capsys.readouterr().out
+    assert "b2b_customers" in out and (tmp_path / "b2b_customers.csv").exists()
+    assert cli.main(["datasets", "regenerate", "--scale", "3"]) == 2
+    assert "would overwrite" in capsys.readouterr().err
+
+
+def test_cli_as_a_subprocess():
+    out = subprocess.run([sys.executable, "-m", "crmlab.cli", "datasets", "describe", "retail_stores"],
+                         capture_output=True, text=True, check=True, encoding="utf-8")
+    assert "retail_stores: One row per store" in out.stdout
+    assert "7 rows × 4 columns" in out.stdout
+
+
+def test_the_wheel_carries_the_data_for_a_non_editable_install(tmp_path):
+    """Build the wheel, unpack it, and load a table from it in a fresh interpreter."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "--quiet", "-w", str(tmp_path / "dist"), str(ROOT)],
+                   check=True, capture_output=True, text=True)
+    wheel = next((tmp_path / "dist").glob("crmlab-*.whl"))
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        zf.extractall(site)
+    assert "crmlab/_data/retail_transactions.csv.gz" in names
+    assert "crmlab/_data/README.md" in names
+    code = ("import crmlab.datasets as d; df = d.load_dataset('b2b_customers'); "
+            "print(d.data_dir().name, len(df), df['since'].dtype.kind)")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=env, cwd=tmp_path, encoding="utf-8")
+    assert out.stdout.split() == ["_data", "300", "M"]
