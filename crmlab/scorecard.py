@@ -132,6 +132,23 @@ def _forward_months(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     return whole + fraction
 
 
+_NAT = np.iinfo(np.int64).min
+_OFFSET = 1 << 20  # day numbers are shifted to be positive and packed two to an int64
+
+
+def _day_numbers(values: Any) -> np.ndarray:
+    """Days since 1970-01-01 as int64 (NaT stays the NaT sentinel)."""
+    if np.ndim(values) == 0:
+        values = [values]
+    dates = pd.to_datetime(values if isinstance(values, pd.Series) else pd.Series(values))
+    if dates.dt.tz is not None:
+        dates = dates.dt.tz_localize(None)
+    days = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").view(np.int64)
+    if np.any((days != _NAT) & (np.abs(days) >= _OFFSET)):
+        raise CrmlabInputError("dates must lie between the years 1000 and 4000")
+    return days
+
+
 def calendar_months_between(start: Any, end: Any) -> np.ndarray:
     """Calendar months from ``start`` to ``end`` (negative when ``end`` is earlier), as floats.
 
@@ -153,22 +170,19 @@ def calendar_months_between(start: Any, end: Any) -> np.ndarray:
     >>> float(calendar_months_between(pd.Timestamp("2025-03-31"), pd.Timestamp("2025-02-28")))
     -1.0
     """
-    s = np.asarray(pd.to_datetime(pd.Series(np.atleast_1d(np.asarray(start, dtype=object)))
-                                  if np.ndim(start) == 0 else pd.to_datetime(start)),
-                   dtype="datetime64[ns]")
-    e = np.asarray(pd.to_datetime(pd.Series(np.atleast_1d(np.asarray(end, dtype=object)))
-                                  if np.ndim(end) == 0 else pd.to_datetime(end)),
-                   dtype="datetime64[ns]")
-    s, e = np.broadcast_arrays(s, e)
-    missing = np.isnat(s) | np.isnat(e)
-    s_day = np.where(missing, np.datetime64("2000-01-01"), s).astype("datetime64[D]")
-    e_day = np.where(missing, np.datetime64("2000-01-01"), e).astype("datetime64[D]")
-    backwards = e_day < s_day
-    lo = np.where(backwards, e_day, s_day)
-    hi = np.where(backwards, s_day, e_day)
-    months = _forward_months(lo, hi)
+    s, e = np.broadcast_arrays(_day_numbers(start), _day_numbers(end))
+    missing = (s == _NAT) | (e == _NAT)
+    # every distinct (start, end) pair is computed once: dates repeat a lot in business data
+    key = np.where(missing, 0, ((s + _OFFSET) << 21) | (e + _OFFSET))
+    inverse, pairs = pd.factorize(key)
+    lo_days = ((pairs >> 21) - _OFFSET).astype("datetime64[D]")
+    hi_days = ((pairs & ((1 << 21) - 1)) - _OFFSET).astype("datetime64[D]")
+    backwards = hi_days < lo_days
+    first = np.where(backwards, hi_days, lo_days)
+    last = np.where(backwards, lo_days, hi_days)
+    months = _forward_months(first, last)
     months = np.where(backwards, -months, months)
-    out = np.where(missing, np.nan, months).astype(float)
+    out = np.where(missing, np.nan, months[inverse.reshape(-1)].reshape(s.shape)).astype(float)
     if np.ndim(start) == 0 and np.ndim(end) == 0:
         return out.reshape(())
     return out
@@ -183,6 +197,13 @@ def _as_series(values: Any, name: str) -> pd.Series:
     if isinstance(values, pd.DataFrame):
         raise CrmlabInputError(f"{name} must be one column (a Series or a list), not a table")
     return pd.Series(values, name=name)
+
+
+def _plain_index(uniques: Any, name: str | None = None) -> pd.Index:
+    """An Index of ids from ``pd.factorize`` uniques (categorical ids become plain values)."""
+    if isinstance(uniques, (pd.Categorical, pd.CategoricalIndex)):
+        uniques = np.asarray(uniques)
+    return pd.Index(uniques, name=name)
 
 
 def _non_negative(values: pd.Series, *, column: str, what: str) -> pd.Series:
@@ -403,7 +424,9 @@ def receivables_ageing(invoices: pd.DataFrame, as_of: Any, *, amount_line: float
         )
     overdue = calendar_months_between(rec["due_date"], as_of)
     rec["months_overdue"] = np.clip(overdue, 0, None) if len(rec) else overdue
-    rec["customer_open_total"] = rec.groupby("customer_id")["amount"].transform("sum")
+    codes = pd.factorize(rec["customer_id"])[0]
+    rec["customer_open_total"] = np.bincount(codes, weights=rec["amount"].to_numpy())[codes] \
+        if len(rec) else rec["amount"]
     rec["aged"] = rec["months_overdue"] >= age_line_months
     rec["large"] = rec["customer_open_total"] >= amount_line
     action = np.select([rec["aged"] & rec["large"], rec["large"], rec["aged"]],
@@ -514,9 +537,12 @@ def payment_delays(invoices: pd.DataFrame, as_of: Any, *, window_months: int = 1
         )
     settled = use["paid_date"].where(use["paid_date"] <= as_of, as_of)
     delay = np.clip(calendar_months_between(use["due_date"], settled), 0, None)
-    frame = pd.DataFrame({"customer_id": use["customer_id"].to_numpy(), "delay": delay})
-    out = frame.groupby("customer_id").agg(invoices_considered=("delay", "size"),
-                                           max_delay_months=("delay", "max"))
+    codes, customers = pd.factorize(use["customer_id"])
+    worst = pd.Series(delay).groupby(codes).max()
+    out = pd.DataFrame({
+        "invoices_considered": np.bincount(codes, minlength=len(customers)),
+        "max_delay_months": worst.reindex(range(len(customers))).to_numpy(),
+    }, index=_plain_index(customers, name="customer_id"))
     out.index.name = "customer_id"
     return out
 
@@ -630,15 +656,17 @@ class CategoryRule:
 
     def apply(self, values: pd.Series, *, column: str = "value", what: str = "the customers"
               ) -> pd.Series:
-        labels = values.astype("string").str.strip()
-        unknown = labels.isna() | ~labels.isin(list(self.points))
+        codes, uniques = pd.factorize(values)  # labels are few: look each one up once
+        per_label = np.array([self.points.get(str(u).strip(), np.nan) for u in uniques] + [np.nan])
+        scored = per_label[codes]  # code -1 (missing) picks the trailing NaN
+        unknown = np.isnan(scored)
         if unknown.any():
             shown = ", ".join(repr(v) for v in pd.unique(values[unknown].astype(str))[:5])
             raise CrmlabInputError(
                 f"column {column!r} of {what} has unknown labels {shown} in rows "
                 f"{_describe_rows(values.index[unknown])}; allowed: {', '.join(self.points)}"
             )
-        return labels.map(self.points).astype(float)
+        return pd.Series(scored, index=values.index)
 
     def describe_value(self, value: Any) -> str:
         return str(value)
@@ -1214,9 +1242,9 @@ def _month_end(value: Any) -> pd.Timestamp:
     return end.normalize()
 
 
-def _period_sales(sales: pd.DataFrame, month_end: pd.Timestamp, basis: str
+def _period_sales(sales: dict[str, Any], month_end: pd.Timestamp, basis: str
                   ) -> tuple[pd.Series, pd.Series]:
-    month_idx = sales["_month_idx"].to_numpy()
+    month_idx = sales["month_idx"]
     end_idx = month_end.year * 12 + month_end.month - 1
     if basis == "ytd":
         start_idx = month_end.year * 12
@@ -1226,13 +1254,17 @@ def _period_sales(sales: pd.DataFrame, month_end: pd.Timestamp, basis: str
         raise CrmlabInputError(f"yoy_basis must be 'ytd' or 'trailing12', got {basis!r}")
     this = (month_idx >= start_idx) & (month_idx <= end_idx)
     last = (month_idx >= start_idx - 12) & (month_idx <= end_idx - 12)
-    ids = sales["customer_id"]
-    this_sum = sales["sales"].where(this, 0.0).groupby(ids).sum()
-    last_sum = sales["sales"].where(last, 0.0).groupby(ids).sum()
-    return this_sum, last_sum
+    n = len(sales["customers"])
+    this_sum = np.bincount(sales["codes"], weights=np.where(this, sales["sales"], 0.0),
+                           minlength=n)
+    last_sum = np.bincount(sales["codes"], weights=np.where(last, sales["sales"], 0.0),
+                           minlength=n)
+    return (pd.Series(this_sum, index=sales["customers"]),
+            pd.Series(last_sum, index=sales["customers"]))
 
 
-def _prepare_sales(monthly_sales: pd.DataFrame) -> pd.DataFrame:
+def _prepare_sales(monthly_sales: pd.DataFrame) -> dict[str, Any]:
+    """Customer codes, month numbers and sales as arrays (done once for several month ends)."""
     what = "b2b_monthly_sales"
     require_columns(monthly_sales, ["customer_id", "month", "sales"], what=what)
     months = to_datetime(monthly_sales["month"], column="month", what=what)
@@ -1241,15 +1273,16 @@ def _prepare_sales(monthly_sales: pd.DataFrame) -> pd.DataFrame:
         raise CrmlabInputError(f"column 'month' of {what} is empty in rows "
                                f"{_describe_rows(monthly_sales.index[bad])}")
     values = _non_negative(monthly_sales["sales"], column="sales", what=what).fillna(0.0)
-    return pd.DataFrame({"customer_id": monthly_sales["customer_id"].to_numpy(),
-                         "_month_idx": (months.dt.year * 12 + months.dt.month - 1).to_numpy(),
-                         "sales": values.to_numpy()})
+    codes, customers = pd.factorize(monthly_sales["customer_id"])
+    return {"codes": codes, "customers": pd.Index(customers),
+            "month_idx": (months.dt.year * 12 + months.dt.month - 1).to_numpy(),
+            "sales": values.to_numpy()}
 
 
 def monthly_grading(b2b_data: Mapping[str, pd.DataFrame] | None, month_end: Any, *,
                     scorecard: Scorecard | None = None, yoy_basis: str = "ytd",
                     delay_window_months: int = 12, amount_line: float = 100_000,
-                    age_line_months: float = 2, _sales: pd.DataFrame | None = None
+                    age_line_months: float = 2, _sales: dict[str, Any] | None = None
                     ) -> pd.DataFrame:
     """The month-end grading run: raw B2B tables → the customer grade table (客户分级表).
 
@@ -1301,11 +1334,17 @@ def monthly_grading(b2b_data: Mapping[str, pd.DataFrame] | None, month_end: Any,
     yoy = yoy_class(this.reindex(ids).fillna(0.0).set_axis(customers.index),
                     last.reindex(ids).fillna(0.0).set_axis(customers.index))
     invoices = tables["invoices"]
+    if not isinstance(invoices["customer_id"].dtype, pd.CategoricalDtype):
+        # hash the ids once: both steps below group by customer
+        invoices = invoices.assign(customer_id=invoices["customer_id"].astype("category"))
     rec = receivables_ageing(invoices, month_end, amount_line=amount_line,
                              age_line_months=age_line_months)
-    open_total = rec.groupby("customer_id")["amount"].sum()
-    codes = rec["action"].cat.codes
-    worst = codes.groupby(rec["customer_id"]).min()
+    rec_codes, rec_customers = pd.factorize(rec["customer_id"])
+    open_total = pd.Series(np.bincount(rec_codes, weights=rec["amount"].to_numpy(),
+                                       minlength=len(rec_customers)),
+                           index=_plain_index(rec_customers))
+    worst = pd.Series(rec["action"].cat.codes.to_numpy()).groupby(rec_codes).min()
+    worst.index = _plain_index(rec_customers)[worst.index]
     delays = payment_delays(invoices, month_end, window_months=delay_window_months)
 
     table = pd.DataFrame({"month_end": month_end, "customer_id": ids}, index=customers.index)
@@ -1344,6 +1383,8 @@ def grading_history(b2b_data: Mapping[str, pd.DataFrame] | None, month_ends: Ite
     """
     tables = _pick_tables(b2b_data)
     sales = _prepare_sales(tables["monthly_sales"])
+    invoices = tables["invoices"]
+    tables["invoices"] = invoices.assign(customer_id=invoices["customer_id"].astype("category"))
     runs = [monthly_grading(tables, m, _sales=sales, **kwargs) for m in month_ends]
     if not runs:
         raise CrmlabInputError("give at least one month end")
