@@ -69,8 +69,9 @@ def wilson_interval(successes, n, confidence: float = 0.95):
         p = k / m
         centre = (p + z * z / (2 * m)) / (1 + z * z / m)
         half = z / (1 + z * z / m) * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m))
-        low = np.where(m > 0, np.clip(centre - half, 0, 1), np.nan)
-        high = np.where(m > 0, np.clip(centre + half, 0, 1), np.nan)
+        # exact bounds at the edges (k = 0 → low 0, k = n → high 1) despite rounding
+        low = np.where(m > 0, np.where(k == 0, 0.0, np.clip(centre - half, 0, 1)), np.nan)
+        high = np.where(m > 0, np.where(k == m, 1.0, np.clip(centre + half, 0, 1)), np.nan)
     if low.ndim == 0:
         return float(low), float(high)
     return low, high
