@@ -456,11 +456,11 @@ def winback_list(transactions: pd.DataFrame, as_of: Any, *,
     """Lost and at-risk customers ranked by expected value of winning them back (挽回流失客户).
 
     ``expected_value = historic_value × p_return``, where ``historic_value`` is the customer's
-    net spend in the ``value_months`` before their last purchase (what they were worth) and
+    net spend in the window ``(last purchase − value_months, last purchase]`` and
     ``p_return`` the probability that they buy again — from a model (``return_probability``,
     e.g. 1 − churn probability, indexed by customer) or, when not given, measured from history:
     the share of customers in the same state one quarter (91 days) earlier who bought again
-    within that quarter.
+    within that quarter (the overall share when nobody was in that state then).
 
     Parameters
     ----------
@@ -531,4 +531,5 @@ def _measured_return_rates(transactions, as_of, *, customer, date, amount,
     dates = to_datetime(transactions[date], column=date, what="transactions")
     window = (dates > earlier) & (dates <= as_of)
     came_back = past[customer].isin(set(transactions.loc[window, customer].dropna()))
-    return came_back.groupby(past["state"].astype(str)).mean().to_dict()
+    rates = came_back.groupby(past["state"].astype(str)).mean().to_dict()
+    return {state: rates.get(state, float(came_back.mean())) for state in CHURN_STATES}
