@@ -90,7 +90,7 @@ def summary_data(
     are computed on purchases up to and including ``calibration_end``; ``frequency_holdout`` and
     ``monetary_value_holdout`` count the transactions after it up to ``observation_end``, and
     ``duration_holdout`` is the holdout length. Customers whose first purchase is after
-    ``calibration_end`` are left out (reported in ``result.attrs["exclusions"]``).
+    ``calibration_end`` are left out (reported in ``result.attrs["excluded"]``).
 
     Parameters
     ----------
@@ -109,7 +109,7 @@ def summary_data(
     -------
     DataFrame indexed by customer. Rows excluded (missing customer id or date, purchases after
     ``observation_end``, customers first seen after ``calibration_end``) are described by the
-    :class:`~crmlab._checks.ExclusionReport` in ``result.attrs["exclusions"]``.
+    :class:`~crmlab._checks.ExclusionReport` in ``result.attrs["excluded"]``.
 
     Examples
     --------
@@ -176,7 +176,7 @@ def summary_data(
             out["monetary_value_holdout"] = means.reindex(out.index, fill_value=0.0)
         out["duration_holdout"] = (end - cal_end) / unit
     out.index.name = customer
-    out.attrs["exclusions"] = report
+    out.attrs["excluded"] = report
     return out
 
 

@@ -354,7 +354,7 @@ def test_summary_data_calibration_split_by_hand():
     assert out.loc[1, ["frequency_cal", "recency_cal", "T_cal", "monetary_value_cal"]].tolist() == [1, 4.0, 9.0, 20.0]
     assert out.loc[1, ["frequency_holdout", "monetary_value_holdout", "duration_holdout"]].tolist() == [2, 40.0, 21.0]
     assert out.loc[2, "frequency_holdout"] == 0
-    report = out.attrs["exclusions"]
+    report = out.attrs["excluded"]
     assert report.excluded == 1 and "after calibration_end" in str(report)
 
 
@@ -362,7 +362,7 @@ def test_summary_data_reports_excluded_rows():
     tx = pd.DataFrame({"customer_id": [1, None, 1, 2], "date": ["2024-01-01", "2024-01-02", "2024-03-01", None],
                        "amount": [1.0, 2.0, 3.0, 4.0]})
     out = btyd.summary_data(tx, observation_end="2024-02-01")
-    report = out.attrs["exclusions"]
+    report = out.attrs["excluded"]
     assert report.received == 4 and report.excluded == 3
     text = str(report)
     assert "customer id" in text and "without a date" in text and "after observation_end" in text
