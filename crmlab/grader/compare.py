@@ -106,29 +106,31 @@ def _canonical_json(v: Any) -> str:
 
 # -- tokens for the self-check hashes --------------------------------------------------------
 
-def _digits(rtol: float) -> int:
-    return 15 if rtol <= 0 else max(1, min(15, 1 + math.ceil(-math.log10(rtol) - 1e-9)))
-
-
 def _number_tokens(x: float, options: dict[str, Any], neighbours: bool) -> list[str]:
+    """Grid cells of ``x``: step ``max(rtol * 2**q, atol)`` where ``2**(q-1) <= |x| < 2**q``.
+
+    The step is between 1 and 2 times the tolerance, so a value within tolerance of the expected
+    one lands in the same or a neighbouring cell of the same grid (the student's side tries the
+    neighbours, and the next grid when ``x`` sits near a power of two).
+    """
     rtol, atol = options.get("rtol", 0.0), options.get("atol", 0.0)
     if math.isinf(x):
         return ["inf" if x > 0 else "-inf"]
-    if rtol <= 0 and atol > 0:
-        k = round(x / atol)
-        return [f"a{k + d}" for d in ((-1, 0, 1) if neighbours else (0,))]
-    tokens = []
-    if abs(x) <= atol * (2 if neighbours else 1):
-        tokens.append("0")
-        if not neighbours:
-            return tokens
-    d = _digits(rtol)
-    mantissa, _, exponent = f"{x:.{d - 1}e}".partition("e")
-    digits = int(mantissa.replace(".", "").replace("-", ""))
-    sign = -1 if mantissa.startswith("-") else 1
-    for step in ((-1, 0, 1) if neighbours else (0,)):
-        value = sign * (digits + step) * 10.0 ** (int(exponent) - (d - 1))
-        tokens.append(f"{value:.{d - 1}e}")
+    if not neighbours:
+        if abs(x) <= atol:
+            return ["0"]
+        q = math.frexp(x)[1]
+        return [f"{q}:{round(x / max(rtol * 2.0 ** q, atol, 1e-300))}"]
+    tokens = ["0"] if abs(x) <= 2 * atol else []
+    q = math.frexp(x)[1]
+    grids = [q]
+    if abs(x) * (1 + 2 * rtol) >= 2.0 ** q:
+        grids.append(q + 1)
+    if abs(x) / (1 + 2 * rtol) < 2.0 ** (q - 1) or x == 0:
+        grids.append(q - 1)
+    for grid in grids:
+        k = round(x / max(rtol * 2.0 ** grid, atol, 1e-300))
+        tokens += [f"{grid}:{k + d}" for d in (-1, 0, 1)]
     return tokens
 
 
@@ -323,7 +325,7 @@ def _check_set(ref: _Reference, actual: dict[str, Any], options: dict[str, Any])
 def _check_scalar(ref: _Reference, actual: dict[str, Any], options: dict[str, Any], kind: str) -> list[str]:
     want = {"number": "number", "text": "text", "choice": "text", "bool": "bool"}[kind]
     value = actual.get("v") if actual.get("t") == "scalar" else None
-    if actual.get("t") != "scalar" or _scalar_kind(value) != want:
+    if actual.get("t") != "scalar" or _scalar_kind(value) not in (want, "missing"):
         words = {"number": "a number", "text": "text (a str)", "bool": "True or False"}[want]
         if kind == "choice":
             words = "one label as text, e.g. 'B'"
