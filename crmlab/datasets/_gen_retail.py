@@ -186,9 +186,9 @@ def _members(rng: np.random.Generator, n: int) -> pd.DataFrame:
 
     can_churn = join < np.datetime64("2024-06-30")
     churn = can_churn & (rng.random(n) < _CHURN_SHARE / can_churn.mean())
-    fade_start = _days_between(rng, pd.Timestamp("2024-01-01"), pd.Timestamp("2025-02-28"), n)
+    fade_start = _days_between(rng, pd.Timestamp("2023-12-01"), pd.Timestamp("2025-01-31"), n)
     fade_start = np.maximum(fade_start, join + np.timedelta64(60, "D"))
-    stop = np.minimum(fade_start + rng.integers(90, 240, n).astype("timedelta64[D]"),
+    stop = np.minimum(fade_start + rng.integers(150, 330, n).astype("timedelta64[D]"),
                       np.datetime64(LAST_CHURN_STOP.date()))
     return pd.DataFrame({
         "member_id": [f"M{i:05d}" for i in range(1, n + 1)],
