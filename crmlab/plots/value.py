@@ -1,0 +1,104 @@
+"""Charts of chapter 3 (customer value): cohort heatmap, value × loyalty matrix, CLV sensitivity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from crmlab._checks import CrmlabInputError, require_columns
+from crmlab.plots import new_axes
+
+__all__ = ["cohort_heatmap", "value_loyalty_chart", "clv_sensitivity_heatmap"]
+
+
+def _heatmap(matrix: pd.DataFrame, ax: Any, fmt: str, cmap: str, cbar_label: str) -> Any:
+    import seaborn as sns
+
+    annotate = matrix.size <= 400
+    sns.heatmap(matrix.astype(float), ax=ax, cmap=cmap, annot=annotate, fmt=fmt,
+                annot_kws={"fontsize": 7}, cbar_kws={"label": cbar_label},
+                linewidths=0.3 if annotate else 0, linecolor="white")
+    return ax
+
+
+def cohort_heatmap(matrix: pd.DataFrame, *, percent: bool = True, ax: Any = None) -> Any:
+    """Heatmap of a cohort matrix (同期群留存热力图): rows cohorts, columns periods since acquisition.
+
+    Takes the result of :func:`crmlab.value.retention_matrix`. With ``percent`` (default) cells
+    show retention rates as percentages; use ``percent=False`` for counts or revenue.
+
+    Examples
+    --------
+    >>> from crmlab.value import cohort_table, retention_matrix
+    >>> tx = pd.DataFrame({"member_id": ["a", "a", "b"], "amount": [5.0, 6.0, 7.0],
+    ...                    "date": ["2025-01-02", "2025-02-03", "2025-02-04"]})
+    >>> ax = cohort_heatmap(retention_matrix(cohort_table(tx)))
+    """
+    if not isinstance(matrix, pd.DataFrame) or matrix.empty:
+        raise CrmlabInputError("cohort_heatmap needs the non-empty matrix from retention_matrix(...)")
+    ax = new_axes(ax, figsize=(min(14, 3 + 0.45 * matrix.shape[1]), min(10, 2 + 0.3 * matrix.shape[0])))
+    shown = matrix * 100 if percent else matrix
+    shown = shown.copy()
+    shown.index = [str(i) for i in shown.index]
+    _heatmap(shown, ax, ".0f", "Blues", "% of cohort still buying" if percent else "value")
+    ax.set_xlabel("periods since first purchase")
+    ax.set_ylabel("acquisition cohort")
+    ax.set_title("Cohort retention (同期群留存)")
+    return ax
+
+
+def value_loyalty_chart(
+    customers: pd.DataFrame,
+    *,
+    value: str = "margin",
+    loyalty: str = "orders",
+    log: bool = True,
+    ax: Any = None,
+) -> Any:
+    """Scatter of customers on the value × loyalty matrix (价值-忠诚度矩阵), coloured by quadrant.
+
+    Takes the result of :func:`crmlab.value.value_loyalty_matrix`; dashed lines mark the
+    thresholds in its ``attrs["thresholds"]``. ``log`` uses logarithmic axes (values are skewed).
+    """
+    require_columns(customers, [value, loyalty, "quadrant"], what="the value × loyalty table")
+    import seaborn as sns
+
+    ax = new_axes(ax, figsize=(7, 5.5))
+    data = customers[[value, loyalty, "quadrant"]].copy()
+    order = [q for q in ("core", "valuable but fickle", "loyal but low value",
+                         "low value, low loyalty") if q in set(data["quadrant"])]
+    if log:
+        data = data[(data[value] > 0) & (data[loyalty] > 0)]
+    sns.scatterplot(data=data, x=loyalty, y=value, hue="quadrant", hue_order=order, s=12,
+                    alpha=0.6, linewidth=0, ax=ax)
+    if log:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    cuts = customers.attrs.get("thresholds", {})
+    if value in cuts:
+        ax.axhline(cuts[value], color="grey", ls="--", lw=1)
+    if loyalty in cuts:
+        ax.axvline(cuts[loyalty], color="grey", ls="--", lw=1)
+    ax.set_xlabel(f"loyalty: {loyalty}")
+    ax.set_ylabel(f"value: {value}")
+    ax.set_title("Value × loyalty matrix (客户价值-忠诚度矩阵)")
+    ax.legend(title="quadrant", loc="upper left", fontsize=8)
+    return ax
+
+
+def clv_sensitivity_heatmap(table: pd.DataFrame, *, ax: Any = None) -> Any:
+    """Heatmap of :func:`crmlab.value.clv_sensitivity`: CLV by retention (rows) × discount rate."""
+    if not isinstance(table, pd.DataFrame) or table.empty:
+        raise CrmlabInputError("clv_sensitivity_heatmap needs the table from clv_sensitivity(...)")
+    ax = new_axes(ax, figsize=(6.5, 4.5))
+    shown = table.copy()
+    shown.index = [f"{r:.0%}" for r in shown.index]
+    shown.columns = [f"{d:.0%}" for d in shown.columns]
+    _heatmap(shown, ax, ".0f", "YlGn", "lifetime value")
+    ax.set_ylabel("retention rate per period")
+    ax.set_xlabel("discount rate per period")
+    ax.set_title("CLV sensitivity (客户终身价值敏感性)")
+    return ax
+
+
