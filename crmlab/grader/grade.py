@@ -327,7 +327,7 @@ def _run_batch(todo: list[Submission], lab: Lab, nb: Any, expected: dict[str, An
     bar = Progress(len(todo)) if progress else None
     preload = preload_modules(nb)
 
-    def work() -> None:
+    def work(index: int) -> None:
         worker = None
         while True:
             try:
@@ -336,7 +336,9 @@ def _run_batch(todo: list[Submission], lab: Lab, nb: Any, expected: dict[str, An
                 break
             try:
                 if worker is None or not worker.alive:
-                    worker = Worker(preload, limits, sandbox=sandbox)
+                    if worker is not None:
+                        worker.close()
+                    worker = Worker(preload, limits, sandbox=sandbox, index=index)
                 result = grade_submission(worker, lab, nb, expected, sub, limits)
             except Exception as exc:  # noqa: BLE001 - one failure never stops the batch
                 result = {"student": sub.student, "lms_id": sub.lms_id, "submission": str(sub.path),
@@ -351,7 +353,7 @@ def _run_batch(todo: list[Submission], lab: Lab, nb: Any, expected: dict[str, An
         if worker is not None:
             worker.close()
 
-    threads = [threading.Thread(target=work, daemon=True) for _ in range(max(1, min(jobs, len(todo))))]
+    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(max(1, min(jobs, len(todo))))]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -4,14 +4,15 @@ This module runs *inside* the sandbox (see :mod:`crmlab.grader.sandbox`). A long
 (``python -m crmlab.grader.runner``) imports pandas, numpy, matplotlib and the lab's modules
 once, then serves jobs read from stdin, one JSON line each. Every job runs in a **forked child**
 (a fresh copy of the pre-imported worker, so it starts in ~10 ms instead of a kernel's ~0.8 s)
-that drops privileges, sets resource limits, runs the cells with IPython (magics work), and
-writes its answers to ``events.jsonl`` in the job folder. The worker waits for the child with a
-hard time limit, kills whatever it left behind, wipes the job folder's temporary places, and
-answers with one JSON line: exit code, signal, time, whether it timed out.
+that drops privileges (to a per-worker unprivileged user when started as root), sets resource
+limits, runs the cells with IPython (magics work), and sends its answers as JSON lines through a
+pipe to the worker (stdout and stderr go through another pipe, capped). The worker waits for the
+child with a hard time limit, kills whatever it left behind, wipes the temporary places, and
+answers with one JSON line: exit code, time, whether it timed out, the events and the output.
 
-Nothing here decides a grade: the events file holds plain data only (never pickle), and the
-grader compares it in its own process. Student code can write to that file too, but forging an
-answer requires knowing the answer, which never enters the sandbox.
+Nothing here decides a grade: events are plain data (never pickle), and the grader compares them
+in its own process. Student code can write to the pipe too, but forging an answer requires
+knowing the answer, which never enters the sandbox; it cannot delete or rewrite what was sent.
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ import sys
 import time
 from typing import Any
 
-EVENTS = "events.jsonl"
-OUTPUT = "output.txt"
 CELLS = "cells.json"
 NOBODY = 65534
 _MAX_EVENT_TEXT = 2000
@@ -42,10 +41,10 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 
 class _Events:
-    """Append-only JSON-lines writer on a file descriptor opened before student code runs."""
+    """JSON-lines writer on the pipe to the worker (opened before student code runs)."""
 
-    def __init__(self, path: str) -> None:
-        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
 
     def write(self, **event: Any) -> None:
         try:
@@ -53,10 +52,12 @@ class _Events:
         except (TypeError, ValueError) as exc:
             line = json.dumps({"q": event.get("q"), "var": event.get("var"),
                                "error": f"the answer could not be written ({exc})"}) + "\n"
+        data = line.encode()
         try:
-            os.write(self.fd, line.encode())
+            while data:
+                data = data[os.write(self.fd, data):]
         except OSError:
-            pass  # output cap reached: the grader reports the missing events
+            pass  # the worker stopped reading (size cap): the grader reports the missing events
 
 
 _SHELL: list[Any] = []
@@ -188,11 +189,11 @@ def run_cells(job: dict[str, Any], events: _Events) -> None:
 
 # -- the forked child ------------------------------------------------------------------------
 
-def _drop_privileges() -> None:
+def _drop_privileges(uid: int) -> None:
     if os.getuid() == 0:
         os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
+        os.setgid(uid)
+        os.setuid(uid)
 
 
 def _set_limits(job: dict[str, Any]) -> None:
@@ -210,7 +211,7 @@ def _set_limits(job: dict[str, Any]) -> None:
     cap(resource.RLIMIT_NPROC, int(job["nproc"]))
 
 
-def _child(job: dict[str, Any], private_fds: list[int]) -> None:
+def _child(job: dict[str, Any], private_fds: list[int], events_fd: int, output_fd: int) -> None:
     """Runs in the forked child: never returns."""
     code = 0
     try:
@@ -218,14 +219,15 @@ def _child(job: dict[str, Any], private_fds: list[int]) -> None:
         for fd in private_fds:
             os.close(fd)
         os.chdir(job["dir"])
-        _drop_privileges()
+        _drop_privileges(int(job.get("uid", NOBODY)))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        out = os.open(OUTPUT, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
-        os.dup2(out, 1)
-        os.dup2(out, 2)
-        events = _Events(EVENTS)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        os.close(output_fd)
+        events = _Events(events_fd)
         _set_limits(job)
         os.environ["HOME"] = job["dir"]
         os.environ["CRMLAB_GRADING"] = "1"
@@ -241,6 +243,30 @@ def _child(job: dict[str, Any], private_fds: list[int]) -> None:
             pass
     finally:
         os._exit(code)  # skip atexit handlers registered by student code
+
+
+class _Collector:
+    """Reads one pipe without blocking, keeping at most ``limit`` bytes (the rest is dropped)."""
+
+    def __init__(self, fd: int, limit: int) -> None:
+        self.fd, self.limit = fd, limit
+        self.data = bytearray()
+        self.dropped = 0
+        self.open = True
+        os.set_blocking(fd, False)
+
+    def read(self) -> None:
+        while self.open:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                return
+            if not chunk:
+                self.open = False
+                return
+            room = self.limit - len(self.data)
+            self.data += chunk[:max(room, 0)]
+            self.dropped += max(len(chunk) - max(room, 0), 0)
 
 
 def _wipe(path: str) -> None:
@@ -266,29 +292,58 @@ def _kill_all(pid: int, private_pid_namespace: bool) -> None:
 
 
 def run_job(job: dict[str, Any], private_fds: list[int]) -> dict[str, Any]:
-    """Fork a child for one job, wait with a hard deadline, clean up; returns the reply."""
+    """Fork a child for one job, collect its events and output, enforce the hard deadline."""
     started = time.perf_counter()
+    events_r, events_w = os.pipe()
+    output_r, output_w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        _child(job, private_fds)
+        os.close(events_r)
+        os.close(output_r)
+        _child(job, private_fds, events_w, output_w)
+    os.close(events_w)
+    os.close(output_w)
+    events = _Collector(events_r, int(job.get("events_bytes", 64 * 2**20)))
+    output = _Collector(output_r, int(job["output_bytes"]))
     pidfd = os.pidfd_open(pid)
-    ready, _, _ = select.select([pidfd], [], [], float(job["notebook_timeout"]))
-    timed_out = not ready
+    deadline = started + float(job["notebook_timeout"])
+    timed_out, exited = False, False
+    while not exited:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            timed_out = True
+            break
+        watched = [pidfd] + [c.fd for c in (events, output) if c.open]
+        ready, _, _ = select.select(watched, [], [], remaining)
+        for collector in (events, output):
+            if collector.fd in ready:
+                collector.read()
+        exited = pidfd in ready
     private_ns = os.environ.get("CRMLAB_SANDBOX") == "bwrap"
     _kill_all(pid, private_ns)
     _, status = os.waitpid(pid, 0)
     os.close(pidfd)
-    if private_ns:  # reap anything else that died in our namespace
+    if private_ns:  # reap whatever else died in our namespace, then read the pipes to the end
         try:
             while os.waitpid(-1, os.WNOHANG)[0]:
                 pass
         except ChildProcessError:
             pass
+    finish = time.perf_counter() + (2.0 if private_ns else 0.2)
+    for collector in (events, output):
+        while collector.open and time.perf_counter() < finish:
+            select.select([collector.fd], [], [], max(0.0, finish - time.perf_counter()))
+            collector.read()
+        os.close(collector.fd)
+    if private_ns:
         for place in ("/tmp", "/dev/shm"):
             _wipe(place)
-    reply = {"job": job["job"], "seconds": round(time.perf_counter() - started, 4), "timed_out": timed_out,
-             "exit": os.waitstatus_to_exitcode(status)}
-    return reply
+    text = output.data.decode("utf-8", errors="replace")
+    if output.dropped:
+        text += f"\n… ({output.dropped:,} more bytes of output were dropped)"
+    return {"job": job["job"], "seconds": round(time.perf_counter() - started, 4), "timed_out": timed_out,
+            "exit": os.waitstatus_to_exitcode(status), "events": events.data.decode("utf-8", errors="replace"),
+            "events_dropped": events.dropped, "output": text, "output_dropped": output.dropped}
 
 
 def _preload(modules: list[str]) -> None:
