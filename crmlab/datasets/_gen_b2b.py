@@ -263,7 +263,7 @@ def _invoices(rng: np.random.Generator, c: pd.DataFrame, cents: np.ndarray) -> p
     delay = lo + np.floor(rng.random(len(inv_cust)) * (hi - lo + 1)).astype(int)
     late_drift = c["_drift"].to_numpy()[inv_cust] & (date >= np.datetime64("2025-07-01"))
     delay[late_drift] = rng.integers(35, 56, late_drift.sum())
-    paid = due + pd.to_timedelta(delay, unit="D")
+    paid = (due + pd.to_timedelta(delay, unit="D")).clip(lower=inv_date)  # cash: not before
     paid = paid.where(paid <= END)
     df = pd.DataFrame({"customer_id": c["customer_id"].to_numpy()[inv_cust], "invoice_date": inv_date,
                        "due_date": due, "amount": amount / 100, "paid_date": paid})
