@@ -89,8 +89,9 @@ def customer_values(
         A Series indexed by customer id, or a DataFrame.
     value, customer
         For a DataFrame: the value column, and (optionally) the customer-id column. With
-        ``customer`` the rows are summed per customer and rows without an id are excluded
-        (reported); without it each row is one customer and the frame's index is the id.
+        ``customer`` the rows are summed per customer (sums rounded to 6 decimals to remove
+        floating-point noise) and rows without an id are excluded (reported); without it each
+        row is one customer and the frame's index is the id.
     negatives
         ``"raise"`` (default) or ``"exclude"`` customers whose value is below zero.
     allow_negative
@@ -123,7 +124,9 @@ def customer_values(
             report.add("rows without a customer id", values.index[no_id])
             keep = ~no_id
             _reject_nan(numbers[keep], column=value, what=what)
-            series = numbers[keep].groupby(ids[keep].to_numpy(), sort=True).sum()
+            # Rounded to 6 decimals: removes the noise of floating-point summation, so that
+            # customers with equal totals tie exactly whatever order their rows came in.
+            series = numbers[keep].groupby(ids[keep].to_numpy(), sort=True).sum().round(6)
             series.index.name = customer
         else:
             series = numbers

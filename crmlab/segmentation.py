@@ -8,6 +8,8 @@ Conventions (chosen by the project, documented here once and tested):
   positive, so a receipt that only returns goods is not a visit to buy.
 * **Returns** (negative amounts) are netted against ``monetary`` (the customer's net spend) and
   also shown on their own in ``returns`` (a positive number).
+* **Money** (``monetary``, ``returns``) is rounded to 6 decimals, which removes the noise of
+  floating-point summation so that equal spends tie exactly.
 * **Recency** is the number of whole days from the customer's last purchase occasion to the
   as-of date (default: the day after the last date in the data, so the latest buyer has 1).
 * **Excluded rows are reported**, never dropped silently: rows without a customer id, without a
@@ -139,39 +141,36 @@ def rfm_table(
     if not keep.any():
         raise CrmlabInputError(f"{what} have no rows before the as-of date: {report}")
 
-    index = np.flatnonzero(keep)
-    cust_codes, customers = pd.factorize(ids.to_numpy()[index], sort=True)
-    days, amounts = days[index], amounts[index]
-    if occasion:
-        occ_codes, occ_uniques = pd.factorize(transactions[occasion].to_numpy()[index])
-        n_occ = max(len(occ_uniques), 1)
-    else:
-        occ_codes = days - days.min()
-        n_occ = int(occ_codes.max()) + 1
-    # Net amount and day of every (customer, occasion); an occasion is a purchase when net > 0.
-    key = cust_codes.astype(np.int64) * n_occ + occ_codes
-    occ_key, occ_index = np.unique(key, return_inverse=True)
-    occ_net = np.bincount(occ_index, weights=amounts, minlength=len(occ_key))
-    occ_day = pd.Series(days).groupby(occ_index).min().to_numpy()
-    occ_cust = occ_key // n_occ
+    index = None if keep.all() else np.flatnonzero(keep)
+    subset = (lambda a: a) if index is None else (lambda a: a[index])  # noqa: E731
+    ids_kept, days, amounts = subset(ids.to_numpy()), subset(days), subset(amounts)
+    occ_index, occ_cust, customers = _occasions(
+        ids_kept, days, subset(transactions[occasion].to_numpy()) if occasion else None)
+    n_occ, n = len(occ_cust), len(customers)
+
+    # Per occasion: net amount, returned amount and day; a purchase occasion has net > 0.
+    occ_net = np.bincount(occ_index, weights=amounts, minlength=n_occ)
+    occ_returned = np.bincount(occ_index, weights=np.minimum(amounts, 0.0), minlength=n_occ)
+    occ_day = np.full(n_occ, np.iinfo(np.int64).max)
+    np.minimum.at(occ_day, occ_index, days)
     bought = occ_net > 0
 
-    n = len(customers)
     frequency = np.bincount(occ_cust[bought], minlength=n)
-    per_day = pd.DataFrame({"c": occ_cust[bought], "d": occ_day[bought]}).groupby("c")["d"]
-    first = np.full(n, -1, dtype=np.int64)
-    last = np.full(n, -1, dtype=np.int64)
-    first_s, last_s = per_day.min(), per_day.max()
-    first[first_s.index.to_numpy()] = first_s.to_numpy()
-    last[last_s.index.to_numpy()] = last_s.to_numpy()
-    monetary = np.bincount(cust_codes, weights=amounts, minlength=n)
-    returns = -np.bincount(cust_codes, weights=np.minimum(amounts, 0.0), minlength=n)
+    first = np.full(n, np.iinfo(np.int64).max)
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.minimum.at(first, occ_cust[bought], occ_day[bought])
+    np.maximum.at(last, occ_cust[bought], occ_day[bought])
+    # Rounded to 6 decimals: removes the floating-point noise of summation, so that equal
+    # spends tie exactly (and score alike) whatever order the lines were added in.
+    monetary = np.round(np.bincount(occ_cust, weights=occ_net, minlength=n), 6)
+    returns = np.round(-np.bincount(occ_cust, weights=occ_returned, minlength=n), 6)
 
     buyers = frequency > 0
     if not buyers.all():
-        no_buy = np.isin(cust_codes, np.flatnonzero(~buyers))
+        no_buy = ~buyers[occ_cust[occ_index]]
+        rows = np.flatnonzero(no_buy) if index is None else index[no_buy]
         report.add("rows of customers who only returned goods (no purchase)",
-                   transactions.index[index[no_buy]])
+                   transactions.index[rows])
     if not buyers.any():
         raise CrmlabInputError(f"{what} hold no purchases (all amounts ≤ 0): {report}")
     to_date = lambda d: d.astype("datetime64[D]").astype("datetime64[us]")  # noqa: E731
@@ -188,6 +187,37 @@ def rfm_table(
     result.attrs["excluded"] = report
     result.attrs["as_of"] = pd.Timestamp(to_date(np.int64(as_of_day)))
     return result
+
+
+def _occasions(ids: np.ndarray, days: np.ndarray,
+               occasions: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Number the purchase occasions: (occasion of each row, customer of each occasion, ids).
+
+    An occasion is a (customer, occasion id) pair, or a (customer, day) pair without ids. The
+    fast path factorizes the occasion ids once and takes each occasion's customer from its first
+    row; it is used only when no occasion id is shared by two customers (checked).
+    """
+    n_rows = len(ids)
+    if occasions is not None:
+        occ_index, uniques = pd.factorize(occasions)
+        if (occ_index < 0).any():
+            occ_index = occ_index.copy()
+            missing = occ_index < 0  # a row without an occasion id is an occasion of its own
+            occ_index[missing] = len(uniques) + np.arange(int(missing.sum()))
+        n_occ = int(occ_index.max()) + 1
+        first_row = np.full(n_occ, n_rows)
+        np.minimum.at(first_row, occ_index, np.arange(n_rows))
+        occ_ids = ids[first_row]
+        if (ids == occ_ids[occ_index]).all():
+            occ_cust, customers = pd.factorize(occ_ids, sort=True)
+            return occ_index, occ_cust, np.asarray(customers)
+    cust, customers = pd.factorize(ids, sort=True)
+    second = occ_index if occasions is not None else days - days.min()
+    key = cust.astype(np.int64) * (int(second.max()) + 1) + second
+    occ_index, _ = pd.factorize(key)
+    first_row = np.full(int(occ_index.max()) + 1, n_rows)
+    np.minimum.at(first_row, occ_index, np.arange(n_rows))
+    return occ_index, cust[first_row], np.asarray(customers)
 
 
 # --------------------------------------------------------------------------- RFM scores
