@@ -292,7 +292,7 @@ def _map_headers(headers: list[str], codebook: Codebook, platform: str | None):
         mapping[header] = q.id
         loose.append(f"{h!r}→{q.id}")
     for qid, cols in options.items():
-        loose.append(f"{len(cols)} option columns→{qid}")
+        notes.append(f"combined {len(cols)} option columns→{qid} (one column per option)")
     if loose:
         shown = "; ".join(loose[:6]) + (f"; … ({len(loose) - 6} more)" if len(loose) > 6 else "")
         notes.append(f"matched {len(loose)} header(s) to the codebook by text or number: {shown}")
