@@ -1,0 +1,126 @@
+"""``crmlab scorecard``: the month-end customer grading from the command line.
+
+Examples (shell)::
+
+    crmlab scorecard run --month-end 2025-12-31 --out grades.xlsx            # shipped B2B data
+    crmlab scorecard run --month-end 2025-12-31 --data mydata/ --config card.yaml --out g.csv
+    crmlab scorecard template card.yaml        # the course's scorecard, to edit
+    crmlab scorecard explain C0042 --month-end 2025-12-31
+
+``--data`` is a folder with ``b2b_customers.csv``, ``b2b_monthly_sales.csv`` and
+``b2b_invoices.csv`` (columns as in the course's data card). ``run`` grades the last
+``--history-months`` month ends (default 2) so that "two consecutive C → D" is applied to the
+graded month; the file it writes holds that month, best first, marked confidential.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+_FILES = ("b2b_customers", "b2b_monthly_sales", "b2b_invoices")
+
+
+def _load(folder: Path | None) -> dict[str, Any] | None:
+    if folder is None:
+        return None
+    import pandas as pd
+
+    tables = {}
+    for name in _FILES:
+        path = folder / f"{name}.csv"
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing (--data needs {', '.join(_FILES)} .csv)")
+        tables[name] = pd.read_csv(path, dtype={"customer_id": str}, encoding="utf-8-sig")
+    return tables
+
+
+def _month_ends(month_end: str, count: int) -> list[Any]:
+    import pandas as pd
+
+    last = pd.Timestamp(month_end)
+    return [last - pd.offsets.MonthEnd(k) if k else last for k in range(count - 1, -1, -1)]
+
+
+def _run(args: argparse.Namespace) -> int:
+    from crmlab._checks import CrmlabInputError
+    from crmlab.scorecard import Scorecard, export_grade_table, grading_history
+
+    try:
+        card = Scorecard.load(args.config) if args.config else None
+        data = _load(args.data)
+        months = _month_ends(args.month_end, max(1, args.history_months))
+        history = grading_history(data, months, scorecard=card, yoy_basis=args.yoy_basis)
+    except CrmlabInputError as exc:
+        print(f"crmlab scorecard: the input has problems: {exc}", file=sys.stderr)
+        return 1
+    table = history[history["month_end"] == history["month_end"].max()]
+    table = table.sort_values(["total", "customer_id"], ascending=[False, True])
+    month = table["month_end"].iloc[0].date()
+    counts = table["grade"].astype(str).value_counts().sort_index()
+    print(f"graded {len(table)} customers at {month}: "
+          + ", ".join(f"{g} {n}" for g, n in counts.items()))
+    demoted = int(table["demoted"].sum())
+    if demoted:
+        print(f"{demoted} customers moved from C to D after two consecutive C grades")
+    if args.out:
+        path = export_grade_table(table, args.out, title=f"客户分级表 {month}")
+        print(f"wrote {path} (confidential: 机密)")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from crmlab.scorecard import default_scorecard
+
+    path = default_scorecard().save(args.path)
+    print(f"wrote {path}: edit the points, edges and grade floors, then use --config {path}")
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from crmlab._checks import CrmlabInputError
+    from crmlab.scorecard import Scorecard, default_scorecard, monthly_grading
+
+    card = Scorecard.load(args.config) if args.config else default_scorecard()
+    try:
+        monthly_grading(_load(args.data), args.month_end, scorecard=card)
+        print(card.explain(args.customer))
+    except CrmlabInputError as exc:
+        print(f"crmlab scorecard: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``crmlab scorecard run | template | explain``."""
+    parser = subparsers.add_parser(
+        "scorecard", help="month-end customer grading A–D (客户分级) and the grade table")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--month-end", required=True, help="last day of the graded month")
+        p.add_argument("--data", type=Path, default=None,
+                       help="folder with the three b2b_*.csv files (default: shipped data)")
+        p.add_argument("--config", type=Path, default=None,
+                       help="scorecard .yaml/.json (default: the course's scorecard)")
+
+    run = actions.add_parser("run", help="grade every customer and write the grade table")
+    common(run)
+    run.add_argument("--out", type=Path, default=None, help="write the table (.xlsx or .csv)")
+    run.add_argument("--history-months", type=int, default=2,
+                     help="month ends graded, ending at --month-end (default 2: enough for "
+                          "the two-consecutive-C rule)")
+    run.add_argument("--yoy-basis", choices=("ytd", "trailing12"), default="ytd",
+                     help="year-on-year basis: year to date (default) or trailing 12 months")
+    run.set_defaults(handler=_run)
+
+    template = actions.add_parser("template", help="write the course's scorecard to edit")
+    template.add_argument("path", type=Path, help="a .yaml or .json file")
+    template.set_defaults(handler=_template)
+
+    explain = actions.add_parser("explain", help="why a customer got its grade")
+    explain.add_argument("customer")
+    common(explain)
+    explain.set_defaults(handler=_explain)
