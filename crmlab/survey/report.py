@@ -214,7 +214,7 @@ def survey_report(responses: pd.DataFrame | ValidationResult, codebook: Codebook
     max_rejected_rows
         At most this many rejected questionnaires are listed (all are counted).
     """
-    from crmlab import plots
+    from crmlab.plots import survey as plots
 
     result = responses if isinstance(responses, ValidationResult) else validate(responses, codebook)
     valid = result.valid
