@@ -816,6 +816,13 @@ class ScoreItem:
 # --------------------------------------------------------------------------------------------
 # the scorecard
 # --------------------------------------------------------------------------------------------
+def _short_number(value: Any) -> str:
+    """A value for a sentence: floats with at most three decimals, other values as they are."""
+    if isinstance(value, (float, np.floating)) and math.isfinite(value):
+        return f"{value:.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
 def points_to_grade(total: Any, *, grade_floors: Mapping[str, float] | None = None) -> Any:
     """Map points to grades: A ``>= 80``, B ``60 <= p < 80``, C ``50 <= p < 60``, D ``< 50``.
 
@@ -986,9 +993,12 @@ class Scorecard:
             lost = item.max_points - got
             if lost <= 0:
                 continue
-            shown = row.get(f"class_{item.name}", row[item.column])
-            band = item.rule.describe_value(shown)
-            detail = f"{item.column} = {shown}" + (f", band {band}" if band != str(shown) else "")
+            if f"class_{item.name}" in row.index:
+                detail = f"Class {row[f'class_{item.name}']} by {item.column}"
+            else:
+                shown = _short_number(row[item.column])
+                band = item.rule.describe_value(row[item.column])
+                detail = f"{item.column} = {shown}" + (f", band {band}" if band != shown else "")
             label = f" {item.label}" if item.label else ""
             gaps.append((lost, item.name, f"- {item.name}{label}: {got:g} of "
                                           f"{item.max_points:g} ({detail})"))
@@ -1140,9 +1150,10 @@ def grade_history(monthly_grades: pd.DataFrame, *, customer: str = "customer_id"
                   demote_to: str = "D", drop_grade: str = "D") -> pd.DataFrame:
     """Apply "two consecutive C grades → D" and flag customers that may be dropped.
 
-    A customer whose scored grade is C in a month *and* in the calendar month just before is
-    graded D in the later month (so three C's in a row give C, D, D). A missing month breaks
-    the run. Customers graded D (scored or demoted) are flagged ``may_drop``: the regulation lets
+    A customer whose scored grade is C in a grading *and* in the grading just before is graded D
+    in the later one (so three C's in a row give C, D, D). The gradings are the distinct months
+    present in the table (monthly, quarterly, whatever was run); a customer missing from a
+    grading breaks its run. Customers graded D (scored or demoted) are flagged ``may_drop``: the regulation lets
     the firm end the relationship with a vice-president's approval.
 
     Parameters
@@ -1186,9 +1197,11 @@ def grade_history(monthly_grades: pd.DataFrame, *, customer: str = "customer_id"
     raw = out[grade].astype(str)
     prev_raw = raw.groupby(out[customer], sort=False).shift()
     prev_period = out.groupby(customer, sort=False)["_period"].shift()
-    ordinal = out["_period"].map(lambda p: p.ordinal) if len(out) else out["_period"]
-    prev_ordinal = prev_period.map(lambda p: p.ordinal if pd.notna(p) else np.nan)
-    adjacent = (ordinal.astype(float) - prev_ordinal.astype(float)) == 1
+    # position of each month in the grading calendar (the distinct months graded)
+    calendar = pd.Index(sorted(out["_period"].unique()))
+    position = pd.Series(calendar.get_indexer(out["_period"]), index=out.index)
+    prev_position = position.groupby(out[customer], sort=False).shift()
+    adjacent = (position - prev_position) == 1
     demoted = (raw == demote_from) & (prev_raw == demote_from) & adjacent
     prev_text = prev_period.astype(str)
     this_text = out["_period"].astype(str)

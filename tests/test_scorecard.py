@@ -494,6 +494,16 @@ def test_two_consecutive_c_become_d():
     assert "total" in out.columns
 
 
+def test_quarterly_gradings_are_consecutive():
+    g = pd.DataFrame({"customer_id": ["Q"] * 3 + ["R"] * 2,
+                      "month": pd.to_datetime(["2025-03-31", "2025-06-30", "2025-09-30",
+                                               "2025-03-31", "2025-09-30"]),
+                      "grade": ["C", "C", "B", "C", "C"]})
+    out = grade_history(g)
+    assert out["grade"].tolist() == ["C", "D", "B", "C", "C"]   # R skipped the June grading
+    assert out["reason"].iloc[1] == "two consecutive C grades (2025-03, 2025-06)"
+
+
 def test_grade_history_sorts_and_rejects_duplicates():
     g = pd.DataFrame({"customer_id": ["X", "X"], "month": ["2025-02-01", "2025-01-01"],
                       "grade": ["C", "C"]})
