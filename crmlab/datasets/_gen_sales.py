@@ -17,7 +17,7 @@ Patterns planted for the lessons:
 * lead quality differs by channel: trade fairs and seminars convert far better than search ads
   and e-mail, so the cheapest cost per response is not the best return on investment;
 * owners differ: 王芳 wins noticeably more often than the others, 赵磊 less often;
-* big deals (amount ≥ 500,000 CNY) are rare and take longer to close;
+* big deals (amount ≥ 300,000 CNY, about 9 %) are rare and take longer to close;
 * the sales cycle lengthens with every stage reached (about three weeks a stage).
 """
 
@@ -39,18 +39,19 @@ OWNERS = ("张伟", "王芳", "李娜", "刘洋", "陈静", "赵磊", "孙丽", 
 _OWNER_SKILL = np.array([0.0, 0.55, 0.1, 0.0, 0.15, -0.5, -0.1, 0.05])
 
 # channel name (Chinese), campaign names, cost range (CNY), contacts range, response rate,
-# lead-quality shift on the logit scale of every stage conversion
+# lead-quality shift on the logit scale of every stage conversion, share of responses that
+# become sales leads (opportunities)
 _CHANNELS = {
-    "展会": (("华东工业博览会", "深圳智能制造展", "北京机床展"), (180_000, 320_000), (800, 1500), 0.20, 0.7),
-    "行业研讨会": (("华南客户研讨会", "数字化转型沙龙"), (40_000, 80_000), (150, 300), 0.35, 0.9),
-    "邮件营销": (("春季新品邮件", "年终促销邮件", "老客户回访邮件"), (8_000, 20_000), (8000, 15000), 0.025, -0.6),
-    "微信公众号": (("公众号技术专栏", "微信小程序推广"), (25_000, 50_000), (12000, 25000), 0.015, -0.3),
-    "搜索广告": (("百度搜索推广", "行业门户广告"), (60_000, 120_000), (20000, 40000), 0.01, -0.8),
-    "电话营销": (("沉睡客户电话回访", "新区域电话拓展"), (30_000, 60_000), (1500, 3000), 0.08, 0.0),
+    "展会": (("华东工业博览会", "深圳智能制造展", "北京机床展"), (180_000, 320_000), (800, 1500), 0.20, 0.7, 0.45),
+    "行业研讨会": (("华南客户研讨会", "数字化转型沙龙"), (40_000, 80_000), (150, 300), 0.35, 0.9, 0.5),
+    "邮件营销": (("春季新品邮件", "年终促销邮件", "老客户回访邮件"), (8_000, 20_000), (8000, 15000), 0.025, -0.6, 0.05),
+    "微信公众号": (("公众号技术专栏", "微信小程序推广"), (25_000, 50_000), (12000, 25000), 0.015, -0.3, 0.08),
+    "搜索广告": (("百度搜索推广", "行业门户广告"), (90_000, 150_000), (20000, 40000), 0.01, -0.8, 0.15),
+    "电话营销": (("沉睡客户电话回访", "新区域电话拓展"), (30_000, 60_000), (1500, 3000), 0.08, 0.0, 0.3),
 }
 _BASE_CONVERSION = np.array([0.60, 0.65, 0.70, 0.60])  # lead→qualified … negotiation→won
 _DAYS_PER_STAGE = 21.0
-BIG_DEAL = 500_000
+BIG_DEAL = 300_000
 
 TABLES = [
     TableSpec(
@@ -75,7 +76,7 @@ TABLES = [
 
 def _campaigns(rng: np.random.Generator) -> pd.DataFrame:
     rows = []
-    for channel, (names, cost, contacts, rate, _) in _CHANNELS.items():
+    for channel, (names, cost, contacts, rate, *_) in _CHANNELS.items():
         for name in names:
             rows.append((name, channel, cost, contacts, rate))
     starts = np.sort(rng.integers(0, 640, size=len(rows)))
@@ -96,7 +97,8 @@ def _campaigns(rng: np.random.Generator) -> pd.DataFrame:
 def _opportunities(rng: np.random.Generator, campaigns: pd.DataFrame, n: int) -> pd.DataFrame:
     quality = {ch: spec[4] for ch, spec in _CHANNELS.items()}
     # leads per campaign: a share of its responses (leads are qualified responders' deals)
-    campaign_leads = np.maximum(1, (campaigns["responses"].to_numpy() * 0.35).astype(int))
+    lead_share = campaigns["channel"].map({ch: spec[5] for ch, spec in _CHANNELS.items()})
+    campaign_leads = np.maximum(1, (campaigns["responses"].to_numpy() * lead_share.to_numpy()))
     campaign_leads = np.round(campaign_leads * (0.6 * n) / campaign_leads.sum()).astype(int)
     n_campaign = int(campaign_leads.sum())
     n_organic = max(n - n_campaign, 0)
