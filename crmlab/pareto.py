@@ -119,15 +119,22 @@ def customer_values(
         report.received = len(values)
         numbers = to_numeric(values[value], column=value, what=what)
         if customer is not None:
-            ids = values[customer]
-            no_id = ids.isna()
+            codes, uniques = pd.factorize(values[customer].to_numpy())  # missing id → -1
+            no_id = codes < 0
             report.add("rows without a customer id", values.index[no_id])
-            keep = ~no_id
-            _reject_nan(numbers[keep], column=value, what=what)
+            if no_id.any():
+                codes, numbers = codes[~no_id], numbers[~no_id]
+            _reject_nan(numbers, column=value, what=what)
             # Rounded to 6 decimals: removes the noise of floating-point summation, so that
             # customers with equal totals tie exactly whatever order their rows came in.
-            series = numbers[keep].groupby(ids[keep].to_numpy(), sort=True).sum().round(6)
-            series.index.name = customer
+            sums = np.round(np.bincount(codes, weights=numbers.to_numpy(),
+                                        minlength=len(uniques)), 6)
+            uniques = np.asarray(uniques)
+            try:
+                order = np.argsort(uniques, kind="stable")
+            except TypeError:  # ids of mixed types cannot be sorted: keep first-seen order
+                order = np.arange(len(uniques))
+            series = pd.Series(sums[order], index=pd.Index(uniques[order], name=customer))
         else:
             series = numbers
             _reject_nan(series, column=value, what=what)

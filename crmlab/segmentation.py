@@ -282,9 +282,9 @@ def rfm_scores(
     out["R"] = bins + 1 - _rank_scores(out[recency].astype(float), bins)
     out["F"] = _rank_scores(out[frequency].astype(float), bins)
     out["M"] = _rank_scores(out[monetary].astype(float), bins)
-    width = len(str(bins))
-    out["rfm_code"] = (out["R"].astype(str).str.zfill(width) + out["F"].astype(str).str.zfill(width)
-                       + out["M"].astype(str).str.zfill(width))
+    base = 10 ** len(str(bins))  # "545" for bins ≤ 9, "040510" for bins 10..99
+    code = (out["R"] * base + out["F"]) * base + out["M"]
+    out["rfm_code"] = code.astype(str).str.zfill(3 * len(str(bins)))
     out["rfm_sum"] = out["R"] + out["F"] + out["M"]
     return out
 
