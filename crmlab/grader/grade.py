@@ -205,7 +205,7 @@ def score_reply(lab: Lab, expected: dict[str, Any], reply: dict[str, Any], limit
     if status == "ok" and errors:
         status = "errors"
     return {"status": status, "reason": reason, "questions": questions, "cell_errors": errors[:50],
-            "output": reply.get("output", "")[-8000:], "seconds": reply.get("seconds")}
+            "output": reply.get("output", ""), "seconds": reply.get("seconds")}
 
 
 def grade_submission(worker: Worker | None, lab: Lab, nb: Any, expected: dict[str, Any], sub: Submission,

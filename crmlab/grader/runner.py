@@ -30,6 +30,7 @@ from typing import Any
 CELLS = "cells.json"
 NOBODY = 65534
 _MAX_EVENT_TEXT = 2000
+_dumps = json.dumps  # bound before any student code runs (a job may patch json.dumps)
 
 
 class CellTimeout(BaseException):
@@ -48,9 +49,9 @@ class _Events:
 
     def write(self, **event: Any) -> None:
         try:
-            line = json.dumps(event, ensure_ascii=False, allow_nan=False) + "\n"
+            line = _dumps(event, ensure_ascii=False, allow_nan=False) + "\n"
         except (TypeError, ValueError) as exc:
-            line = json.dumps({"q": event.get("q"), "var": event.get("var"),
+            line = _dumps({"q": event.get("q"), "var": event.get("var"),
                                "error": f"the answer could not be written ({exc})"}) + "\n"
         data = line.encode()
         try:
@@ -162,6 +163,7 @@ def run_cells(job: dict[str, Any], events: _Events) -> None:
         cells = json.load(handle)
     questions = {q["id"]: q for q in job["questions"]}
     exported: set[str] = set()
+    failed: dict[str, str] = {}
     shell = _shell()
     timeout = float(job["cell_timeout"])
     for number, cell in enumerate(cells):
@@ -178,12 +180,15 @@ def run_cells(job: dict[str, Any], events: _Events) -> None:
         events.write(cell=number, seconds=round(time.perf_counter() - started, 4),
                      error=None if error is None else _error_text(error))
         qid = cell.get("question")
+        if qid in questions and error is not None:
+            failed[qid] = _error_text(error)
         if qid in questions and qid not in exported and _export(events, shell, questions[qid], timeout):
             exported.add(qid)
     for qid, question in questions.items():
         if qid not in exported and not _export(events, shell, question, timeout):
             missing = [n for n in question["answer"] if n not in shell.user_ns]
-            events.write(q=qid, var=missing[0], error=f"`{missing[0]}` is not defined")
+            why = f" (the question's cell raised {failed[qid]})" if qid in failed else ""
+            events.write(q=qid, var=missing[0], error=f"`{missing[0]}` is not defined{why}")
     events.write(done=True)
 
 

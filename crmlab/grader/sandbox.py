@@ -165,7 +165,8 @@ class Worker:
             reply = {"job": job_id, "exit": None, "timed_out": False, "failure": "the grading worker stopped"}
             self.close()
         reply["events"] = parse_events(reply.get("events") or "")
-        reply["output"] = str(reply.get("output") or "")[:20_000]
+        output = str(reply.get("output") or "")
+        reply["output"] = output if len(output) <= 20_000 else output[:12_000] + "\n…\n" + output[-8_000:]
         _clear(self.job_dir)
         return reply
 

@@ -1,0 +1,187 @@
+"""Adversarial grading suite: hostile submissions earn nothing they did not compute, and the
+batch always finishes with a clear status for each.
+
+All fixture submissions (``tests/grader_cases/submissions/``) answer the mini lab
+(``tests/grader_cases/lab_mini.ipynb``, 7 points: q1 2, q2 1, q3 1, q4 2, q5 1). They are
+graded in ONE sandboxed batch (two workers in parallel, short limits) shared by every test
+here. Without bubblewrap the suite is skipped: several fixtures try to delete files and read
+secrets, which only the sandbox stops.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from crmlab.grader.jobs import sha256_file
+from crmlab.grader.sandbox import Limits, bwrap_path
+
+CASES = Path(__file__).parent / "grader_cases"
+SOURCE = CASES / "lab_mini.ipynb"
+LIMITS = Limits(cell_timeout=2, notebook_timeout=7, memory_mb=1024, output_bytes=2**20)
+
+pytestmark = pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap is needed to run hostile submissions")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    from crmlab.grader.grade import grade
+
+    root = tmp_path_factory.mktemp("attacks")
+    subs = root / "subs"
+    shutil.copytree(CASES / "submissions", subs)
+    before = {p.name: sha256_file(p) for p in subs.iterdir()}
+    data_dir = __import__("crmlab.datasets", fromlist=["data_dir"]).data_dir()
+    data_before = sorted(p.name for p in data_dir.iterdir())
+    rows = grade(SOURCE, subs, root / "out", jobs=2, limits=LIMITS, progress=False)
+    results = {p.stem: json.loads(p.read_text()) for p in (root / "out" / "results").glob("*.json")}
+    return {"rows": {r["student"]: r for r in rows}, "results": results, "out": root / "out", "subs": subs,
+            "before": before, "data_dir": data_dir, "data_before": data_before}
+
+
+def _row(graded, name):
+    return graded["rows"][name]
+
+
+def _messages(graded, name):
+    return [q["message"] for q in graded["results"][name]["questions"].values()]
+
+
+def test_every_submission_has_a_row_and_a_status(graded):
+    names = {p.stem for p in (CASES / "submissions").glob("*.ipynb")}
+    assert set(graded["rows"]) == names
+    with open(graded["out"] / "gradebook.csv", newline="") as handle:
+        book = list(csv.DictReader(handle))
+    assert {r["student"] for r in book} == names
+    assert all(r["status"] for r in book)
+
+
+def test_a_correct_submission_earns_full_marks_and_a_blank_release_zero(graded):
+    assert _row(graded, "correct")["total"] == 7.0 and _row(graded, "correct")["status"] == "ok"
+    assert _row(graded, "blank")["total"] == 0.0
+    assert "q1: replace this line with your code" in " ".join(graded["results"]["blank"]["cell_errors"])
+
+
+def test_warnings_on_stderr_do_not_cost_points(graded):
+    # nbgrader scores zero when a test cell writes to stderr; here stderr is just output.
+    assert _row(graded, "stderr_warning")["total"] == 7.0
+    assert _row(graded, "stderr_warning")["status"] == "ok"
+
+
+def test_an_infinite_loop_costs_only_its_own_question(graded):
+    row = _row(graded, "infinite_loop")
+    assert (row["q2"], row["total"]) == (0.0, 6.0)
+    assert "ran longer than the time limit" in graded["results"]["infinite_loop"]["questions"]["q2"]["message"]
+
+
+def test_a_loop_that_blocks_the_cell_alarm_hits_the_notebook_timeout_and_keeps_earlier_answers(graded):
+    row = _row(graded, "ignores_alarm")
+    assert row["status"] == "timeout" and row["total"] == 2.0  # q1 was exported before the loop
+    assert any("ran longer than 7 s" in m for m in _messages(graded, "ignores_alarm"))
+
+
+def test_a_fork_bomb_is_contained(graded):
+    row = _row(graded, "fork_bomb")
+    assert row["total"] == 2.0 and row["status"] in ("timeout", "errors")
+    # the other submissions graded in parallel were not affected
+    assert _row(graded, "correct")["total"] == 7.0 and _row(graded, "no_markers")["total"] == 7.0
+
+
+def test_sys_exit_is_an_error_not_the_end(graded):
+    assert _row(graded, "sys_exit")["total"] == 7.0
+    assert "SystemExit" in " ".join(graded["results"]["sys_exit"]["cell_errors"])
+
+
+@pytest.mark.parametrize("name, status, why", [
+    ("os_exit", "crashed", "exited early"),
+    ("segfault", "crashed", "killed by signal 11"),
+])
+def test_a_process_that_dies_keeps_what_it_answered(graded, name, status, why):
+    row = _row(graded, name)
+    assert (row["status"], row["q1"], row["total"]) == (status, 2.0, 2.0)
+    assert any(why in m for m in _messages(graded, name))
+
+
+def test_output_and_memory_caps(graded):
+    huge = graded["results"]["huge_print"]
+    assert _row(graded, "huge_print")["total"] == 2.0
+    assert len(huge["output"]) <= 20_010 and "more bytes of output were dropped" in huge["output"]
+    assert _row(graded, "memory_hog")["total"] == 2.0
+    assert "MemoryError" in " ".join(graded["results"]["memory_hog"]["cell_errors"])
+
+
+def test_deleting_files_hurts_nobody(graded):
+    assert _row(graded, "deletes_files")["total"] == 7.0
+    assert SOURCE.is_file()
+    assert sorted(p.name for p in graded["data_dir"].iterdir()) == graded["data_before"]
+    assert "could not delete" in graded["results"]["deletes_files"]["output"]
+
+
+def test_secrets_are_out_of_reach(graded):
+    # the attack looks for the source notebook, the answer key, other submissions, the worker's
+    # file descriptors and the network, and copies the VIP answer from the source if it can.
+    result = graded["results"]["reads_secrets"]
+    assert _row(graded, "reads_secrets")["total"] == 0.0
+    assert "LEAKS: []" in result["output"], result["output"][-2000:]
+
+
+def test_forged_results_and_fake_passed_messages_earn_nothing(graded):
+    assert _row(graded, "forges_results")["total"] == 0.0
+    assert not (graded["out"] / "results" / "forges_results.json").read_text().count('"points": 2')
+
+
+def test_patched_libraries_builtins_check_and_assert_rewriting_earn_nothing(graded):
+    # nbgrader's hidden asserts fell to an input transformer; otter's to a patched doctest runner.
+    assert _row(graded, "patches_everything")["total"] == 0.0
+
+
+def test_objects_that_claim_equality_are_refused(graded):
+    assert _row(graded, "hostile_objects")["total"] == 0.0
+    assert any("cannot be graded" in m for m in _messages(graded, "hostile_objects"))
+
+
+def test_a_submission_cannot_edit_its_own_file(graded):
+    assert _row(graded, "edits_own_notebook")["total"] == 7.0
+    after = {p.name: sha256_file(p) for p in graded["subs"].iterdir()}
+    assert after == graded["before"]
+
+
+def test_answers_are_found_without_the_marker_lines(graded):
+    assert _row(graded, "no_markers")["total"] == 7.0
+
+
+def test_an_invalid_notebook_file_gets_a_status(graded):
+    row = _row(graded, "not_json")
+    assert (row["status"], row["total"]) == ("invalid notebook", 0.0)
+    assert "not a valid notebook file" in row["errors"]
+
+
+def test_feedback_and_lms_exports(graded):
+    out = graded["out"]
+    feedback = (out / "feedback" / "infinite_loop.md").read_text()
+    assert "**Score: 6 / 7**" in feedback and "| q2 | 0 / 1 |" in feedback
+    assert "<table>" in (out / "feedback" / "infinite_loop.html").read_text()
+    with open(out / "canvas.csv", newline="") as handle:
+        canvas = list(csv.reader(handle))
+    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "lab_mini"]
+    assert ["correct", "", "", "", "", "7.0"] in canvas
+    with open(out / "moodle.csv", newline="") as handle:
+        moodle = list(csv.DictReader(handle))
+    assert {"Identifier", "Full name", "Grade", "Maximum Grade", "Feedback comments"} == set(moodle[0])
+
+
+def test_rerun_skips_graded_and_regrades_one_student(graded):
+    from crmlab.grader.grade import grade
+
+    out = graded["out"]
+    stamp = {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
+    rows = grade(SOURCE, graded["subs"], out, jobs=1, limits=LIMITS, progress=False)
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")} == stamp
+    assert {r["student"]: r["total"] for r in rows} == {k: v["total"] for k, v in graded["rows"].items()}
+    grade(SOURCE, graded["subs"], out, jobs=1, limits=LIMITS, progress=False, student="correct")
+    changed = [n for n, t in stamp.items() if (out / "results" / n).stat().st_mtime_ns != t]
+    assert changed == ["correct.json"]
