@@ -237,7 +237,7 @@ def _check_rfm(frequency, recency, T) -> tuple[np.ndarray, np.ndarray, np.ndarra
     problems = {
         "frequency must be a whole number ≥ 0": (x < 0) | (x != np.round(x)),
         "recency must be ≥ 0": t_x < 0,
-        "T must be > 0": big_t <= 0,
+        "T must be ≥ 0": big_t < 0,
         "recency must not exceed T": t_x > big_t * (1 + 1e-9) + 1e-12,
         "recency must be 0 when frequency is 0": (x == 0) & (t_x > 0),
     }
@@ -278,7 +278,12 @@ def _maximise(neg_ll_and_grad, n_params: int, penalizer: float, total_weight: fl
         return value, grad
 
     start = np.zeros(n_params) if init is None else np.log(init)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    # One BLAS thread: the optimiser's tiny matrix work is ~10× slower when OpenBLAS threads
+    # contend for a busy machine, and the likelihood itself is element-wise numpy.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"), \
+            np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         result = optimize.minimize(objective, start, jac=True, method="L-BFGS-B",
                                    options={"maxiter": max_iter, "ftol": tol, "gtol": 1e-9})
     if not np.all(np.isfinite(result.x)) or not np.isfinite(result.fun):

@@ -393,6 +393,7 @@ def test_summary_data_bad_inputs():
     ([0, 2], [1.0, 2.0], [3.0, 4.0], "recency must be 0 when frequency is 0"),
     ([-1, 2], [0.0, 2.0], [3.0, 4.0], "whole number"),
     ([1.5, 2], [1.0, 2.0], [3.0, 4.0], "whole number"),
+    ([0, 2], [0.0, 2.0], [-1.0, 4.0], "T must be ≥ 0"),
     ([1, 2], [1.0, np.nan], [3.0, 4.0], "missing or infinite"),
     ([1, 2], [1.0, 2.0], [3.0], "same length"),
     ([], [], [], "empty"),
@@ -401,6 +402,15 @@ def test_summary_data_bad_inputs():
 def test_bgnbd_rejects_bad_summaries(frequency, recency, T, message):
     with pytest.raises(CrmlabInputError, match=message):
         btyd.BetaGeoModel().fit(frequency, recency, T)
+
+
+def test_customer_acquired_on_the_last_day_adds_nothing_to_the_likelihood(cdnow):
+    # T = 0 (first purchase on the last day of the period) is valid and has likelihood 1
+    model = fixed_model()
+    base = model.log_likelihood(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    more = model.log_likelihood(list(cdnow["frequency"]) + [0], list(cdnow["recency"]) + [0.0],
+                                list(cdnow["T"]) + [0.0])
+    assert more == pytest.approx(base, rel=1e-12)
 
 
 def test_bgnbd_without_repeat_buyers_says_what_to_do():
