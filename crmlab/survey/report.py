@@ -78,7 +78,8 @@ class _Doc:
         draw(ax)
         fig.tight_layout()
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", metadata={"Software": None})
+        fig.savefig(buffer, format="png", metadata={"Software": None},
+                    pil_kwargs={"compress_level": 3})
         self.blocks.append(("img", (name, buffer.getvalue())))
 
     def to_html(self, title: str) -> str:
