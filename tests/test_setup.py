@@ -28,7 +28,8 @@ def _free_port() -> int:
 
 def _make_dry_run(target: str) -> list[str]:
     out = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True)
-    return [line for line in out.stdout.splitlines() if line.strip()]
+    joined = out.stdout.replace("\\\n", " ")  # make -n keeps backslash continuations
+    return [line for line in joined.splitlines() if line.strip()]
 
 
 @needs_make
