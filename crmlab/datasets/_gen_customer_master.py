@@ -202,7 +202,7 @@ def _record(rng: np.random.Generator, e: dict) -> dict:
         industry = syn[int(rng.integers(len(syn)))]
     trade = e["trade"]
     if trade and rng.random() < 0.05:
-        trade = trade[0] + _TYPO[trade[1]]
+        trade = trade[0] + _TYPO.get(trade[1], "一")
     prefix = e["prefix"]
     if trade and rng.random() < 0.1:
         prefix = ""
