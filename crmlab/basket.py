@@ -39,7 +39,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import CrmlabInputError, ExclusionReport, require_columns, require_not_empty
+from crmlab._checks import (CrmlabInputError, ExclusionReport, require_columns, require_not_empty,
+                            to_numeric)
 
 __all__ = [
     "one_hot", "baskets_from_transactions", "frequent_itemsets", "association_rules",
@@ -122,11 +123,13 @@ def _check_one_hot(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def baskets_from_transactions(transactions: pd.DataFrame, *, basket: str = "receipt_id",
-                              item: str = "product_name") -> pd.DataFrame:
+                              item: str = "product_name",
+                              quantity: str | None = None) -> pd.DataFrame:
     """One-hot baskets (one row per basket, one boolean column per item) from line items.
 
-    Rows without a basket id or an item are excluded and reported in
-    ``result.attrs["exclusions"]`` (an :class:`~crmlab._checks.ExclusionReport`).
+    Rows without a basket id or an item (and, when ``quantity`` is given, returns: rows whose
+    quantity is 0 or negative) are excluded and reported in ``result.attrs["exclusions"]`` (an
+    :class:`~crmlab._checks.ExclusionReport`).
 
     Parameters
     ----------
@@ -136,6 +139,9 @@ def baskets_from_transactions(transactions: pd.DataFrame, *, basket: str = "rece
         Column identifying the basket (the receipt).
     item
         Column naming the item (product name, product id or category).
+    quantity
+        Optional quantity column; lines with a quantity of 0 or less (returns) are left out,
+        since a returned product was not bought in that basket.
 
     Examples
     --------
@@ -144,12 +150,19 @@ def baskets_from_transactions(transactions: pd.DataFrame, *, basket: str = "rece
     >>> baskets_from_transactions(tx).astype(int).to_dict("list")
     {'剃须刀': [1, 0], '牛奶': [0, 1], '纸尿裤': [1, 1]}
     """
-    require_columns(transactions, [basket, item], what="transactions")
+    require_columns(transactions, [basket, item, *([quantity] if quantity else [])],
+                    what="transactions")
     require_not_empty(transactions, what="transactions")
     report = ExclusionReport(received=len(transactions))
     report.add(f"rows without a {basket}", transactions.index[transactions[basket].isna()])
     report.add(f"rows without a {item}", transactions.index[transactions[item].isna()])
-    usable = transactions[transactions[basket].notna() & transactions[item].notna()]
+    keep = transactions[basket].notna() & transactions[item].notna()
+    if quantity:
+        qty = to_numeric(transactions[quantity], column=quantity, what="transactions")
+        returns = qty.isna() | (qty <= 0)
+        report.add(f"returns or lines without a positive {quantity}", transactions.index[returns])
+        keep &= ~returns
+    usable = transactions[keep]
     if usable.empty:
         raise CrmlabInputError(f"transactions: no row has both a {basket!r} and an {item!r}")
     basket_codes, basket_ids = pd.factorize(usable[basket], sort=True)
