@@ -67,6 +67,7 @@ def preload_modules(nb: Any) -> list[str]:
                 names += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 names.append(node.module)
+                names += [f"{node.module}.{alias.name}" for alias in node.names if node.module == "crmlab"]
     return list(dict.fromkeys(names))
 
 
@@ -108,11 +109,12 @@ def load_source(source: str | Path) -> tuple[Any, Lab]:
 
 
 def compute_expected(source: str | Path, limits: Limits | None = None, cache: Path | None = None,
-                     sandbox: bool = True) -> dict[str, Any]:
+                     sandbox: bool = True, worker: Worker | None = None) -> dict[str, Any]:
     """Run the instructor's source once and return its answers as plain data.
 
-    The result (``{"source_sha256", "answers": {qid: {var: event}}}``) is cached in ``cache``
-    (a JSON file) and reused while the source is unchanged. Raises :class:`CrmlabInputError`
+    The result (``{"key", "answers": {qid: {var: event}}}``) is cached in ``cache`` (a JSON
+    file) and reused while the source is unchanged. ``worker`` reuses a running worker (its own
+    limits apply). Raises :class:`CrmlabInputError`
     when the source does not produce an answer for every question.
     """
     import crmlab
@@ -124,11 +126,13 @@ def compute_expected(source: str | Path, limits: Limits | None = None, cache: Pa
         if cached.get("key") == key:
             return cached
     limits = limits or Limits(cell_timeout=600, notebook_timeout=3600)
-    worker = Worker(preload_modules(nb), limits, sandbox=sandbox)
+    own = worker is None
+    worker = worker or Worker(preload_modules(nb), limits, sandbox=sandbox)
     try:
         reply = worker.run("source", notebook_cells(nb), question_payload(lab, nb))
     finally:
-        worker.close()
+        if own:
+            worker.close()
     answers = answers_from_events(reply["events"], lab)
     problems = [f"{qid}: {event.get('error')}" for qid, by_var in answers.items()
                 for event in by_var.values() if "error" in event]
