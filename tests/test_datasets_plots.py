@@ -30,6 +30,7 @@ def test_ranked_bar_chart_sorts_largest_first_and_labels_values():
     assert [t.get_text() for t in ax.texts] == ["120", "95", "80"]  # {:,.0f}, half to even
     assert ax.get_title() == "门店销售额"
     assert ax.yaxis_inverted()  # the largest bar at the top
+    assert ax.xaxis.get_major_formatter()(1500000, 0) == "1,500,000"
     assert table["store"].tolist() == ["张店店", "泉城路店", "泰山店"]  # input untouched
 
 

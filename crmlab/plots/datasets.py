@@ -61,6 +61,7 @@ def ranked_bar_chart(table: pd.DataFrame, *, label: str, value: str, top: int | 
     ax.bar_label(bars, labels=[value_format.format(v) for v in data["value"]], padding=3,
                  fontsize=9)
     ax.margins(x=0.15)
+    ax.xaxis.set_major_formatter(_thousands())
     ax.set_xlabel(value)
     ax.set_ylabel("")
     if title:
@@ -97,7 +98,15 @@ def monthly_trend_chart(table: pd.DataFrame, *, month: str = "month", value: str
         ax.legend(title=by, fontsize=8, ncols=2 if data[by].nunique() > 4 else 1)
     ax.set_xlabel(month)
     ax.set_ylabel(value)
+    ax.yaxis.set_major_formatter(_thousands())
     if title:
         ax.set_title(title)
     ax.figure.autofmt_xdate()
     return ax
+
+
+def _thousands() -> Any:
+    """Tick labels with thousands separators (1,500,000 rather than 1.5 × 1e6)."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda x, _pos: f"{x:,.0f}")
