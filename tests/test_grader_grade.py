@@ -1,0 +1,206 @@
+"""Gradebook policy (late penalty, overrides), submission discovery, notebook reading, rubric,
+and the CLI wiring. No sandbox here: results are built by hand."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from crmlab._checks import CrmlabInputError
+from crmlab.grader import rubric
+from crmlab.grader.authoring import parse_lab
+from crmlab.grader.grade import (Policy, discover_submissions, gradebook_rows, late_days, read_overrides,
+                                 read_submission, safe_name, write_outputs)
+
+ROOT = Path(__file__).resolve().parent.parent
+RUBRIC = ROOT / "exercises" / "rubric_presentation.yaml"
+LAB = parse_lab({"cells": [
+    {"cell_type": "code", "metadata": {}, "source": "# QUESTION q1 points=2 answer=a compare=number\na = 1"},
+    {"cell_type": "code", "metadata": {}, "source": "# QUESTION q2 points=3 answer=b compare=number\nb = 1"},
+]})
+
+
+def _result(student, q1, q2, status="ok", mtime="2026-03-01T12:00:00"):
+    return {"student": student, "lms_id": "", "status": status, "mtime": mtime, "cell_errors": [], "reason": None,
+            "questions": {"q1": {"points": q1, "max": 2.0, "ok": q1 == 2, "message": "correct" if q1 == 2 else "x"},
+                          "q2": {"points": q2, "max": 3.0, "ok": q2 == 3, "message": "correct" if q2 == 3 else "y"}}}
+
+
+@pytest.mark.parametrize("submitted, days", [
+    ("2026-03-01T23:59", 0), ("2026-03-02T00:00", 1), ("2026-03-02T23:58", 1), ("2026-03-03T00:00", 2),
+])
+def test_late_days_count_started_days(submitted, days):
+    assert late_days(submitted, "2026-03-01T23:59") == days
+
+
+def test_late_penalty_and_overrides_in_the_gradebook(tmp_path):
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("student,question,points,comment\nbo,q2,1.5,partial credit after review\n")
+    policy = Policy(deadline=datetime(2026, 3, 1, 23, 59), penalty_per_day=0.1, zero_after_days=5,
+                    submission_times={"bo": datetime(2026, 3, 3, 9, 0)})
+    rows = gradebook_rows([_result("al", 2, 3), _result("bo", 2, 0), _result("cy", 2, 3, mtime="2026-03-09T00:00")],
+                          LAB, policy, read_overrides(overrides, LAB))
+    al, bo, cy = rows
+    assert (al["raw_total"], al["late_days"], al["total"]) == (5.0, 0, 5.0)
+    # bo: 2 + 1.5 (override) = 3.5, two days late at 10 % a day → 3.5 × 0.8 = 2.8
+    assert (bo["q2"], bo["raw_total"], bo["late_days"], bo["total"]) == (1.5, 3.5, 2, 2.8)
+    assert "q2 set to 1.5 by the instructor (partial credit after review)" in bo["notes"]
+    # cy: file time 8 days late ≥ zero_after_days → 0
+    assert (cy["late_days"], cy["total"]) == (8, 0.0)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("student,question,points\nal,q7,1\n", "line 2: unknown question 'q7'"),
+    ("student,question,points\nal,q1,2.5\n", "line 2: 2.5 points is outside 0–2 for q1"),
+    ("student,question,points\nal,q1,lots\n", "not a number"),
+    ("student,points\nal,1\n", "missing column"),
+])
+def test_bad_overrides_name_the_line(tmp_path, content, message):
+    path = tmp_path / "o.csv"
+    path.write_text(content)
+    with pytest.raises(CrmlabInputError, match=message):
+        read_overrides(path, LAB)
+
+
+def test_outputs_are_written(tmp_path):
+    rows = gradebook_rows([_result("Li Wei", 2, 0)], LAB, Policy(), [])
+    write_outputs(tmp_path, rows, [_result("Li Wei", 2, 0)], LAB, "lab01")
+    assert (tmp_path / "gradebook.csv").read_text().splitlines()[0] == \
+        "student,q1,q2,raw_total,late_days,total,max,status,notes,errors"
+    assert "Li Wei,2.0,0.0,2.0,0,2.0,5.0,ok,,y" in (tmp_path / "gradebook.csv").read_text()
+    assert "**Score: 2 / 5**" in (tmp_path / "feedback" / "Li_Wei.md").read_text()
+
+
+def test_discovery_of_plain_canvas_and_moodle_layouts(tmp_path):
+    (tmp_path / "alice.ipynb").write_text("{}")
+    (tmp_path / "smithjane_late_12345_67890_lab01.ipynb").write_text("{}")
+    moodle = tmp_path / "Wang Fang_4321_assignsubmission_file_"
+    moodle.mkdir()
+    (moodle / "lab01.ipynb").write_text("{}")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    found = {s.student: s.lms_id for s in discover_submissions(tmp_path)}
+    assert found == {"alice": "", "smithjane": "12345", "Wang Fang": "4321"}
+    with pytest.raises(CrmlabInputError, match="does not exist"):
+        discover_submissions(tmp_path / "nope")
+
+
+def test_reading_submissions_never_raises(tmp_path):
+    cases = {"empty.ipynb": "", "list.ipynb": "[1, 2]", "deep.ipynb": "[" * 100000,
+             "badsrc.ipynb": json.dumps({"nbformat": 4, "cells": [{"cell_type": "code", "source": 5}]}),
+             "ok.ipynb": json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+                 {"cell_type": "code", "source": ["# QUESTION q1 points=1 answer=a compare=number\n", "a = 1"],
+                  "metadata": {}, "outputs": []}]})}
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+    for name in ("empty.ipynb", "list.ipynb", "deep.ipynb", "badsrc.ipynb"):
+        cells, reason = read_submission(tmp_path / name)
+        assert cells is None and "not a valid notebook" in reason, name
+    cells, reason = read_submission(tmp_path / "ok.ipynb")
+    assert reason is None and cells == [{"source": "# QUESTION q1 points=1 answer=a compare=number\na = 1",
+                                         "question": "q1"}]
+    assert safe_name("../../etc/passwd") == "etc_passwd" and safe_name("王 芳") == "王_芳"
+
+
+# -- rubric -----------------------------------------------------------------------------------
+
+PARTS = ["theory_practice", "own_insight", "complete", "clear_viewpoint", "clear_audible", "organised", "fluent",
+         "pace", "pleasant_voice", "natural", "expressive", "engaging", "poised", "self_presentation", "persuasive"]
+FULL = [15, 15, 10, 10, 15, 5, 5, 3, 2, 5, 3, 2, 5, 3, 2]
+
+
+def _sheet(rows):
+    return pd.DataFrame([dict(zip(["rater", "role", "student", *PARTS], r, strict=True)) for r in rows])
+
+
+def test_the_course_rubric_is_100_points_in_four_items():
+    spec = rubric.load_rubric(RUBRIC)
+    assert spec.total == 100 and spec.items == ["content", "delivery", "expression", "posture"]
+    assert spec.parts.groupby("item", sort=False)["max"].sum().tolist() == [50, 30, 10, 10]
+    assert spec.weights == {"teacher": 0.6, "student": 0.4}
+
+
+def test_weighted_raters_and_group_rollup():
+    spec = rubric.load_rubric(RUBRIC)
+    half = [v / 2 for v in FULL]
+    teacher = _sheet([("T1", "teacher", "li", *FULL), ("T1", "teacher", "wang", *half)])
+    peers = _sheet([("S1", "student", "li", *half), ("S2", "student", "li", *FULL),
+                    ("S1", "student", "wang", *half), ("S2", "student", "wang", *half)])
+    result = rubric.score(rubric.read_sheets([teacher, peers], spec), spec,
+                          groups=pd.DataFrame({"student": ["li", "wang"], "group": ["G1", "G1"]}))
+    by = result.students.set_index("student")
+    # li: teacher 100, students mean 75 → 0.6·100 + 0.4·75 = 90; wang: 50 everywhere → 50
+    assert by.loc["li", "total"] == 90.0 and by.loc["wang", "total"] == 50.0
+    assert by.loc["li", "content"] == 0.6 * 50 + 0.4 * 37.5
+    assert (by.loc["li", "raters_student"], by.loc["li", "raters_teacher"]) == (2, 1)
+    assert result.groups.to_dict("records") == [{"group": "G1", "members": 2, "score": 70.0, "lowest": 50.0,
+                                                 "highest": 90.0}]
+    assert result.warnings == []
+
+
+def test_missing_raters_are_reported_and_weights_renormalised():
+    spec = rubric.load_rubric(RUBRIC)
+    sheets = rubric.read_sheets([_sheet([("T1", "teacher", "li", *FULL), ("S1", "student", "li", *FULL),
+                                         ("S1", "student", "wang", *[0] * 15)])], spec)
+    result = rubric.score(sheets, spec)
+    assert result.students.set_index("student").loc["wang", "total"] == 0.0
+    assert result.warnings == ["no teacher score for wang (weights renormalised over the roles present)"]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"own_insight": 16}, "outside the allowed range: rater T1, student li, own_insight: 16"),
+    ({"own_insight": -1}, "outside the allowed range"),
+    ({"own_insight": "good"}, "missing or not numbers"),
+    ({"charisma": 3}, "unknown rubric item 'charisma'"),
+])
+def test_bad_score_sheets_are_refused(change, message):
+    spec = rubric.load_rubric(RUBRIC)
+    sheet = _sheet([("T1", "teacher", "li", *FULL)])
+    for key, value in change.items():
+        sheet[key] = value
+    with pytest.raises(CrmlabInputError, match=message):
+        rubric.read_sheets([sheet], spec)
+
+
+def test_sheets_missing_a_part_or_scoring_twice_are_refused():
+    spec = rubric.load_rubric(RUBRIC)
+    sheet = _sheet([("T1", "teacher", "li", *FULL)])
+    with pytest.raises(CrmlabInputError, match="missing score column"):
+        rubric.read_sheets([sheet.drop(columns="pace")], spec)
+    with pytest.raises(CrmlabInputError, match="scored student li more than once"):
+        rubric.read_sheets([_sheet([("T1", "teacher", "li", *FULL)] * 2)], spec)
+
+
+def test_bad_rubrics_are_refused():
+    with pytest.raises(CrmlabInputError, match="add up to 10, not the stated total 100"):
+        rubric.parse_rubric({"total": 100, "items": [{"id": "a", "parts": [{"id": "x", "max": 10}]}]})
+    with pytest.raises(CrmlabInputError, match="used twice"):
+        rubric.parse_rubric({"items": [{"id": "a", "parts": [{"id": "x", "max": 1}, {"id": "x", "max": 2}]}]})
+    with pytest.raises(CrmlabInputError, match="must be positive"):
+        rubric.parse_rubric({"items": [{"id": "a", "parts": [{"id": "x", "max": 0}]}]})
+
+
+def test_rubric_cli_scores_and_exports(tmp_path, capsys):
+    from crmlab.cli import main
+
+    spec_sheet = _sheet([("T1", "teacher", "li", *FULL)])
+    spec_sheet.to_csv(tmp_path / "t.csv", index=False)
+    code = main(["rubric", "score", str(tmp_path / "t.csv"), "--rubric", str(RUBRIC), "--out", str(tmp_path / "o")])
+    assert code == 0
+    assert pd.read_csv(tmp_path / "o" / "students.csv")["total"].tolist() == [100.0]
+    (tmp_path / "bad.csv").write_text("rater,role,student\nT1,teacher,li\n")
+    assert main(["rubric", "score", str(tmp_path / "bad.csv"), "--rubric", str(RUBRIC)]) == 2
+    assert "missing score column" in capsys.readouterr().err
+
+
+def test_grading_commands_are_registered():
+    from crmlab.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["grade", "lab.ipynb", "subs", "--out", "g", "--jobs", "3", "--force",
+                              "--student", "li", "--deadline", "2026-03-01T23:59", "--overrides", "o.csv"])
+    assert (args.jobs, args.force, args.student, args.late_penalty) == (3, True, "li", 0.10)
+    assert parser.parse_args(["assign", "lab.ipynb", "--out", "r"]).out == Path("r")
