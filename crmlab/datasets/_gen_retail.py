@@ -320,10 +320,13 @@ def _month_transactions(rng: np.random.Generator, members: pd.DataFrame, product
     member_idx = rec["member"].to_numpy()
     original = rec["original"].to_numpy()
     has_original = original >= 0
+    # receipt ids are formatted once per receipt, then repeated for its lines
+    ids = np.array([f"R{n:08d}" for n in range(receipt_offset + 1,
+                                                receipt_offset + len(receipts) + 1)], dtype=object)
     original_id = np.full(len(lines), None, dtype=object)
-    original_id[has_original] = [f"R{n:08d}" for n in number[original[has_original]]]
+    original_id[has_original] = ids[number[original[has_original]] - receipt_offset - 1]
     return pd.DataFrame({
-        "receipt_id": pd.Series(lines["number"].to_numpy()).map("R{:08d}".format),
+        "receipt_id": ids[lines["number"].to_numpy() - receipt_offset - 1],
         "line_no": lines["line_no"].to_numpy(),
         "date": rec["date"].to_numpy().astype("datetime64[s]"),
         "store_id": np.array([s[0] for s in _STORES])[rec["store"].to_numpy()],

