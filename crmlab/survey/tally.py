@@ -45,25 +45,36 @@ def multiple_choice_codes(values: pd.Series, separator: str = ";") -> pd.DataFra
     return pd.DataFrame({"row": parts.index, "code": codes.astype("int64").to_numpy()})
 
 
-def _codes_frame(data: pd.DataFrame, q: Question) -> pd.DataFrame:
-    """Long table (``_pos``, ``code``) of answers; unanswered rows get code NaN."""
+_NONE = -1e18  # sentinel code of "no answer" while counting
+
+
+def _counts(valid: pd.DataFrame, q: Question, keys: list[str]) -> pd.Series:
+    """Number of answers per (keys…, code); unanswered questionnaires count under ``_NONE``.
+
+    Works on distinct answers where it can (a multiple-choice column repeats a few
+    combinations many times), so a million questionnaires are tallied in a fraction of a second.
+    """
+    key_columns = [valid[k] for k in keys]
     if q.type == "multiple":
-        positions = pd.Series(np.arange(len(data)), index=data.index)
-        if not data.index.is_unique:
-            data = data.reset_index(drop=True)
-            positions = pd.Series(np.arange(len(data)))
-        chosen = multiple_choice_codes(data[q.id], q.separator)
-        pos = positions.loc[chosen["row"]].to_numpy()
-        answered_pos = np.unique(pos)
-        blank = np.setdiff1d(np.arange(len(data)), answered_pos)
-        return pd.DataFrame({"_pos": np.concatenate([pos, blank]),
-                             "code": np.concatenate([chosen["code"].to_numpy(dtype=float),
-                                                     np.full(blank.size, np.nan)])})
+        raw = valid[q.id].where(answered(valid[q.id]))
+        combos = pd.DataFrame({**{k: c for k, c in zip(keys, key_columns)}, "_combo": raw})
+        per_combo = combos.value_counts(dropna=False, sort=False).rename("n").reset_index()
+        try:
+            split = {c: (sorted({int(x) for x in str(c).split(q.separator) if x.strip()})
+                         if isinstance(c, str) else [_NONE]) for c in per_combo["_combo"].unique()}
+        except ValueError:
+            raise CrmlabInputError(f"multiple-choice column {q.id!r} holds codes that are not "
+                                   "numbers; validate first") from None
+        per_combo["code"] = per_combo["_combo"].map(split)
+        long = per_combo.explode("code")
+        long["code"] = long["code"].astype("float64")
+        return long.groupby([*keys, "code"], sort=False, observed=True)["n"].sum()
     if q.type == "text":
-        return pd.DataFrame({"_pos": np.arange(len(data)),
-                             "code": np.where(answered(data[q.id]).to_numpy(), 1.0, np.nan)})
-    values = question_values(data[q.id]).to_numpy()
-    return pd.DataFrame({"_pos": np.arange(len(data)), "code": values})
+        code = pd.Series(np.where(answered(valid[q.id]).to_numpy(), 1.0, _NONE), index=valid.index)
+    else:
+        code = question_values(valid[q.id]).fillna(_NONE)
+    frame = pd.DataFrame({**{k: c for k, c in zip(keys, key_columns)}, "code": code})
+    return frame.groupby([*keys, "code"], sort=False, observed=True).size()
 
 
 def tally(valid: pd.DataFrame, question: str, codebook: Codebook, *,
@@ -94,47 +105,41 @@ def tally(valid: pd.DataFrame, question: str, codebook: Codebook, *,
     q = codebook.question(question)
     keys = [by] if isinstance(by, str) else list(by or [])
     require_columns(valid, [question, *keys], what="the valid questionnaires")
-    long = _codes_frame(valid, q)
-    if keys:
-        groups = valid[keys].reset_index(drop=True)
-        long = pd.concat([groups.iloc[long["_pos"].to_numpy()].reset_index(drop=True),
-                          long.reset_index(drop=True)], axis=1)
-        sizes = groups.value_counts(sort=False).rename("_n").reset_index()
-    else:
-        sizes = pd.DataFrame({"_n": [len(valid)]})
+    counts = _counts(valid, q, keys)
     if q.type == "text":
-        labels = {1: "answered"}
+        labels = {1.0: "answered"}
     elif q.type == "number":
-        labels = {v: f"{v:g}" for v in sorted(long["code"].dropna().unique())}
+        values = sorted(c for c in counts.index.get_level_values("code").unique() if c != _NONE)
+        labels = {v: f"{v:g}" for v in values}
     else:
-        labels = q.labels
-    long["code"] = long["code"].fillna(-1e18)
-    counts = long.groupby([*keys, "code"], sort=False, observed=True).size().rename("count")
-    codes = list(labels) + ([-1e18] if include_no_answer else [])
+        labels = {float(c): lab for c, lab in q.labels.items()}
+    codes = list(labels) + ([_NONE] if include_no_answer else [])
     if keys:
-        grid = sizes[keys].merge(pd.DataFrame({"code": codes}), how="cross")
+        sizes = valid.groupby(keys, sort=True, observed=True).size().rename("_n").reset_index()
+        grid = sizes.loc[sizes.index.repeat(len(codes))].reset_index(drop=True)
+        grid["code"] = np.tile(np.array(codes, dtype=float), len(sizes))
+        index = pd.MultiIndex.from_frame(grid[[*keys, "code"]])
     else:
-        grid = pd.DataFrame({"code": codes})
-    out = grid.merge(counts.reset_index(), on=[*keys, "code"], how="left")
-    out["count"] = out["count"].fillna(0).astype("int64")
-    out = out.merge(sizes, on=keys, how="left") if keys else out.assign(_n=len(valid))
-    out["label"] = out["code"].map(lambda c: NO_ANSWER if c == -1e18 else labels.get(c, str(c)))
-    out["code"] = out["code"].map(lambda c: pd.NA if c == -1e18 else c).astype("Int64") \
-        if q.type != "number" else out["code"].where(out["code"] != -1e18)
+        grid = pd.DataFrame({"code": np.array(codes, dtype=float), "_n": len(valid)})
+        index = pd.Index(grid["code"], name="code")
+    out = grid.copy()
+    out["count"] = counts.reindex(index, fill_value=0).to_numpy().astype("int64")
+    out["label"] = out["code"].map({**labels, _NONE: NO_ANSWER})
+    code = out["code"].where(out["code"] != _NONE)
+    out["code"] = code if q.type == "number" else code.astype("Int64")
     denominator = out["_n"].where(out["_n"] > 0)
     if q.type == "multiple":
-        ticks = out[out["label"] != NO_ANSWER].groupby(keys, sort=False)["count"].transform("sum") \
-            if keys else out.loc[out["label"] != NO_ANSWER, "count"].sum()
+        answered_rows = out["label"] != NO_ANSWER
+        ticked = out["count"].where(answered_rows, 0)
+        ticks = ticked.groupby([out[k] for k in keys], sort=False).transform("sum") if keys \
+            else ticked.sum()
         out["percent_of_respondents"] = 100 * out["count"] / denominator
-        out["percent_of_answers"] = (100 * out["count"] / ticks).where(out["label"] != NO_ANSWER)
+        out["percent_of_answers"] = (100 * out["count"] / ticks).where(answered_rows)
         value_columns = ["count", "percent_of_respondents", "percent_of_answers"]
     else:
         out["percent"] = 100 * out["count"] / denominator
         value_columns = ["count", "percent"]
-    out = out[[*keys, "code", "label", *value_columns]]
-    if keys:
-        out = out.sort_values(keys, kind="stable")
-    return out.reset_index(drop=True)
+    return out[[*keys, "code", "label", *value_columns]].reset_index(drop=True)
 
 
 def tally_hierarchy(valid: pd.DataFrame, question: str, codebook: Codebook, *,
@@ -184,7 +189,10 @@ def tally_hierarchy(valid: pd.DataFrame, question: str, codebook: Codebook, *,
         merged["agrees"] = merged["count"] == merged["direct_count"]
         share_base = merged["valid_questionnaires"].where(merged["valid_questionnaires"] > 0)
         merged["percent"] = 100 * merged["count"] / share_base
-        merged.insert(0, "unit", merged[keys].astype(str).agg(" / ".join, axis=1))
+        unit = merged[keys[0]].astype(str).astype(object)
+        for k in keys[1:]:
+            unit = unit + " / " + merged[k].astype(str).astype(object)
+        merged.insert(0, "unit", unit)
         merged.insert(0, "level", keys[-1])
         pieces.append(merged[["level", "unit", "code", "label", "count", "direct_count", "agrees",
                               "valid_questionnaires", "percent"]])

@@ -119,16 +119,40 @@ class ValidationResult:
 def answered(values: pd.Series) -> pd.Series:
     """True where a cell holds an answer (not missing, not an empty or blank string)."""
     present = values.notna()
-    if values.dtype == object or pd.api.types.is_string_dtype(values):
-        present &= values.astype("string").str.strip().fillna("") != ""
-    return present
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return present
+    mask = present.to_numpy()
+    text = _stripped_text(values[mask])
+    blank = np.zeros(len(values), dtype=bool)
+    blank[np.flatnonzero(mask)] = np.strings.str_len(text) == 0
+    return present & ~blank
+
+
+def _stripped_text(values: pd.Series) -> np.ndarray:
+    """Cells as text without surrounding spaces (numpy's vectorised string functions)."""
+    return np.strings.strip(values.to_numpy(dtype=object).astype(str))
+
+
+def _by_unique(values: pd.Series, convert) -> pd.Series:
+    """Apply ``convert`` once per distinct non-missing value and map the results back."""
+    present = values.notna()
+    uniq = pd.unique(values[present].to_numpy(dtype=object))
+    lookup = {u: convert(u) for u in uniq}
+    return pd.Series(values.to_numpy(dtype=object), index=values.index).map(lookup)
+
+
+def _as_number(value: object) -> float:
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return float("nan")
 
 
 def question_values(values: pd.Series) -> pd.Series:
     """The numeric value of each answer (NaN where missing or not a number)."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64")
-    return pd.to_numeric(values.astype("string").str.strip(), errors="coerce").astype("float64")
+    return _by_unique(values, _as_number).astype("float64")
 
 
 def validate(responses: pd.DataFrame, codebook: Codebook, *, duplicates: str = "keep_first",
@@ -237,10 +261,10 @@ def validate(responses: pd.DataFrame, codebook: Codebook, *, duplicates: str = "
         ids = responses[codebook.id_column]
         has_id = answered(ids).to_numpy()
         flag("missing_number", codebook.id_column, ~has_id & ~blank, None)
-        keyed = ids.astype("string").str.strip()
         candidates = has_id & ~blank
         dup = np.zeros(n, dtype=bool)
-        sub = keyed[candidates]
+        sub = pd.Series(ids[candidates].to_numpy() if pd.api.types.is_numeric_dtype(ids)
+                        else _stripped_text(ids[candidates]))
         marks = sub.duplicated(keep="first" if duplicates == "keep_first" else False).to_numpy()
         dup[np.flatnonzero(candidates)[marks]] = True
         flag("duplicate_number", codebook.id_column, dup, ids)
@@ -280,32 +304,33 @@ def validate(responses: pd.DataFrame, codebook: Codebook, *, duplicates: str = "
 
 def _bad_multiple(raw: pd.Series, q: Question) -> np.ndarray:
     """True where a multiple-choice answer holds a code that is not an option."""
-    text = raw.astype("string").str.strip()
-    parts = text.str.split(q.separator, regex=False).explode()
-    parts = parts.str.strip()
-    parts = parts[parts.notna() & (parts != "")]
-    codes = pd.to_numeric(parts, errors="coerce")
-    bad_part = codes.isna() | ~codes.isin(q.allowed_codes)
-    bad_rows = bad_part.groupby(level=0, sort=False).any()
-    out = pd.Series(False, index=raw.index)
-    if len(bad_rows):
-        # ``explode`` keeps the original labels; map them back by position.
-        positions = pd.Series(np.arange(len(raw)), index=raw.index)
-        if raw.index.is_unique:
-            out.iloc[positions.loc[bad_rows.index[bad_rows.to_numpy()]].to_numpy()] = True
-        else:
-            return _bad_multiple(raw.reset_index(drop=True), q)
-    return out.to_numpy()
+    allowed = {str(c) for c in q.allowed_codes}
+
+    def bad(value: object) -> bool:
+        parts = [p.strip() for p in str(value).split(q.separator)]
+        return any(p and (p.lstrip("0") or "0") not in allowed for p in parts)
+
+    flags = _by_unique(raw, bad)
+    return flags.eq(True).to_numpy()
 
 
 def _rejected_frame(responses, codebook, index, rejected_pos, primary, reason_matrix, issues,
                     blank) -> pd.DataFrame:
-    reasons_all = ["; ".join(np.array(REASONS)[reason_matrix[p]]) for p in rejected_pos]
+    sub_matrix = reason_matrix[rejected_pos]
+    joined = np.full(len(rejected_pos), "", dtype=object)
+    for j, reason in enumerate(REASONS):
+        joined = joined + np.where(sub_matrix[:, j], reason + "; ", "").astype(object)
+    reasons_all = [r[:-2] for r in joined]
     sub = issues[issues["_pos"].isin(rejected_pos)]
-    text = (sub["question"] + np.where(sub["value"].astype(str) != "", " = " + sub["value"].astype(str), "")
-            + " (" + sub["reason"] + ")")
-    details = text.groupby(sub["_pos"]).agg(lambda s: ", ".join(s.iloc[:6]) +
-                                            (f" … (+{len(s) - 6})" if len(s) > 6 else ""))
+    value = sub["value"].astype(object).astype(str)
+    text = (sub["question"].astype(object) + np.where(value != "", " = " + value, "")
+            + " (" + sub["reason"].astype(object) + ")")
+    rank = sub.groupby("_pos").cumcount().to_numpy()
+    shown = text[rank < 6].astype(object) + ", "
+    details = shown.groupby(sub["_pos"][rank < 6]).sum().str[:-2]
+    extra = pd.Series(rank, index=sub.index).groupby(sub["_pos"]).max() - 5
+    more = extra[extra > 0]
+    details.loc[more.index] = details.loc[more.index] + " … (+" + more.astype(str) + ")"
     frame = pd.DataFrame({"row": index[rejected_pos]})
     if codebook.id_column:
         frame[codebook.id_column] = responses[codebook.id_column].to_numpy()[rejected_pos]
