@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,11 @@ _KIND_CHECK = {
 }
 
 
+@cache
+def _table(name: str) -> pd.DataFrame:
+    return datasets.load_dataset(name)
+
+
 def _generated_topics() -> list[str]:
     topics = sorted({topic for topic, _ in table_specs().values()})
     return [t for t in topics if not all(s.static for s in generator_module(t).TABLES)]
@@ -52,7 +58,7 @@ def _generated_topics() -> list[str]:
 @pytest.mark.parametrize("name", sorted(table_specs()))
 def test_every_table_loads_with_its_declared_types(name):
     spec = datasets.table_spec(name)
-    df = datasets.load_dataset(name)
+    df = _table(name)
     assert list(df.columns) == list(spec.columns)
     assert len(df) > 0
     wrong = {c: str(df[c].dtype) for c, kind in spec.columns.items() if not _KIND_CHECK[kind](df[c])}
@@ -66,18 +72,18 @@ def test_foreign_keys_point_at_existing_rows(name):
     spec = datasets.table_spec(name)
     if not spec.foreign_keys:
         pytest.skip("no foreign keys")
-    df = datasets.load_dataset(name)
+    df = _table(name)
     for column, target in spec.foreign_keys.items():
         table, ref = target.split(".")
         if table not in table_specs():
             continue
-        known = set(datasets.load_dataset(table)[ref])
-        values = set(df[column].dropna())
-        assert values <= known, f"{name}.{column}: unknown {sorted(values - known)[:5]}"
+        values = df[column].dropna()
+        unknown = values[~values.isin(_table(table)[ref])]
+        assert unknown.empty, f"{name}.{column}: unknown {sorted(set(unknown))[:5]}"
 
 
 def test_row_counts_of_retail_and_b2b_tables():
-    got = {name: len(datasets.load_dataset(name)) for name in EXPECTED_ROWS}
+    got = {name: len(_table(name)) for name in EXPECTED_ROWS}
     assert got == EXPECTED_ROWS
 
 
@@ -169,20 +175,19 @@ def test_regenerate_refuses_to_overwrite_shipped_files_at_another_scale():
 
 
 def test_scale_streams_chunks_and_grows_the_tables(tmp_path):
-    """scale=0.2 writes a fifth of the retail members; transactions arrive month by month."""
+    """scale=0.1 makes a tenth of the retail members; transactions arrive month by month."""
     seed = GENERATORS["retail"]
-    sizes = [len(chunk) for table, chunk in generator_module("retail").generate(seed, 0.2)
-             if table == "retail_transactions"]
-    assert len(sizes) == 30  # 2023-07 … 2025-12, one chunk per month
-    written = datasets.regenerate(tmp_path, scale=0.2, topics=["retail", "b2b"])
-    assert written["retail_members"] == 1000
-    assert written["b2b_customers"] == 60
-    assert written["b2b_monthly_sales"] == 60 * 24
-    assert written["retail_transactions"] == sum(sizes)
-    # about a fifth of the shipped lines (members drive the volume)
-    assert 0.15 < written["retail_transactions"] / EXPECTED_ROWS["retail_transactions"] < 0.25
-    members = pd.read_csv(tmp_path / "retail_members.csv")
-    assert members["member_id"].is_unique
+    counts: dict[str, list[int]] = {}
+    for table, chunk in generator_module("retail").generate(seed, 0.1):
+        counts.setdefault(table, []).append(len(chunk))
+    assert counts["retail_members"] == [500]
+    assert len(counts["retail_transactions"]) == 30  # 2023-07 … 2025-12, one chunk per month
+    # about a tenth of the shipped lines (members drive the volume)
+    assert 0.07 < sum(counts["retail_transactions"]) / EXPECTED_ROWS["retail_transactions"] < 0.13
+    written = datasets.regenerate(tmp_path, scale=0.2, topics=["b2b"])
+    assert written == {"b2b_customers": 60, "b2b_monthly_sales": 60 * 24,
+                       "b2b_invoices": len(pd.read_csv(tmp_path / "b2b_invoices.csv"))}
+    assert pd.read_csv(tmp_path / "b2b_customers.csv")["customer_id"].is_unique
 
 
 def test_b2b_large_scale_comes_in_blocks_with_unique_keys():
@@ -222,35 +227,60 @@ def test_export_to_csv_and_excel(tmp_path):
 
 
 def test_sql_join_through_connect_matches_pandas(tmp_path, monkeypatch):
-    """Member revenue per city: SQLite join (members ⨝ transactions) == pandas merge/groupby."""
+    """Open receivables per region: SQLite join (invoices ⨝ customers) == pandas merge/groupby.
+
+    Built with ``tables=`` to keep the test fast; notebook 00 builds and queries the full
+    database (members ⨝ transactions) under nbval.
+    """
     monkeypatch.setenv("CRMLAB_CACHE_DIR", str(tmp_path))
-    con = datasets.connect()
+    wanted = ["b2b_customers", "b2b_invoices", "b2b_monthly_sales", "retail_stores", "retail_members"]
+    con = datasets.connect(tables=wanted)
     try:
         sql = pd.read_sql_query(
-            """SELECT m.city, ROUND(SUM(t.amount), 2) AS revenue, COUNT(DISTINCT t.receipt_id) AS receipts
-               FROM retail_transactions t JOIN retail_members m ON m.member_id = t.member_id
-               GROUP BY m.city ORDER BY m.city""", con)
-        late = con.execute("SELECT COUNT(*) FROM b2b_invoices WHERE paid_date IS NULL").fetchone()[0]
+            """SELECT c.region, ROUND(SUM(i.amount), 2) AS open_amount, COUNT(*) AS invoices
+               FROM b2b_invoices i JOIN b2b_customers c ON c.customer_id = i.customer_id
+               WHERE i.paid_date IS NULL OR i.paid_date > '2025-06-30'
+                 AND i.invoice_date <= '2025-06-30'
+               GROUP BY c.region ORDER BY c.region""", con)
+        per_store = pd.read_sql_query(
+            """SELECT s.store_name, COUNT(*) AS members FROM retail_members m
+               JOIN retail_stores s ON s.store_id = m.home_store
+               WHERE strftime('%Y', m.join_date) = '2025' GROUP BY s.store_name""", con)
         months = con.execute("SELECT COUNT(DISTINCT strftime('%Y-%m', month)) FROM b2b_monthly_sales").fetchone()[0]
         pk = con.execute("PRAGMA table_info(retail_members)").fetchall()
+        fks = con.execute("PRAGMA foreign_key_list(b2b_invoices)").fetchall()
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
     finally:
         con.close()
-    tx = datasets.load_dataset("retail_transactions")
+    invoices = datasets.load_dataset("b2b_invoices")
+    customers = datasets.load_dataset("b2b_customers")
+    # the same condition, with SQL's precedence (AND before OR) spelled out
+    mid = pd.Timestamp("2025-06-30")
+    keep = invoices["paid_date"].isna() | ((invoices["paid_date"] > mid) & (invoices["invoice_date"] <= mid))
+    merged = invoices[keep].merge(customers[["customer_id", "region"]], on="customer_id")
+    pandas = (merged.groupby("region", observed=True)
+              .agg(open_amount=("amount", "sum"), invoices=("amount", "size")).reset_index()
+              .assign(region=lambda d: d["region"].astype(str)).sort_values("region"))
+    assert sql["region"].tolist() == pandas["region"].tolist()
+    np.testing.assert_allclose(sql["open_amount"], pandas["open_amount"].round(2), atol=0.011)
+    assert sql["invoices"].tolist() == pandas["invoices"].tolist()
     members = datasets.load_dataset("retail_members")
-    merged = tx.merge(members[["member_id", "city"]], on="member_id", how="inner")
-    pandas = (merged.groupby("city", observed=True)
-              .agg(revenue=("amount", "sum"), receipts=("receipt_id", "nunique"))
-              .reset_index().sort_values("city"))
-    assert sql["city"].tolist() == pandas["city"].astype(str).tolist()
-    np.testing.assert_allclose(sql["revenue"], pandas["revenue"].round(2), atol=0.011)
-    assert sql["receipts"].tolist() == pandas["receipts"].tolist()
-    assert late == datasets.load_dataset("b2b_invoices")["paid_date"].isna().sum()
+    stores = datasets.load_dataset("retail_stores").set_index("store_id")["store_name"]
+    new = members[members["join_date"].dt.year == 2025]["home_store"].map(stores).value_counts()
+    assert per_store.set_index("store_name")["members"].sort_index().to_dict() == new.sort_index().to_dict()
     assert months == 24
     assert [row[1] for row in pk if row[5]] == ["member_id"]  # declared primary key
-    # built once in the cache directory, reused afterwards
+    assert [(r[2], r[3], r[4]) for r in fks] == [("b2b_customers", "customer_id", "customer_id")]
+    assert names == sorted(wanted)
+    # built once in the cache directory, reused afterwards; other table sets get their own file
     assert len(list(tmp_path.glob("customers-*.sqlite"))) == 1
-    datasets.connect().close()
+    datasets.connect(tables=wanted).close()
     assert len(list(tmp_path.glob("customers-*.sqlite"))) == 1
+    datasets.connect(tables=["retail_stores"]).close()
+    assert len(list(tmp_path.glob("customers-*.sqlite"))) == 2
+    assert not list(tmp_path.glob("*.building"))
+    with pytest.raises(CrmlabInputError, match="no dataset called 'stores'"):
+        datasets.connect(tables=["stores"])
 
 
 def test_cli_list_describe_export(tmp_path, capsys):

@@ -17,7 +17,9 @@ True
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -187,8 +189,6 @@ def _fingerprint() -> str:
 
 
 def _cache_dir() -> Path:
-    import os
-
     base = os.environ.get("CRMLAB_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
     root = Path(base) if base else Path.home() / ".cache"
     return root / "crmlab" if not os.environ.get("CRMLAB_CACHE_DIR") else root
@@ -198,34 +198,59 @@ _SQL_TYPES = {"str": "TEXT", "category": "TEXT", "date": "TEXT", "datetime": "TE
               "int": "INTEGER", "float": "REAL", "bool": "INTEGER"}
 
 
-def connect(path: str | Path | None = None, *, rebuild: bool = False) -> sqlite3.Connection:
+def connect(path: str | Path | None = None, *, tables: Iterable[str] | None = None,
+            rebuild: bool = False) -> sqlite3.Connection:
     """Open the unified customer database: every table in SQLite, with keys.
 
     Built on first use in the user cache directory (``~/.cache/crmlab`` or ``$CRMLAB_CACHE_DIR``)
-    and rebuilt when the shipped files change. Dates are stored as ISO text, so SQLite's
-    ``date()`` and ``strftime()`` work on them.
+    and rebuilt when the shipped files change (the first call takes a few seconds). Dates are
+    stored as ISO text, so SQLite's ``date()`` and ``strftime()`` work on them; categories as
+    text, missing values as NULL. Every table has its primary key and foreign keys declared.
+
+    Parameters
+    ----------
+    path
+        Where to keep the database file (default: the cache directory).
+    tables
+        Only these tables (names from :func:`list_datasets`); default: all of them.
+    rebuild
+        Build the database again even if it exists.
 
     Examples
     --------
-    >>> con = connect()
-    >>> con.execute("SELECT count(*) FROM b2b_customers").fetchone()[0] > 0
-    True
+    >>> con = connect(tables=["b2b_customers"])
+    >>> con.execute("SELECT count(*) FROM b2b_customers").fetchone()[0]
+    300
+    >>> con.close()
     """
-    db = Path(path) if path is not None else _cache_dir() / f"customers-{_fingerprint()}.sqlite"
+    names = list(table_specs()) if tables is None else list(dict.fromkeys(tables))
+    for name in names:
+        table_spec(name)  # a helpful error for unknown names
+    if path is not None:
+        db = Path(path)
+    else:
+        key = "" if tables is None else "-" + hashlib.sha256(" ".join(names).encode()).hexdigest()[:8]
+        db = _cache_dir() / f"customers-{_fingerprint()}{key}.sqlite"
     if rebuild or not db.exists():
-        _build_database(db)
+        _build_database(db, names)
+        if path is None:  # drop databases built from older versions of the data
+            for old in db.parent.glob("customers-*.sqlite"):
+                if not old.name.startswith(f"customers-{_fingerprint()}"):
+                    old.unlink(missing_ok=True)
     return sqlite3.connect(db)
 
 
-def _build_database(db: Path) -> None:
+def _build_database(db: Path, names: list[str]) -> None:
     db.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db.with_name(db.name + ".building")
+    # a private temporary name: two processes may build at once; the last rename wins
+    tmp = db.with_name(f"{db.name}.{os.getpid()}.building")
     tmp.unlink(missing_ok=True)
     con = sqlite3.connect(tmp)
     con.execute("PRAGMA journal_mode=OFF")  # a temporary file, renamed when complete
     con.execute("PRAGMA synchronous=OFF")
     try:
-        for name, (_, spec) in table_specs().items():
+        for name in names:
+            spec = table_spec(name)
             cols = [f'"{c}" {_SQL_TYPES[k]}' for c, k in spec.columns.items()]
             if spec.primary_key:
                 cols.append("PRIMARY KEY (" + ", ".join(f'"{c}"' for c in spec.primary_key) + ")")
@@ -237,8 +262,11 @@ def _build_database(db: Path) -> None:
             con.executemany(f'INSERT INTO "{name}" VALUES ({placeholders})',
                             zip(*_sql_columns(load_dataset(name), spec)))
         con.commit()
-    finally:
+    except BaseException:
         con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
     tmp.replace(db)
 
 
