@@ -669,7 +669,7 @@ class CategoryRule:
         return pd.Series(scored, index=values.index)
 
     def describe_value(self, value: Any) -> str:
-        return str(value)
+        return _short_number(value)
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.kind, "points": dict(self.points)}
@@ -699,7 +699,7 @@ class DirectPointsRule:
         return numbers
 
     def describe_value(self, value: Any) -> str:
-        return str(value)
+        return _short_number(value)
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.kind}
@@ -749,7 +749,7 @@ class RankClassRule:
         return self.classes(values, column=column, what=what).map(self.points).astype(float)
 
     def describe_value(self, value: Any) -> str:
-        return str(value)
+        return _short_number(value)
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.kind, "cutoffs": list(self.cutoffs), "points": dict(self.points)}
@@ -1379,6 +1379,9 @@ def monthly_grading(b2b_data: Mapping[str, pd.DataFrame] | None, month_end: Any,
                  np.asarray(COLLECTION_ACTIONS, dtype=object)[np.nan_to_num(action_codes)
                                                              .astype(int)]),
         categories=[*COLLECTION_ACTIONS, "none"], ordered=True)
+    for col in card.required_columns():  # columns a teacher's own items read
+        if col not in table.columns and col in customers.columns:
+            table[col] = customers[col]
     scored = card.score(table.reset_index(drop=True))
     scored = scored.sort_values(["total", "customer_id"], ascending=[False, True],
                                 kind="stable").reset_index(drop=True)

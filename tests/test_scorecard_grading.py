@@ -228,3 +228,17 @@ def test_scorecard_kept_for_explain(shipped):
     table = monthly_grading(shipped, "2025-12-31", scorecard=card)
     worst = table["customer_id"].iloc[-1]
     assert f"Customer {worst}: grade" in card.explain(worst)
+
+
+def test_a_teachers_item_on_another_customer_column():
+    data = _b2b()
+    data["b2b_customers"]["cluster"] = ["华东"] * 5 + ["西北"] * 6
+    policy = default_scorecard().to_dict()
+    policy["items"].append({"name": "cluster", "column": "cluster", "max_points": 5,
+                            "rule": "categories", "points": {"华东": 5, "西北": 0}})
+    from crmlab.scorecard import Scorecard
+
+    table = monthly_grading(data, "2025-06-30", scorecard=Scorecard.from_dict(policy))
+    table = table.set_index("customer_id")
+    # C0 had 90 points; +5 for 华东; C9 had 56; +0 for 西北
+    assert table.loc["C0", "total"] == 95 and table.loc["C9", "total"] == 56
