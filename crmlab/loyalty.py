@@ -154,7 +154,7 @@ def churn_labels(transactions: pd.DataFrame, as_of: Any, *, method: str = "inact
     else:
         raise CrmlabInputError(f"method must be 'inactivity' or 'yoy', got {method!r}")
     out["state"] = pd.Categorical(out["state"], categories=CHURN_STATES, ordered=True)
-    out.attrs["excluded"] = report
+    out.attrs["excluded"] = str(report)  # text: attrs must stay comparable
     return out
 
 
@@ -220,7 +220,7 @@ def churn_features(transactions: pd.DataFrame, as_of: Any, *, customer: str = "m
     out["return_share"] = (work["amount"] < 0).groupby(work["customer"]).mean()
     out["n_categories"] = g["category"].nunique() if category else 0
     out = out.rename_axis(customer).reset_index()
-    out.attrs["excluded"] = report
+    out.attrs["excluded"] = str(report)  # text: attrs must stay comparable
     return out
 
 

@@ -1086,7 +1086,7 @@ def first_time_buyers(transactions: pd.DataFrame, period: Any, *, customer: str 
     A customer is a first-time buyer of a period when they bought in it and never before it
     (the whole history in ``transactions`` is searched). Both period ends are included.
     Transactions without a customer id (non-members) cannot be attributed and are excluded;
-    the count is in ``result.attrs["excluded"]`` (an :class:`~crmlab._checks.ExclusionReport`).
+    the count is in ``result.attrs["excluded"]`` (a text summary of the exclusion report).
 
     Parameters
     ----------
@@ -1131,5 +1131,5 @@ def first_time_buyers(transactions: pd.DataFrame, period: Any, *, customer: str 
         out["first_day_amount"] = [day_total[(c, d)] for c, d in
                                    zip(out[customer], out["first_purchase"])]
     out = out.sort_values(["first_purchase", customer], kind="mergesort").reset_index(drop=True)
-    out.attrs["excluded"] = report
+    out.attrs["excluded"] = str(report)  # text: attrs must stay comparable
     return out
