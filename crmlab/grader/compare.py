@@ -24,7 +24,6 @@ import hashlib
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 _KIND_WORDS = {"number": "numbers", "text": "text", "datetime": "dates", "bool": "True/False values",
@@ -33,13 +32,18 @@ _TYPE_WORDS = {"frame": "a DataFrame", "series": "a Series", "list": "a list", "
                "dict": "a dict", "scalar": "a single value"}
 
 
-@dataclass
 class Verdict:
     """The outcome of comparing one answer: ``ok`` and what is wrong, in the student's terms."""
 
-    ok: bool
-    problems: list[str] = field(default_factory=list)
-    fraction: float | None = None  # share of credit (function questions: cases passed)
+    __slots__ = ("ok", "problems", "fraction")
+
+    def __init__(self, ok: bool, problems: list[str] | None = None, fraction: float | None = None) -> None:
+        self.ok = ok
+        self.problems = list(problems or [])
+        self.fraction = fraction  # share of credit (function questions: cases passed)
+
+    def __repr__(self) -> str:
+        return f"Verdict(ok={self.ok}, problems={self.problems!r}, fraction={self.fraction})"
 
     @property
     def score(self) -> float:
@@ -146,6 +150,28 @@ def cell_tokens(v: Any, options: dict[str, Any], kind: str, neighbours: bool) ->
     return [k[0] + _canonical_json(v)]
 
 
+def column_tokens(values: list[Any], options: dict[str, Any], kind: str) -> list[str]:
+    """Central tokens of a whole column (numpy-vectorised for numbers; same result as per cell)."""
+    if values and all(type(v) in (int, float) for v in values):
+        import numpy as np
+
+        arr = np.asarray(values, dtype=np.float64)
+        if np.isfinite(arr).all():
+            rtol, atol = options.get("rtol", 0.0), options.get("atol", 0.0)
+            q = np.frexp(arr)[1]
+            k = np.round(arr / np.maximum(np.maximum(rtol * np.ldexp(1.0, q), atol), 1e-300))
+            zero = np.abs(arr) <= atol
+            return ["n0" if z else f"n{qq}:{int(kk)}" for z, qq, kk in zip(zero.tolist(), q.tolist(), k.tolist(),
+                                                                          strict=True)]
+    if all(type(v) is str for v in values):
+        return ["s" + _norm_text(v, options, kind == "choice") for v in values]
+    return [cell_tokens(v, options, kind, False)[0] for v in values]
+
+
+def _column_hash(salt: str, tokens: list[str]) -> str:
+    return hashlib.blake2b("\x1f".join(tokens).encode(), key=salt.encode()[:64], digest_size=8).hexdigest()
+
+
 def _hash(salt: str, token: str) -> str:
     return hashlib.blake2b(token.encode(), key=salt.encode()[:64], digest_size=6).hexdigest()
 
@@ -169,8 +195,36 @@ def _sort_key(cell: Any) -> tuple:
     return (2, k, _canonical_json(cell))
 
 
+def _column_sort_keys(col: list[Any]) -> list[Any]:
+    """Sort keys of one column as numpy arrays (last key = most significant), missing values first."""
+    import numpy as np
+
+    missing = np.fromiter((v is None for v in col), dtype=bool, count=len(col))
+    present = [v for v in col if v is not None]
+    if all(type(v) in (int, float) for v in present):
+        values = np.array([0.0 if v is None else v for v in col], dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = 10.0 ** (np.floor(np.log10(np.abs(values))) - 6)
+            values = np.where(values == 0, 0.0, np.round(values / scale) * scale)  # 7 significant digits
+        return [values, ~missing]
+    if all(type(v) is str for v in present):
+        ranks = np.unique(np.array(["" if v is None else v for v in col], dtype=object), return_inverse=True)[1]
+        return [ranks, ~missing]
+    keys = [_sort_key(v) for v in col]
+    rank = {key: i for i, key in enumerate(sorted(set(keys)))}
+    return [np.array([rank[k] for k in keys])]
+
+
 def _row_order(columns: list[list[Any]], n: int) -> list[int]:
-    return sorted(range(n), key=lambda i: tuple(_sort_key(col[i]) for col in columns))
+    """Row positions sorted by all columns (first column most significant); stable."""
+    if n == 0:
+        return []
+    import numpy as np
+
+    keys: list[Any] = []
+    for col in reversed(columns):
+        keys += _column_sort_keys(col)
+    return np.lexsort(keys).tolist()
 
 
 def _items(plain: dict[str, Any]) -> list[Any] | None:
@@ -198,12 +252,21 @@ def _rows_word(n: int) -> str:
 # A "reference" is what the answer is checked against: the expected plain value (grader) or the
 # digest (self-check). Both expose the same visible facts; cells are matched by a function.
 
-@dataclass
 class _Reference:
-    facts: dict[str, Any]          # t, columns, kinds, nrows, name, length ...
-    cells: list[list[Any]]         # per column (frames), or one column (series/sequence/scalar)
-    index: list[Any] | None        # expected row labels (or their hashes)
-    match: Callable[[Any, Any, str], bool]  # (reference cell, actual cell, column kind)
+    """Visible facts, cells per column (values or hashes), row labels, and the cell matcher."""
+
+    def __init__(self, facts: dict[str, Any], cells: list[list[Any]], index: list[Any] | None,
+                 match: Callable[[Any, Any, str], bool],
+                 column_ok: Callable[[int, list[Any]], bool] | None = None) -> None:
+        self.facts, self.cells, self.index, self.match = facts, cells, index, match
+        self.column_ok = column_ok  # fast path: does a whole column match (None: check cell by cell)
+
+    def columns_to_check(self, ref_columns: list[int], actual: list[list[Any]]) -> list[int]:
+        """Positions (in ``ref_columns``) whose cells need the cell-by-cell check."""
+        if self.column_ok is None:
+            return list(range(len(ref_columns)))
+        return [j for j, (ref_j, col) in enumerate(zip(ref_columns, actual, strict=True))
+                if not self.column_ok(ref_j, col)]
 
 
 def _check_frame(ref: _Reference, actual: dict[str, Any], options: dict[str, Any]) -> list[str]:
@@ -245,9 +308,10 @@ def _check_frame(ref: _Reference, actual: dict[str, Any], options: dict[str, Any
     if options.get("ignore_order"):
         order = _row_order(a_data, n)
     first, bad_cols, bad_rows = None, set(), 0
-    for pos in range(n):
-        i = order[pos]
-        row_bad = [wanted[j] for j in range(len(wanted)) if not ref.match(e_cols[j][pos], a_data[j][i], kinds[j])]
+    ordered = [[col[i] for i in order] for col in a_data]
+    slow = ref.columns_to_check([facts["columns"].index(c) for c in wanted], ordered)
+    for pos in range(n if slow else 0):
+        row_bad = [wanted[j] for j in slow if not ref.match(e_cols[j][pos], ordered[j][pos], kinds[j])]
         if row_bad:
             bad_rows += 1
             first = pos if first is None else first
@@ -294,7 +358,9 @@ def _check_sequence(ref: _Reference, actual: dict[str, Any], options: dict[str, 
         return problems
     n = facts["length"]
     order = _row_order([items], n) if options.get("ignore_order") else list(range(n))
-    bad = [p for p in range(n) if not ref.match(ref.cells[0][p], items[order[p]], kind)]
+    ordered = [items[i] for i in order]
+    slow = ref.columns_to_check([0], [ordered])
+    bad = [p for p in range(n if slow else 0) if not ref.match(ref.cells[0][p], ordered[p], kind)]
     if bad:
         unit = "row" if kind == "series" else "position"
         where = "after sorting, " if options.get("ignore_order") else ""
@@ -405,12 +471,15 @@ def make_digest(kind: str, options: dict[str, Any], expected: dict[str, Any], sa
     def hashes(col: list[Any], column: str | None) -> list[str] | None:
         if kind == "frame" and wanted and column not in wanted:
             return None
-        return [_hash(salt, cell_tokens(v, options, kind, False)[0]) for v in col]
+        return [_hash(salt, t) for t in column_tokens(col, options, kind)]
 
     if kind == "frame":
         cells = [hashes(col, name) for col, name in zip(ref.cells, ref.facts["columns"], strict=True)]
+        columns = [None if c is None else _column_hash(salt, column_tokens(col, options, kind))
+                   for c, col in zip(cells, ref.cells, strict=True)]
     else:
         cells = [hashes(ref.cells[0], None)]
+        columns = [_column_hash(salt, column_tokens(ref.cells[0], options, kind))] if kind != "set" else [None]
     if kind == "set":
         cells = [sorted(set(cells[0]))]
         ref.facts["length"] = len(cells[0])
@@ -418,7 +487,7 @@ def make_digest(kind: str, options: dict[str, Any], expected: dict[str, Any], sa
     if ref.index is not None and not options.get("ignore_index", True):
         index = [_hash(salt, cell_tokens(v, {}, "index", False)[0]) for v in ref.index]
     del kinds
-    return {"kind": kind, "facts": ref.facts, "cells": cells, "index": index}
+    return {"kind": kind, "facts": ref.facts, "cells": cells, "index": index, "columns": columns}
 
 
 def check_digest(digest: dict[str, Any], actual: dict[str, Any], options: dict[str, Any], salt: str) -> Verdict:
@@ -427,9 +496,17 @@ def check_digest(digest: dict[str, Any], actual: dict[str, Any], options: dict[s
 
     def match(ref_hash: Any, a: Any, k: str) -> bool:
         opts = {} if k == "index" else options
+        if _hash(salt, cell_tokens(a, opts, kind, False)[0]) == ref_hash:  # the usual case: one hash
+            return True
         return any(_hash(salt, t) == ref_hash for t in cell_tokens(a, opts, kind, True))
 
-    ref = _Reference(digest["facts"], digest["cells"], digest.get("index"), match)
+    column_hashes = digest.get("columns") or []
+
+    def column_ok(ref_j: int, values: list[Any]) -> bool:
+        wanted = column_hashes[ref_j] if ref_j < len(column_hashes) else None
+        return wanted is not None and _column_hash(salt, column_tokens(values, options, kind)) == wanted
+
+    ref = _Reference(digest["facts"], digest["cells"], digest.get("index"), match, column_ok)
     return _run_checks(ref, actual, kind, options)
 
 
