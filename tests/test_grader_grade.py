@@ -204,3 +204,27 @@ def test_grading_commands_are_registered():
                               "--student", "li", "--deadline", "2026-03-01T23:59", "--overrides", "o.csv"])
     assert (args.jobs, args.force, args.student, args.late_penalty) == (3, True, "li", 0.10)
     assert parser.parse_args(["assign", "lab.ipynb", "--out", "r"]).out == Path("r")
+
+
+def test_without_the_sandbox_grading_still_works_and_warns():
+    from crmlab.grader.grade import score_reply
+    from crmlab.grader.plain import to_plain
+    from crmlab.grader.sandbox import Limits, Worker, isolation_warning
+
+    limits = Limits(cell_timeout=3, notebook_timeout=20)
+    worker = Worker(["numpy"], limits, sandbox=False)
+    try:
+        reply = worker.run("x", [{"source": "import os\na = 1 + 1", "question": "q1"},
+                                 {"source": "b = 2\nraise ValueError('oops')", "question": "q2"}],
+                           [{"id": "q1", "answer": ["a"], "compare": "number", "hidden": None},
+                            {"id": "q2", "answer": ["b"], "compare": "number", "hidden": None}])
+    finally:
+        worker.close()
+    expected = {"key": "k", "answers": {"q1": {"a": {"value": to_plain(2)}}, "q2": {"b": {"value": to_plain(3)}}}}
+    result = score_reply(LAB, expected, reply, limits)
+    assert result["status"] == "errors" and result["questions"]["q1"]["points"] == 2.0
+    assert result["questions"]["q2"] == {"points": 0.0, "max": 3.0, "ok": False, "message": "the value is not correct"}
+    assert result["cell_errors"] == ["code cell 2: ValueError: oops"]
+    warning = isolation_warning()
+    assert warning is None or "bubblewrap" in warning
+

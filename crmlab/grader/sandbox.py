@@ -156,8 +156,8 @@ class Worker:
             shutil.copy(source, self.job_dir / name)
         for path in self.job_dir.iterdir():
             os.chmod(path, 0o666)
-        request = {"job": job_id, "dir": self.inner_dir, "questions": questions, "uid": self.uid,
-                   **asdict(self.limits)}
+        request = {"job": job_id, "dir": self.inner_dir, "questions": questions,
+                   "uid": self.uid if self.bwrap else None, **asdict(self.limits)}
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         reply = self._read_reply(self.limits.notebook_timeout + 30)
