@@ -17,7 +17,8 @@ Patterns planted for the lessons:
 * lead quality differs by channel: trade fairs and seminars convert far better than search ads
   and e-mail, so the cheapest cost per response is not the best return on investment;
 * owners differ: 王芳 wins noticeably more often than the others, 赵磊 less often;
-* big deals (amount ≥ 300,000 CNY, about 9 %) are rare and take longer to close;
+* big deals (amount ≥ 300,000 CNY, about 9 %) are rare and take longer to close (a small
+  win-rate penalty is planted too, but at this size it is lost in the noise);
 * the sales cycle lengthens with every stage reached (about three weeks a stage).
 """
 

@@ -10,10 +10,10 @@ import pandas as pd
 from crmlab._checks import require_columns
 from crmlab.plots import new_axes
 
-__all__ = ["funnel_chart", "campaign_roi_chart"]
+__all__ = ["sales_funnel_chart", "campaign_roi_chart"]
 
 
-def funnel_chart(funnel: pd.DataFrame, *, stage: str = "stage", reached: str = "reached",
+def sales_funnel_chart(funnel: pd.DataFrame, *, stage: str = "stage", reached: str = "reached",
                  conversion: str = "conversion", ax: Any = None) -> Any:
     """Sales funnel (销售漏斗): one centred bar per stage, widest at the top, labelled with the
     count and the stage-to-stage conversion.
@@ -24,7 +24,7 @@ def funnel_chart(funnel: pd.DataFrame, *, stage: str = "stage", reached: str = "
     --------
     >>> from crmlab.sales import sales_funnel
     >>> opps = pd.DataFrame({"stage_reached": ["lead", "qualified", "won"], "amount": [1, 2, 3]})
-    >>> ax = funnel_chart(sales_funnel(opps, stages=["lead", "qualified", "won"]))
+    >>> ax = sales_funnel_chart(sales_funnel(opps, stages=["lead", "qualified", "won"]))
     """
     require_columns(funnel, [stage, reached, conversion], what="the funnel table")
     ax = new_axes(ax)
