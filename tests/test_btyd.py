@@ -489,3 +489,24 @@ def test_probability_alive_matrix_shape_and_pattern(bg):
     assert matrix.loc[10, 5.0] < 0.05 < 0.9 < matrix.loc[10, 39.0]
     values = matrix.stack().dropna()
     assert len(values) == 10 * 40 + 1 and values.between(0, 1).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 60), st.floats(0.5, 100)),
+                min_size=1, max_size=40))
+def test_summary_data_matches_naive_loop(rows):
+    tx = pd.DataFrame(rows, columns=["customer_id", "day", "amount"])
+    tx["date"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(tx["day"], unit="D")
+    out = btyd.summary_data(tx, observation_end="2024-03-31", freq="D")
+    end = 90  # 2024-01-01 → 2024-03-31
+    for customer, group in tx.groupby("customer_id"):
+        per_day: dict[int, float] = {}
+        for day, amount in zip(group["day"], group["amount"]):
+            per_day[day] = per_day.get(day, 0.0) + amount
+        days = sorted(per_day)
+        repeat = [per_day[d] for d in days[1:]]
+        row = out.loc[customer]
+        assert row["frequency"] == len(days) - 1
+        assert row["recency"] == days[-1] - days[0]
+        assert row["T"] == end - days[0]
+        assert row["monetary_value"] == pytest.approx(sum(repeat) / len(repeat) if repeat else 0.0)
