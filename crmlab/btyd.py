@@ -381,7 +381,17 @@ class BetaGeoModel(BaseEstimator):
         self.log_likelihood_ = float(-data.neg_ll_and_grad(fit.params)[0])
         self.n_customers_ = float(w.sum())
         self.optimizer_result_ = fit.result
+        self._data = data
         return self
+
+    @property
+    def summary_(self) -> pd.DataFrame:
+        """Estimates with standard errors and 95 % Wald intervals (from the observed information).
+
+        The standard errors come from the inverse Hessian of the negative log-likelihood at the
+        estimates (central differences of the analytic gradient). They ignore any penalty.
+        """
+        return _summary(self, self._PARAM_NAMES)
 
     def _params(self) -> tuple[float, float, float, float]:
         if not hasattr(self, "params_"):
@@ -461,6 +471,27 @@ class BetaGeoModel(BaseEstimator):
         second = np.where(
             n > 0, np.exp(special.betaln(a + 1, b + safe_n - 1) - log_b_ab) * (1 - below), 0.0)
         return _scalar_or_array(first + second)
+
+
+def _summary(model, names: tuple[str, ...]) -> pd.DataFrame:
+    if not hasattr(model, "_data"):
+        raise CrmlabInputError(f"this {type(model).__name__} is not fitted yet: call fit(...) first")
+    theta = np.array([model.params_[k] for k in names])
+    steps = 1e-5 * np.maximum(np.abs(theta), 1e-3)
+    hessian = np.empty((len(theta), len(theta)))
+    for j, h in enumerate(steps):
+        up, down = theta.copy(), theta.copy()
+        up[j] += h
+        down[j] -= h
+        hessian[:, j] = (model._data.neg_ll_and_grad(up)[1]
+                         - model._data.neg_ll_and_grad(down)[1]) / (2 * h)
+    hessian = (hessian + hessian.T) / 2
+    try:
+        se = np.sqrt(np.diag(np.linalg.inv(hessian)))
+    except np.linalg.LinAlgError:
+        se = np.full(len(theta), np.nan)
+    return pd.DataFrame({"coef": theta, "se": se, "lower_95": theta - 1.96 * se,
+                         "upper_95": theta + 1.96 * se}, index=pd.Index(names, name="parameter"))
 
 
 def _around_one(formula, a: float, step: float = 1e-5):
@@ -665,7 +696,13 @@ class GammaGammaModel(BaseEstimator):
         self.log_likelihood_ = float(-data.neg_ll_and_grad(fit.params)[0])
         self.excluded_ = int((~repeat).sum())
         self.optimizer_result_ = fit.result
+        self._data = data
         return self
+
+    @property
+    def summary_(self) -> pd.DataFrame:
+        """Estimates with standard errors and 95 % Wald intervals (see :attr:`BetaGeoModel.summary_`)."""
+        return _summary(self, self._PARAM_NAMES)
 
     def _params(self) -> tuple[float, float, float]:
         if not hasattr(self, "params_"):

@@ -105,6 +105,19 @@ def test_predictions_match_lifetimes_on_cdnow(bg):
     assert bg.expected_purchases(39) == pytest.approx(1.195016, rel=1e-4)
 
 
+def test_standard_errors_match_lifetimes(bg, cdnow):
+    # lifetimes 0.11.3 BetaGeoFitter(...).summary["se(coef)"] and GammaGammaFitter on CDNOW
+    np.testing.assert_allclose(bg.summary_["se"], [0.012557, 0.378221, 0.185719, 0.705345], rtol=1e-3)
+    repeat = cdnow[cdnow["frequency"] > 0]
+    gg = btyd.GammaGammaModel().fit(repeat["frequency"], repeat["monetary_value"])
+    np.testing.assert_allclose(gg.summary_["se"], [1.189687, 0.290166, 4.159994], rtol=1e-3)
+    assert list(gg.summary_.index) == ["p", "q", "gamma"]
+    row = bg.summary_.loc["r"]
+    assert row["lower_95"] == pytest.approx(row["coef"] - 1.96 * row["se"])
+    with pytest.raises(CrmlabInputError, match="not fitted"):
+        btyd.BetaGeoModel().summary_
+
+
 # ---- likelihood and gradient ----------------------------------------------------------------
 
 def naive_bgnbd_log_likelihood(r, alpha, a, b, x, t_x, big_t) -> float:
