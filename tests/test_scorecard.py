@@ -60,7 +60,7 @@ def test_calendar_months_missing_dates_give_nan_and_broadcast():
     assert got[0] == 1.0 and np.isnan(got[1])
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.dates(min_value=pd.Timestamp("2000-01-01").date(),
                 max_value=pd.Timestamp("2030-12-31").date()),
        st.integers(min_value=0, max_value=60), st.integers(min_value=0, max_value=40))
@@ -370,7 +370,7 @@ def _frame(rows) -> pd.DataFrame:
         "brand_standing": [r[4] for r in rows], "outlook_points": [r[5] for r in rows]})
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(_customer_rows)
 def test_scorecard_properties(rows):
     card = default_scorecard()
