@@ -1119,7 +1119,9 @@ def default_scorecard(*, new_customer_yoy_points: float = 10) -> Scorecard:
 
     A customer new this year has no YoY base: it scores ``new_customer_yoy_points`` (default
     10, the "flat" band: the regulation gives no rule, so a newcomer is neither rewarded nor
-    punished for growth it could not show). Grades: A ≥ 80, B ≥ 60, C ≥ 50, D below.
+    punished for growth it could not show). The same applies to any missing ratio, including a
+    customer with no sales in either period (``inactive``): its sales-rank item (Class III) and
+    payment items carry the judgement. Grades: A ≥ 80, B ≥ 60, C ≥ 50, D below.
     """
     items = [
         ScoreItem("sales_rank", "sales", 15,
