@@ -121,7 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--naive-rows", type=int, default=100_000,
+    parser.add_argument("--naive-rows", type=int, default=20_000,
                         help="rows for the naive reference (its row-wise apply is slow)")
     args = parser.parse_args()
     cb = course_codebook()
