@@ -68,11 +68,15 @@ def _counts(valid: pd.DataFrame, q: Question, keys: list[str]) -> pd.Series:
         per_combo["code"] = per_combo["_combo"].map(split)
         long = per_combo.explode("code")
         long["code"] = long["code"].astype("float64")
+        if not keys:
+            return long.groupby("code", sort=False)["n"].sum()
         return long.groupby([*keys, "code"], sort=False, observed=True)["n"].sum()
     if q.type == "text":
         code = pd.Series(np.where(answered(valid[q.id]).to_numpy(), 1.0, _NONE), index=valid.index)
     else:
         code = question_values(valid[q.id]).fillna(_NONE)
+    if not keys:
+        return code.value_counts(sort=False).rename_axis("code")
     frame = pd.DataFrame({**{k: c for k, c in zip(keys, key_columns)}, "code": code})
     return frame.groupby([*keys, "code"], sort=False, observed=True).size()
 

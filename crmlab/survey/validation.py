@@ -151,8 +151,19 @@ def _as_number(value: object) -> float:
 def question_values(values: pd.Series) -> pd.Series:
     """The numeric value of each answer (NaN where missing or not a number)."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return values.astype("float64")
+        if values.dtype == np.float64:
+            return values
+        return pd.Series(values.to_numpy(dtype="float64", na_value=np.nan), index=values.index,
+                         name=values.name)
     return _by_unique(values, _as_number).astype("float64")
+
+
+def _integer_codes(numbers: pd.Series) -> pd.Series:
+    """Whole-number codes (floats with NaN) as a nullable ``Int64`` column, without a slow cast."""
+    values = numbers.to_numpy(dtype="float64")
+    mask = np.isnan(values)
+    data = np.where(mask, 0, values).astype("int64")
+    return pd.Series(pd.arrays.IntegerArray(data, mask), index=numbers.index, name=numbers.name)
 
 
 def validate(responses: pd.DataFrame, codebook: Codebook, *, duplicates: str = "keep_first",
@@ -290,11 +301,16 @@ def validate(responses: pd.DataFrame, codebook: Codebook, *, duplicates: str = "
     issues = issues[[c for c in ("row", codebook.id_column, "question", "reason", "value")
                      if c]].reset_index(drop=True)
 
-    valid = responses.loc[~rejected_mask].copy()
-    for qid, numbers in converted.items():
-        q = codebook.question(qid)
-        numbers = numbers[~rejected_mask]
-        valid[qid] = numbers.astype("Int64") if q.type != "number" else numbers
+    keep = ~rejected_mask
+    columns = {}
+    for column in responses.columns:
+        if column in converted:
+            numbers = converted[column][keep]
+            columns[column] = (numbers if codebook.question(column).type == "number"
+                               else _integer_codes(numbers))
+        else:
+            columns[column] = responses[column][keep]
+    valid = pd.DataFrame(columns, index=responses.index[keep], copy=False)
     exclusions = ExclusionReport(received=n)
     for reason in REASONS:
         exclusions.add(reason, rejected["row"][rejected["reason"] == reason].pipe(pd.Index))
