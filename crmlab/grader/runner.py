@@ -79,7 +79,11 @@ def _shell() -> Any:
             matplotlib.use("Agg")
             return "agg", "agg"
 
-    shell = GradingShell.instance(colors="NoColor")
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False  # no history database in the job folder
+    shell = GradingShell.instance(config=config, colors="NoColor")
     shell.run_line_magic("xmode", "Plain")
     _SHELL.append(shell)
     return shell
