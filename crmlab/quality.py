@@ -295,13 +295,14 @@ def valid_credit_code(code: Any) -> bool:
     if not isinstance(code, str):
         return False
     code = unicodedata.normalize("NFKC", code).strip().upper()
-    if len(code) != 18 or any(c not in _USCC_CHARS for c in code):
+    if len(code) != 18 or any(c not in _USCC_VALUE for c in code):
         return False
-    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS))
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(code[:17], _USCC_WEIGHTS))
     return _USCC_CHARS[(31 - total % 31) % 31] == code[17]
 
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {c: i for i, c in enumerate(_USCC_CHARS)}
 _USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
 
 
@@ -594,7 +595,8 @@ def _id_values(records: pd.DataFrame, column: str) -> list[str | None]:
 def duplicate_pairs(records: pd.DataFrame, fields: Mapping[str, Any] | None = None, *,
                     blocking: Iterable = COMPANY_BLOCKING,
                     id_fields: Sequence[str] = ("credit_code",), threshold: float = 0.7,
-                    key: str | None = "record_id", max_block_size: int = 500) -> pd.DataFrame:
+                    key: str | None = "record_id", max_block_size: int = 500,
+                    _ids: dict | None = None) -> pd.DataFrame:
     """Score every candidate pair of records; one row per pair with each field's similarity.
 
     The score is transparent: for the fields present in *both* records,
@@ -642,6 +644,7 @@ def duplicate_pairs(records: pd.DataFrame, fields: Mapping[str, Any] | None = No
     [0.9, 0.429, 0.304]
     """
     parsed = _parse_fields(fields)
+    ids_by_field = _ids if _ids is not None else {}
     id_fields = [c for c in id_fields if c in records.columns or c not in ("credit_code",)]
     _check_records(records, [*parsed, *id_fields], key)
     if not 0 <= threshold <= 1:
@@ -679,7 +682,7 @@ def duplicate_pairs(records: pd.DataFrame, fields: Mapping[str, Any] | None = No
     agree = pd.Series(pd.NA, index=out.index, dtype="boolean")
     for column in id_fields:
         values = np.empty(len(records), dtype=object)
-        values[:] = _id_values(records, column)
+        values[:] = ids_by_field.setdefault(column, _id_values(records, column))
         a, b = values[i], values[j]
         both = np.fromiter((x is not None and y is not None for x, y in zip(a, b)), dtype=bool,
                            count=len(out))
@@ -721,9 +724,9 @@ def _cluster(n: int, pairs: pd.DataFrame, ids: list[set], *, chain_threshold: fl
         ca, cb = codes.get(ra, ids[ra]), codes.get(rb, ids[rb])
         ok = len(ma) + len(mb) <= max_cluster_size and not (ca and cb and ca != cb)
         if ok and len(ma) + len(mb) > 2:
-            cross = [scores.get((min(x, y), max(x, y))) for x in ma for y in mb]
-            cross = [s for s in cross if s is not None and not np.isnan(s)]
-            ok = bool(cross) and float(np.mean(cross)) >= chain_threshold
+            cross = [scores.get((x, y) if x < y else (y, x)) for x in ma for y in mb]
+            cross = [s for s in cross if s is not None and s == s]  # s == s: not NaN
+            ok = bool(cross) and sum(cross) / len(cross) >= chain_threshold
         if not ok:
             refused += 1
             continue
@@ -777,15 +780,17 @@ def find_duplicates(records: pd.DataFrame, fields: Mapping[str, Any] | None = No
     >>> find_duplicates(df, id_fields=())["cluster_id"].tolist()
     ['C000001', 'C000001', 'C000002']
     """
+    ids_by_field: dict[str, list] = {}
     pairs = duplicate_pairs(records, fields, blocking=blocking, id_fields=id_fields,
-                            threshold=threshold, key=key, max_block_size=max_block_size)
+                            threshold=threshold, key=key, max_block_size=max_block_size,
+                            _ids=ids_by_field)
     if max_cluster_size < 2:
         raise CrmlabInputError(f"max_cluster_size must be at least 2, got {max_cluster_size}")
     n = len(records)
     ids: list[set] = [set() for _ in range(n)]
     for column in id_fields:
         if column in records.columns:
-            for pos, value in enumerate(_id_values(records, column)):
+            for pos, value in enumerate(ids_by_field.get(column) or _id_values(records, column)):
                 if value is not None:
                     ids[pos].add((column, value))
     roots, refused = _cluster(n, pairs, ids,
