@@ -282,9 +282,11 @@ def rfm_scores(
     out["R"] = bins + 1 - _rank_scores(out[recency].astype(float), bins)
     out["F"] = _rank_scores(out[frequency].astype(float), bins)
     out["M"] = _rank_scores(out[monetary].astype(float), bins)
-    base = 10 ** len(str(bins))  # "545" for bins ≤ 9, "040510" for bins 10..99
+    width = len(str(bins))  # "545" for bins ≤ 9, "040510" for bins 10..99
+    base = 10 ** width
     code = (out["R"] * base + out["F"]) * base + out["M"]
-    out["rfm_code"] = code.astype(str).str.zfill(3 * len(str(bins)))
+    names = {c: str(c).zfill(3 * width) for c in np.unique(code.to_numpy())}
+    out["rfm_code"] = code.map(names).astype(str)
     out["rfm_sum"] = out["R"] + out["F"] + out["M"]
     return out
 
