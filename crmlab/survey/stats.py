@@ -10,8 +10,8 @@ Conventions
 
 Examples
 --------
->>> nps([10, 10, 9, 8, 7, 6, 0]).nps     # 3 promoters, 2 detractors of 7
-14.285714285714286
+>>> round(nps([10, 10, 9, 8, 7, 6, 0]).nps, 4)     # 3 promoters, 2 detractors of 7
+14.2857
 >>> [round(x, 4) for x in wilson_interval(8, 10)]
 [0.4902, 0.9433]
 """
@@ -346,7 +346,7 @@ def cronbach_alpha(items: pd.DataFrame, *, missing: str = "listwise", confidence
     --------
     >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
     >>> round(cronbach_alpha(df).alpha, 4)
-    0.9397
+    0.9538
     """
     if missing not in ("listwise", "pairwise"):
         raise CrmlabInputError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
