@@ -139,3 +139,23 @@ def test_text_answers_become_codes(tmp_path):
     assert df["gender"].tolist() == [2.0, 1.0]
     assert df["satisfaction"].tolist() == [5.0, 2.0]
     assert pd.isna(df["frequency"].iloc[0]) and df["frequency"].iloc[1] == 3.0
+
+
+def test_tencent_export_with_option_columns(tmp_path, reference):
+    """腾讯问卷: metadata 编号/开始答题时间/…, headers “N.题干”, one “N.题干:选项” column per option."""
+    frame = pd.DataFrame({"编号": range(1, 13), "开始答题时间": "2025-11-05 10:00:00",
+                          "结束答题时间": "2025-11-05 10:04:00", "答题时长": "240秒"})
+    for q in CB.questions:
+        values = reference[q.id].reset_index(drop=True)
+        if q.type == "multiple":
+            codes = values.fillna("").astype(str).str.split(";")
+            for code, label in q.options.items():
+                frame[f"{q.number}.{q.text}:{label}"] = codes.map(lambda c, k=code: int(str(k) in c))
+        else:
+            frame[f"{q.number}.{q.text}"] = values
+    path = tmp_path / "tencent.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    df = read_responses(path, CB)
+    assert "recognised a 腾讯问卷 export" in df.attrs["notes"]
+    assert "used the platform's '编号' as the questionnaire number" in df.attrs["notes"]
+    pd.testing.assert_frame_equal(answers(df), answers(reference))
