@@ -226,3 +226,10 @@ def test_winback_measured_return_rates_are_probabilities():
     assert p["b"] == pytest.approx(2 / 3) and p["c"] == pytest.approx(2 / 3)
     with pytest.raises(CrmlabInputError, match="between 0 and 1"):
         L.winback_list(TX, "2025-12-31", return_probability=pd.Series({"b": 2.0}))
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(L, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 5 and result.failed == 0

@@ -418,3 +418,10 @@ def test_first_time_buyers_bad_inputs():
         q.first_time_buyers(tx.assign(date="2025-01-01"), "someday")
     with pytest.raises(CrmlabInputError, match="before it starts"):
         q.first_time_buyers(tx.assign(date="2025-01-01"), ("2025-02-01", "2025-01-01"))
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(q, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 15 and result.failed == 0
