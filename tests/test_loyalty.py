@@ -82,7 +82,7 @@ def test_features_hand_worked():
     assert "d" not in f.index
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(st.integers(0, 30), st.lists(st.integers(1, 400), min_size=1, max_size=15))
 def test_no_future_leakage(cut, later_days):
     """Features as of the cut-off do not change when later transactions are deleted or added."""
@@ -141,7 +141,7 @@ def test_gains_table_hand_worked():
     assert g["lift"].iloc[-1] == pytest.approx(1.0)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 1), st.floats(0, 1)), min_size=10, max_size=60))
 def test_gains_properties(rows):
     y = [a for a, _ in rows]
