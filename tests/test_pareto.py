@@ -274,3 +274,12 @@ def test_customer_values_accepts_lists():
     assert v.tolist() == [1.0, 2.0, 3.0] and report.received == 3
     with pytest.raises(CrmlabInputError, match="list of numbers"):
         customer_values(object())
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import crmlab.pareto
+
+    result = doctest.testmod(crmlab.pareto, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 10 and result.failed == 0

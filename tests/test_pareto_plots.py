@@ -55,3 +55,12 @@ def test_pyramid_chart_one_layer_per_row_and_chinese_names():
 def test_plot_bad_input():
     with pytest.raises(CrmlabInputError, match="missing column"):
         plots.pareto_chart(pd.DataFrame({"x": [1]}))
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import crmlab.plots.pareto
+
+    result = doctest.testmod(crmlab.plots.pareto)
+    assert result.attempted >= 3 and result.failed == 0

@@ -251,3 +251,12 @@ def test_rfm_scores_bad_input():
                                  "monetary": [1.0, 2.0]}))
     with pytest.raises(CrmlabInputError, match="missing column 'monetary'"):
         rfm_scores(pd.DataFrame({"recency": [1], "frequency": [1]}))
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import crmlab.segmentation
+
+    result = doctest.testmod(crmlab.segmentation, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 10 and result.failed == 0

@@ -43,3 +43,12 @@ def test_k_selection_and_profile_charts():
     assert "5,000" in [t.get_text() for t in ax.texts]
     with pytest.raises(CrmlabInputError, match="missing column"):
         plots.cluster_profile_chart(p.drop(columns="mean_recency"))
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import crmlab.plots.segmentation
+
+    result = doctest.testmod(crmlab.plots.segmentation)
+    assert result.attempted >= 4 and result.failed == 0
