@@ -206,7 +206,7 @@ def _popcount(words: np.ndarray) -> np.ndarray:
     return np.bitwise_count(words).sum(axis=1, dtype=np.int64)
 
 
-def _candidates(level: np.ndarray, known: set[tuple[int, ...]] | None
+def _candidates(level: np.ndarray, known: np.ndarray | None, base: int
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Join itemsets of size k sharing their first k−1 items; keep candidates all of whose
     k-subsets are frequent. Returns (left parent row, right parent row, candidate itemsets)."""
@@ -230,11 +230,12 @@ def _candidates(level: np.ndarray, known: set[tuple[int, ...]] | None
     cand = np.concatenate([level[left], level[right, -1:]], axis=1)
     if k >= 2 and known is not None and len(cand):
         # Apriori pruning: drop a candidate if a k-subset (other than its two parents) is rare
+        # ``known``: sorted keys of the frequent k-itemsets (see _radix_keys)
         keep = np.ones(len(cand), dtype=bool)
         for drop in range(k - 1):
-            sub = np.delete(cand, drop, axis=1)
-            keep &= np.fromiter((tuple(r) in known for r in sub.tolist()), dtype=bool,
-                                count=len(sub))
+            keys = _radix_keys(np.delete(cand, drop, axis=1), base)
+            pos = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+            keep &= known[pos] == keys
         left, right, cand = left[keep], right[keep], cand[keep]
     return left, right, cand
 
@@ -252,8 +253,8 @@ def _mine(matrix: np.ndarray, min_count: int, max_len: int | None
     batch = max(1, _BATCH_BYTES // (8 * words))
     current = np.arange(len(items))[:, None]  # itemsets as positions into `items`
     while max_len is None or current.shape[1] < max_len:
-        known = set(map(tuple, current.tolist())) if current.shape[1] >= 2 else None
-        left, right, cand = _candidates(current, known)
+        known = np.sort(_radix_keys(current, len(items) + 1)) if current.shape[1] >= 2 else None
+        left, right, cand = _candidates(current, known, len(items) + 1)
         if not len(cand):
             break
         kept_sets, kept_bits, kept_counts = [], [], []
