@@ -88,7 +88,15 @@ def _format(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
             out[column] = out[column].round(6)
         elif kind == "bool":
             out[column] = out[column].map({True: "true", False: "false"})
+        elif kind in ("str", "category") and _has_carriage_return(out[column]):
+            # the CSV writer only quotes "\n": a bare "\r" would end the row when read back
+            out[column] = (out[column].astype("string").str.replace("\r\n", "\n", regex=False)
+                           .str.replace("\r", "\n", regex=False))
     return out
+
+
+def _has_carriage_return(values: pd.Series) -> bool:
+    return bool(values.astype("string").str.contains("\r", regex=False).any())
 
 
 def read_table(path: Path, spec: TableSpec) -> pd.DataFrame:
