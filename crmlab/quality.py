@@ -14,9 +14,11 @@ timely" measurable and repairable:
 * :func:`quality_score` — completeness, validity and uniqueness per column;
 * :func:`first_time_buyers` — customers whose first purchase falls in a period.
 
-Why rapidfuzz: it computes Indel ratio, Levenshtein and Jaro–Winkler similarities in C for
-whole arrays of pairs (``process.cpdist``), about 100× faster than pure Python loops, with the
-same results as the textbook definitions (checked in the tests).
+Why rapidfuzz: it implements the Indel ratio, Levenshtein and Jaro–Winkler similarities in C
+(about a microsecond per short pair), scores whole arrays of pairs in one call
+(``process.cpdist``), and is maintained and MIT-licensed; hand-written Python edit distances
+would be one to two orders of magnitude slower. What keeps large tables feasible is blocking:
+100,000 records compare about half a million candidate pairs instead of five billion.
 """
 
 from __future__ import annotations
