@@ -141,3 +141,12 @@ def test_every_chart_returns_its_axes():
     plt.close(fig)
     with pytest.raises(Exception, match="missing column"):
         plots.gap_chart(pd.DataFrame({"x": [1]}))
+
+
+@pytest.mark.parametrize("argv", [["survey", "--help"], ["survey", "tally", "--help"],
+                                  ["survey", "validate", "--help"], ["survey", "report", "--help"]])
+def test_help_texts(argv, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 0
+    assert "usage: crmlab survey" in capsys.readouterr().out

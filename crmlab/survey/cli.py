@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     helps = {
         "validate": "list rejected questionnaires with reasons; --out writes valid.csv, "
                     "rejected.csv, issues.csv",
-        "tally": "the statistics table (counts and % of valid questionnaires); --out writes "
+        "tally": "the statistics table (counts and %% of valid questionnaires); --out writes "
                  "statistics.csv",
         "report": "write report.html (self-contained) and report.md to --out (default: ./survey_report)",
     }
