@@ -128,7 +128,14 @@ def generate_table(name: str, scale: float = 1.0) -> pd.DataFrame:
     """Generate one table in memory at ``scale`` (``scale=10`` is ten times the shipped size).
 
     For benchmarks and experiments; the shipped files are ``scale=1``. Only the requested table
-    is kept (the others its generator yields are discarded chunk by chunk).
+    is kept (the others its generator yields are discarded chunk by chunk), but the whole of it
+    is in memory: for tables too large for that, write them with :func:`regenerate` (which
+    streams chunk by chunk to disk) and read the files in pieces.
+
+    Examples
+    --------
+    >>> generate_table("b2b_customers", scale=0.1).shape
+    (30, 10)
     """
     topic, spec = table_specs()[table_spec(name).name]
     chunks = [chunk for table, chunk in generator_module(topic).generate(GENERATORS[topic], scale)

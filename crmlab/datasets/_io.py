@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import io
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -109,13 +108,9 @@ def read_table(path: Path, spec: TableSpec) -> pd.DataFrame:
             dtypes[column] = "Int64"
         elif kind == "float":
             dtypes[column] = "float64"
-    if spec.compressed:
-        with gzip.open(path, "rb") as fh:
-            df = pd.read_csv(io.BytesIO(fh.read()), dtype=dtypes, keep_default_na=False,
-                             na_values=[""])
-    else:
-        df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""],
-                         encoding="utf-8")
+    # "" is the only missing-value marker: text such as "NA" or "None" stays text
+    df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""], encoding="utf-8",
+                     compression="gzip" if spec.compressed else None)
     for column, kind in spec.columns.items():
         if kind in ("date", "datetime"):
             df[column] = pd.to_datetime(df[column], format="ISO8601")
