@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "report": "write report.html (self-contained) and report.md to --out (default: ./survey_report)",
     }
     for action, text in helps.items():
-        sub = actions.add_parser(action, help=text, description=text)
+        sub = actions.add_parser(action, help=text, description=text.replace("%%", "%"))
         sub.add_argument("responses", type=Path, help="survey export: .csv (UTF-8/GBK) or .xlsx")
         sub.add_argument("--codebook", type=Path, required=True,
                          help="questionnaire definition (.yaml/.yml or .json)")
