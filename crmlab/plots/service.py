@@ -107,7 +107,7 @@ def sla_status_chart(aged: pd.DataFrame, *, by: str = "severity", status: str = 
     ax.set_xlabel("share of tickets")
     ax.set_ylabel(by)
     ax.invert_yaxis()
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=len(order), fontsize="small",
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=len(order), fontsize="small",
               frameon=False)
-    ax.set_title("SLA status (服务时限) by " + by, pad=30)
+    ax.set_title("SLA status (服务时限) by " + by)
     return ax
