@@ -87,6 +87,8 @@ def _explain(args: argparse.Namespace) -> int:
     try:
         monthly_grading(_load(args.data), args.month_end, scorecard=card)
         print(card.explain(args.customer))
+        print("(The grade of this month's score alone; `crmlab scorecard run` also applies "
+              "\"two consecutive C grades → D\".)")
     except CrmlabInputError as exc:
         print(f"crmlab scorecard: {exc}", file=sys.stderr)
         return 1
