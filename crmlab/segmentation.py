@@ -60,6 +60,13 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- RFM table
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    """Calendar day of each date as days since 1970-01-01 (local clock for time-zone dates)."""
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        dates = dates.dt.tz_localize(None)  # the customer's calendar day, not the UTC one
+    return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
 def _as_of_day(as_of: Any, days: np.ndarray) -> np.int64:
     if as_of is None:
         return np.int64(days.max() + 1)
@@ -131,7 +138,7 @@ def rfm_table(
                transactions.index[no_amount & ~no_id & ~no_date])
     keep = ~(no_id | no_date | no_amount)
 
-    days = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+    days = _day_numbers(dates)
     if not keep.any():
         raise CrmlabInputError(f"{what} have no usable rows: {report}")
     as_of_day = _as_of_day(as_of, days[keep])
@@ -496,8 +503,8 @@ def lifecycle_stage(
     if (start.isna() != end.isna()).any():
         rows = ", ".join(str(i) for i in customers.index[(start.isna() != end.isna())][:5])
         raise CrmlabInputError(f"rows {rows} have only one of {first!r} and {last!r}")
-    since_last = day - end.to_numpy().astype("datetime64[D]").astype(np.int64)
-    since_first = day - start.to_numpy().astype("datetime64[D]").astype(np.int64)
+    since_last = day - _day_numbers(end)
+    since_first = day - _day_numbers(start)
     if (start.notna() & (since_first < 0)).any():
         rows = ", ".join(str(i) for i in customers.index[start.notna() & (since_first < 0)][:5])
         raise CrmlabInputError(f"rows {rows} first bought after the as-of date {as_of}")

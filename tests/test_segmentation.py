@@ -260,3 +260,21 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(crmlab.segmentation, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 10 and result.failed == 0
+
+
+def test_time_zone_dates_count_local_calendar_days():
+    # 2025-01-01 00:30 in Shanghai is still 2024-12-31 in UTC: the local day must be used
+    tx = small_transactions()
+    tx["date"] = pd.to_datetime(tx["date"]).dt.tz_localize("Asia/Shanghai") + pd.Timedelta("30min")
+    rfm = rfm_table(tx, as_of="2026-01-01")
+    assert rfm["recency"].tolist() == [12, 214, 2]
+    assert rfm["last_purchase"].iloc[0] == pd.Timestamp("2025-12-20")
+    stages = lifecycle_stage(rfm.assign(first_purchase=rfm["first_purchase"].dt.tz_localize("UTC")),
+                             as_of="2026-01-01")
+    assert stages.astype(str).tolist() == ["new", "lapsing", "new"]
+
+
+def test_customer_ids_of_mixed_types():
+    tx = small_transactions().assign(member_id=[1, 1, 1, "b", "b", 2.5, 2.5, None, "d"])
+    rfm = rfm_table(tx, as_of="2026-01-01")
+    assert sorted(map(str, rfm["member_id"])) == ["1", "2.5", "b"]
