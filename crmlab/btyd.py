@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -260,6 +261,14 @@ def _weights(weights, n: int) -> np.ndarray:
     return w
 
 
+@cache
+def _blas_controller():
+    """The process's BLAS libraries, found once (scanning them takes ~20 ms)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 @dataclass
 class _Fit:
     params: np.ndarray
@@ -280,9 +289,7 @@ def _maximise(neg_ll_and_grad, n_params: int, penalizer: float, total_weight: fl
     start = np.zeros(n_params) if init is None else np.log(init)
     # One BLAS thread: the optimiser's tiny matrix work is ~10× slower when OpenBLAS threads
     # contend for a busy machine, and the likelihood itself is element-wise numpy.
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"), \
+    with _blas_controller().limit(limits=1, user_api="blas"), \
             np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         result = optimize.minimize(objective, start, jac=True, method="L-BFGS-B",
                                    options={"maxiter": max_iter, "ftol": tol, "gtol": 1e-9})
