@@ -90,6 +90,9 @@ def _readable_roots() -> list[str]:
 
 def _bwrap_command(bwrap: str, job_dir: Path, argv: list[str]) -> list[str]:
     cmd = [bwrap, *_namespace_flags(), "--die-with-parent", "--new-session"]
+    # Fresh /tmp and /dev/shm first: binds below may live under /tmp (a checkout or venv there)
+    # and must be mounted on top of the empty tmpfs, not hidden by it.
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
     roots = _readable_roots()
     parents = sorted({str(p) for r in roots for p in Path(r).parents if str(p) != "/"}, key=len)
     for parent in parents:  # bwrap would create them owner-only; the job's user must pass through
@@ -99,8 +102,7 @@ def _bwrap_command(bwrap: str, job_dir: Path, argv: list[str]) -> list[str]:
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64"):
         if os.path.islink(top):  # merged-/usr systems: /bin -> usr/bin
             cmd += ["--symlink", os.readlink(top), top]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm",
-            "--bind", str(job_dir), "/job", "--chdir", "/job",
+    cmd += ["--bind", str(job_dir), "/job", "--chdir", "/job",
             "--setenv", "CRMLAB_SANDBOX", "bwrap", "--setenv", "HOME", "/job",
             "--setenv", "MPLCONFIGDIR", "/tmp", "--unsetenv", "PYTHONPATH"]
     if os.geteuid() == 0:  # keep just what the worker needs to switch the job to `nobody` and kill it
