@@ -22,7 +22,7 @@ from crmlab.grader.sandbox import Limits, bwrap_path
 
 CASES = Path(__file__).parent / "grader_cases"
 SOURCE = CASES / "lab_mini.ipynb"
-LIMITS = Limits(cell_timeout=2, notebook_timeout=7, memory_mb=1024, output_bytes=2**20)
+LIMITS = Limits(cell_timeout=2, notebook_timeout=6, memory_mb=1024, output_bytes=2**20)
 
 pytestmark = pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap is needed to run hostile submissions")
 
@@ -81,7 +81,7 @@ def test_an_infinite_loop_costs_only_its_own_question(graded):
 def test_a_loop_that_blocks_the_cell_alarm_hits_the_notebook_timeout_and_keeps_earlier_answers(graded):
     row = _row(graded, "ignores_alarm")
     assert row["status"] == "timeout" and row["total"] == 2.0  # q1 was exported before the loop
-    assert any("ran longer than 7 s" in m for m in _messages(graded, "ignores_alarm"))
+    assert any("ran longer than 6 s" in m for m in _messages(graded, "ignores_alarm"))
 
 
 def test_a_fork_bomb_is_contained(graded):

@@ -53,12 +53,10 @@ def test_release_strips_solutions_and_hidden_inputs_and_adds_checks(released):
     assert '"B"' not in digests["q3"] and "50.0" not in digests["q1"] and "0.5" not in digests["q2"]
 
 
-def test_release_is_deterministic(released, tmp_path):
+def test_release_is_deterministic(released):
+    # (tests/test_exercises.py re-runs each lab's source as a submission: the answers are stable too)
     (a_nb, a_checks), (b_nb, b_checks) = released["first"], released["second"]
     assert a_nb.read_bytes() == b_nb.read_bytes() and a_checks.read_bytes() == b_checks.read_bytes()
-    # a fresh run of the source (not the cached answers) gives the same files
-    c_nb, c_checks = assign(SOURCE, tmp_path / "c")
-    assert c_nb.read_bytes() == a_nb.read_bytes() and c_checks.read_bytes() == a_checks.read_bytes()
 
 
 @pytest.fixture
