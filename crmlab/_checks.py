@@ -93,12 +93,15 @@ def to_datetime(values: pd.Series, *, column: str, what: str = "the table") -> p
     return converted
 
 
-@dataclass
+@dataclass(eq=False)
 class ExclusionReport:
     """What a computation left out, and why: ``reasons`` maps a reason to the excluded rows.
 
     Functions that must exclude rows (a refund with no customer id, say) return or attach one of
     these so that the count of every kind of excluded row is visible to the user.
+
+    Equality is identity (``eq=False``): pandas compares ``DataFrame.attrs`` in ``concat`` and
+    ``round``, and a generated ``__eq__`` over index objects would raise there.
     """
 
     received: int = 0
