@@ -90,6 +90,10 @@ def main() -> None:
                      "rules ratio wall": round(w_rules / (w_fp + w_mx), 3),
                      "rules ratio cpu": round(c_rules / (c_fp + c_mx), 3)})
         print(rows[-1], flush=True)
+        write_results(rows)  # after each dataset, so a cut-short run still leaves its numbers
+
+
+def write_results(rows: list[dict]) -> None:
     table = pd.DataFrame(rows)
     print(table.to_string(index=False))
     import mlxtend
@@ -101,7 +105,8 @@ def main() -> None:
         "",
         f"{N_BASKETS:,} baskets × {N_ITEMS} items, min_support {MIN_SUPPORT}, "
         f"min_confidence {MIN_CONFIDENCE}; medians of {REPEATS} runs (1 run for dense), same process.",
-        f"Machine: {machine}. Other jobs shared the 2 cores (load average about 12 during the run),",
+        f"Machine: {machine}. Other jobs shared the 2 cores (1-minute load average "
+        f"{os.getloadavg()[0]:.1f} when this was written),",
         "so wall-clock seconds are inflated and noisy; the CPU-time ratios are the fairer comparison.",
         "Both implementations were checked to find identical itemsets, supports and rule counts.",
         "",
