@@ -145,8 +145,8 @@ def _names(rng: np.random.Generator, start: int, city: np.ndarray, industry: np.
                 name = f"{city[i]}{core}{word}{legal[int(rng.integers(len(legal)))]}"
             if name not in seen:
                 break
-        else:  # only at very large scales: number the branch
-            name = f"{name[:-4]}第{start + i}分公司"
+        else:  # only at very large scales (the name space is used up): a numbered branch
+            name = f"{city[i]}{core}{word}第{start + i + 1}分公司"
         seen.add(name)
         names.append(name)
     return names
