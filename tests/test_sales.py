@@ -205,3 +205,22 @@ def test_bad_input_messages():
         sales.campaign_roi(camps.assign(campaign_id=["X", "Y"], responses=[5, 0]), SMALL)
     with pytest.raises(CrmlabInputError, match="gross_margin"):
         sales.campaign_roi(camps.iloc[:1], SMALL, gross_margin=0)
+
+
+# ---- properties -----------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(list(sales.FUNNEL_STAGES)), min_size=1, max_size=40))
+def test_funnel_properties(reached):
+    opps = pd.DataFrame({"stage_reached": reached, "amount": np.arange(len(reached), dtype=float)})
+    f = sales.sales_funnel(opps)
+    assert f["reached"].is_monotonic_decreasing and f["reached"].iloc[0] == len(reached)
+    assert f["conversion"].dropna().between(0, 1).all()
+    # naive count: an opportunity reached stage i when its own stage's position is ≥ i
+    position = [sales.FUNNEL_STAGES.index(s) for s in reached]
+    assert f["reached"].tolist() == [sum(p >= i for p in position)
+                                     for i in range(len(sales.FUNNEL_STAGES))]
+    assert f["value"].iloc[0] == pytest.approx(opps["amount"].sum())

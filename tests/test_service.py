@@ -176,3 +176,23 @@ def test_bad_input_messages():
     rules = pd.DataFrame({"level": [1, 2], "overdue_ratio": [1.0, 0.5], "notify": ["a", "b"]})
     with pytest.raises(CrmlabInputError, match="more overdue time"):
         service.escalate(make(["P1"], ["2025-03-01"], [None]), as_of="2025-04-01", rules=rules)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=400), min_size=1, max_size=20),
+       st.sampled_from(["P1", "P2", "P3", "P4"]))
+def test_escalation_never_decreases_with_lateness(hours_late, severity):
+    hours = dict(zip(service.DEFAULT_SLA["severity"], service.DEFAULT_SLA["resolve_hours"]))
+    late = sorted(hours_late)
+    opened = pd.Timestamp("2025-03-01")
+    resolved = [opened + pd.Timedelta(hours=hours[severity] + h) for h in late]
+    t = pd.DataFrame({"severity": severity, "opened": opened, "resolved": resolved})
+    out = service.escalate(t, as_of="2026-01-01")
+    levels = out["escalation_level"].tolist()
+    assert levels == sorted(levels)
+    assert all((lvl > 0) == (h > 0) for lvl, h in zip(levels, late, strict=True))
+    assert out["overdue_hours"].tolist() == pytest.approx([float(h) for h in late])
