@@ -56,8 +56,9 @@ def test_blank_rows_skipped_and_reported(reference):
     ("text_in_numbers.csv", {4: ("unreadable", "p_rel1 = 四"), 7: ("unreadable", "satisfaction = 3分")}),
     ("unknown_codes.csv", {3: ("out_of_range", "gender = 3"), 5: ("out_of_range", "services = 2;9"),
                            9: ("out_of_range", "e_tan1 = 7")}),
-    ("duplicate_numbers.csv", {8: ("duplicate_number", "questionnaire_no = 2301-1-1-03"),
-                               11: ("duplicate_number", "questionnaire_no = 2301-1-1-03")}),
+    ("duplicate_numbers.csv", {
+        8: ("duplicate_number", "questionnaire_no = 2301-1-1-03, first used on row 4"),
+        11: ("duplicate_number", "questionnaire_no = 2301-1-1-03, first used on row 4")}),
 ])
 def test_exact_rejection_reports(name, rejected):
     r = validate(read(name), CB)

@@ -73,6 +73,9 @@ def test_duplicates_reject_all_and_blank_first_copy():
     df = small_frame()
     r = validate(df, SMALL, duplicates="reject_all")
     assert set(r.rejected.loc[r.rejected["reason"] == "duplicate_number", "row"]) == {1, 5}
+    assert "no = A2, used on 2 questionnaires (duplicate_number)" in r.rejected.set_index("row").loc[1, "detail"]
+    default = validate(df, SMALL).rejected.set_index("row")
+    assert default.loc[5, "detail"].startswith("no = A2, first used on row 1 (duplicate_number)")
     # a blank first copy does not make the later real questionnaire a duplicate
     df2 = pd.concat([df.iloc[[2]].assign(no="A1"), df.iloc[[0]]], ignore_index=True)
     assert validate(df2, SMALL).rejected["reason"].tolist() == ["blank"]

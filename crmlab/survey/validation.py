@@ -277,8 +277,21 @@ def validate(responses: pd.DataFrame, codebook: Codebook, *, duplicates: str = "
         sub = pd.Series(ids[candidates].to_numpy() if pd.api.types.is_numeric_dtype(ids)
                         else _stripped_text(ids[candidates]))
         marks = sub.duplicated(keep="first" if duplicates == "keep_first" else False).to_numpy()
-        dup[np.flatnonzero(candidates)[marks]] = True
-        flag("duplicate_number", codebook.id_column, dup, ids)
+        where = np.flatnonzero(candidates)
+        dup[where[marks]] = True
+        shown = None
+        if marks.any():
+            # name the row that first used the number, so both forms can be found
+            grouped = pd.Series(where).groupby(sub.to_numpy())
+            if duplicates == "keep_first":
+                first = grouped.transform("min").to_numpy()[marks]
+                note = ", first used on row " + responses.index[first].astype(str).to_numpy(dtype=object)
+            else:
+                note = ", used on " + grouped.transform("size").to_numpy()[marks].astype(str) \
+                    .astype(object) + " questionnaires"
+            shown = pd.Series("", index=responses.index, dtype=object)
+            shown.iloc[where[marks]] = ids.iloc[where[marks]].astype(str).to_numpy(dtype=object) + note
+        flag("duplicate_number", codebook.id_column, dup, shown)
 
     reason_matrix = np.column_stack([flags.get(r, np.zeros(n, dtype=bool)) for r in REASONS])
     rejected_mask = reason_matrix.any(axis=1)
