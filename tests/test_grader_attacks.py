@@ -182,6 +182,18 @@ def test_rerun_skips_graded_and_regrades_one_student(graded):
     rows = grade(SOURCE, graded["subs"], out, jobs=1, limits=LIMITS, progress=False)
     assert {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")} == stamp
     assert {r["student"]: r["total"] for r in rows} == {k: v["total"] for k, v in graded["rows"].items()}
-    grade(SOURCE, graded["subs"], out, jobs=1, limits=LIMITS, progress=False, student="correct")
+    from crmlab.cli import main  # the regrade goes through the command line
+
+    assert main(["grade", str(SOURCE), str(graded["subs"]), "--out", str(out), "--student", "correct",
+                 "--quiet", "--cell-timeout", "2", "--timeout", "6", "--memory-mb", "1024"]) == 0
     changed = [n for n, t in stamp.items() if (out / "results" / n).stat().st_mtime_ns != t]
     assert changed == ["correct.json"]
+    assert json.loads((out / "results" / "correct.json").read_text())["status"] == "ok"
+
+
+def test_parallel_jobs_cannot_clash_on_ports(graded):
+    # otter crashed once on a kernel port clash; here there are no kernel ports, and two jobs
+    # graded side by side can both listen on the same port (private network namespaces).
+    for name in ("binds_port_a", "binds_port_b"):
+        row = _row(graded, name)
+        assert (row["status"], row["total"]) == ("ok", 7.0), graded["results"][name]["cell_errors"]
