@@ -21,7 +21,7 @@ lab: $(READY)
 	    --LabApp.default_url=/lab/tree/notebooks/00_getting_started.ipynb
 
 test: $(READY)
-	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # Re-execute every chapter notebook in place (after a change to crmlab or to constraints.txt).
 notebooks: $(READY)

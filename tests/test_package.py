@@ -96,3 +96,17 @@ def test_cli_reports_user_errors_without_traceback(capsys):
     err = capsys.readouterr().err
     assert err.startswith("crmlab: error: there is no dataset called 'no_such_table'")
     assert "Traceback" not in err
+
+
+def test_cli_parser_is_light():
+    """Building the full `crmlab` parser (every topic's sub-commands) must not import pandas or
+    scipy: `crmlab --help` and `crmlab datasets list` should start fast."""
+    code = (
+        "import sys, json, crmlab.cli as c; c.build_parser(); "
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'scipy', 'matplotlib', 'sklearn'})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
+    parser = cli.build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001 - argparse has no public way
+    assert {"datasets", "assign", "grade", "rubric", "survey", "scorecard"} <= set(commands)

@@ -73,3 +73,15 @@ def test_missing_font_warns_once_with_install_hint(fresh_font_state, monkeypatch
 def test_unknown_chart_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no chart called 'no_such_chart'"):
         plots.no_such_chart  # noqa: B018
+
+
+def test_a_broken_chart_file_does_not_hide_the_others(monkeypatch, tmp_path):
+    import crmlab.plots.pareto as pareto_plots
+
+    (tmp_path / "broken_for_test.py").write_text("raise RuntimeError('boom')\n")
+    monkeypatch.setattr(plots, "__path__", [*plots.__path__, str(tmp_path)])
+    monkeypatch.setattr(plots, "_TOPIC_FILES", ("broken_for_test", *plots._TOPIC_FILES))
+    monkeypatch.delitem(plots.__dict__, "pareto_chart", raising=False)
+    assert plots.pareto_chart is pareto_plots.pareto_chart
+    with pytest.raises(AttributeError, match=r"failed to import: crmlab\.plots\.broken_for_test"):
+        plots.no_such_chart_either  # noqa: B018

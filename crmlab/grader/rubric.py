@@ -19,9 +19,13 @@ columns and duplicate (rater, student) rows; missing raters are warnings.
 
 Examples
 --------
->>> spec = load_rubric("exercises/rubric_presentation.yaml")  # doctest: +SKIP
->>> spec.total
-100.0
+>>> spec = parse_rubric({"items": [
+...     {"id": "content", "parts": [{"id": "theory", "max": 15}, {"id": "insight", "max": 15}]},
+...     {"id": "delivery", "parts": [{"id": "audible", "max": 15}]}]})
+>>> spec.total, spec.items
+(45.0, ['content', 'delivery'])
+
+The course's rubric ships as ``exercises/rubric_presentation.yaml`` (:func:`load_rubric`).
 """
 
 from __future__ import annotations

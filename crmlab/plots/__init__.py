@@ -118,15 +118,21 @@ _TOPIC_FILES = ("datasets", "segmentation", "pareto", "value", "btyd", "scorecar
 
 
 def __getattr__(name: str) -> Any:
+    broken: list[str] = []
     for topic in _TOPIC_FILES:
         try:
             module = importlib.import_module(f"crmlab.plots.{topic}")
         except ModuleNotFoundError as exc:
             if exc.name == f"crmlab.plots.{topic}":
                 continue
-            raise
+            broken.append(f"crmlab.plots.{topic} ({exc})")
+            continue
+        except Exception as exc:  # noqa: BLE001 - one broken topic file must not hide the others
+            broken.append(f"crmlab.plots.{topic} ({type(exc).__name__}: {exc})")
+            continue
         if name in getattr(module, "__all__", ()):
             value = getattr(module, name)
             globals()[name] = value
             return value
-    raise AttributeError(f"crmlab.plots has no chart called {name!r}")
+    hint = f"; these chart files failed to import: {'; '.join(broken)}" if broken else ""
+    raise AttributeError(f"crmlab.plots has no chart called {name!r}{hint}")
