@@ -110,3 +110,20 @@ def test_cli_parser_is_light():
     parser = cli.build_parser()
     commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001 - argparse has no public way
     assert {"datasets", "assign", "grade", "rubric", "survey", "scorecard"} <= set(commands)
+
+
+def test_lowest_constraints_are_the_declared_lower_bounds():
+    """`make test-lowest` (run by CI) installs exactly the lower bound of every dependency."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    bounds = dict(_requirement(s) for s in project["dependencies"])
+    bounds.update(_requirement(s) for s in project["optional-dependencies"]["test"])
+    pins = {
+        _requirement(line.split("==")[0])[0]: line.split("==")[1].strip()
+        for line in (ROOT / "constraints-lowest.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    }
+    for name, bound in bounds.items():
+        assert bound.startswith(">="), f"{name}: lower bound expected, got {bound!r}"
+        assert pins.get(name) is not None, f"{name} has no pin in constraints-lowest.txt"
+        wanted = bound[2:]
+        assert pins[name] == wanted or pins[name] == wanted + ".0", f"{name}: pinned {pins[name]}, bound {wanted}"
