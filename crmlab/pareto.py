@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import CrmlabInputError, ExclusionReport, require_columns, to_numeric
+from crmlab._ids import id_codes
 
 __all__ = [
     "customer_values", "pareto_table", "top_share", "customers_for_share", "lorenz_curve", "gini",
@@ -119,22 +120,20 @@ def customer_values(
         report.received = len(values)
         numbers = to_numeric(values[value], column=value, what=what)
         if customer is not None:
-            codes, uniques = pd.factorize(values[customer].to_numpy())  # missing id → -1
+            try:  # customers in id order; ids of mixed types cannot be sorted: first-seen order
+                codes, uniques = id_codes(values[customer], sort=True)  # missing id → -1
+            except TypeError:
+                codes, uniques = id_codes(values[customer])
             no_id = codes < 0
             report.add("rows without a customer id", values.index[no_id])
-            if no_id.any():
-                codes, numbers = codes[~no_id], numbers[~no_id]
-            _reject_nan(numbers, column=value, what=what)
-            # Rounded to 6 decimals: removes the noise of floating-point summation, so that
-            # customers with equal totals tie exactly whatever order their rows came in.
-            sums = np.round(np.bincount(codes, weights=numbers.to_numpy(),
-                                        minlength=len(uniques)), 6)
-            uniques = np.asarray(uniques)
-            try:
-                order = np.argsort(uniques, kind="stable")
-            except TypeError:  # ids of mixed types cannot be sorted: keep first-seen order
-                order = np.arange(len(uniques))
-            series = pd.Series(sums[order], index=pd.Index(uniques[order], name=customer))
+            # Rows without an id fall in bin 0, which is dropped. Sums are rounded to 6 decimals:
+            # that removes the noise of floating-point summation, so that customers with equal
+            # totals tie exactly whatever order their rows came in.
+            sums = np.bincount(codes + 1, weights=numbers.to_numpy(), minlength=len(uniques) + 1)
+            if np.isnan(sums[1:]).any():
+                _reject_nan(numbers[~no_id], column=value, what=what)
+            sums = np.round(sums[1:], 6)
+            series = pd.Series(sums, index=pd.Index(uniques, name=customer))
         else:
             series = numbers
             _reject_nan(series, column=value, what=what)

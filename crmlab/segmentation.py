@@ -51,6 +51,7 @@ import pandas as pd
 from crmlab._checks import (
     CrmlabInputError, ExclusionReport, require_columns, require_not_empty, to_datetime, to_numeric,
 )
+from crmlab._ids import id_codes
 
 __all__ = [
     "rfm_table", "rfm_scores", "rfm_segments", "RFM_SEGMENT_GRID", "SEGMENT_ORDER",
@@ -150,9 +151,13 @@ def rfm_table(
 
     index = None if keep.all() else np.flatnonzero(keep)
     subset = (lambda a: a) if index is None else (lambda a: a[index])  # noqa: E731
-    ids_kept, days, amounts = subset(ids.to_numpy()), subset(days), subset(amounts)
-    occ_index, occ_cust, customers = _occasions(
-        ids_kept, days, subset(transactions[occasion].to_numpy()) if occasion else None)
+    # Customers are numbered on all rows (one hash of the id column; the ids of excluded rows
+    # are simply never used), so the text ids are never copied out of their column.
+    cust_all, customers = id_codes(ids, sort=True)
+    days, amounts = subset(days), subset(amounts)
+    occ_index, occ_cust = _occasions(
+        subset(cust_all), days,
+        subset(_occasion_codes(transactions[occasion])) if occasion else None)
     n_occ, n = len(occ_cust), len(customers)
 
     # Per occasion: net amount, returned amount and day; a purchase occasion has net > 0.
@@ -196,35 +201,69 @@ def rfm_table(
     return result
 
 
-def _occasions(ids: np.ndarray, days: np.ndarray,
-               occasions: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Number the purchase occasions: (occasion of each row, customer of each occasion, ids).
+def _occasion_codes(occasions: pd.Series) -> np.ndarray:
+    """Number the occasion ids of every row 0, 1, 2, ...; a row without an id is its own occasion.
 
-    An occasion is a (customer, occasion id) pair, or a (customer, day) pair without ids. The
-    fast path factorizes the occasion ids once and takes each occasion's customer from its first
-    row; it is used only when no occasion id is shared by two customers (checked).
+    Receipt lines are usually exported receipt by receipt, in receipt order. Then each receipt's
+    rows form one run, and the runs' ids increase, so one comparison of neighbouring rows numbers
+    them, without hashing millions of distinct ids. Any other order falls back to
+    ``pd.factorize``. Either way the codes identify the same groups of rows.
     """
-    n_rows = len(ids)
-    if occasions is not None:
-        occ_index, uniques = pd.factorize(occasions)
-        if (occ_index < 0).any():
-            occ_index = occ_index.copy()
-            missing = occ_index < 0  # a row without an occasion id is an occasion of its own
-            occ_index[missing] = len(uniques) + np.arange(int(missing.sum()))
-        n_occ = int(occ_index.max()) + 1
-        first_row = np.full(n_occ, n_rows)
-        np.minimum.at(first_row, occ_index, np.arange(n_rows))
-        occ_ids = ids[first_row]
-        if (ids == occ_ids[occ_index]).all():
-            occ_cust, customers = pd.factorize(occ_ids, sort=True)
-            return occ_index, occ_cust, np.asarray(customers)
-    cust, customers = pd.factorize(ids, sort=True)
-    second = occ_index if occasions is not None else days - days.min()
-    key = cust.astype(np.int64) * (int(second.max()) + 1) + second
-    occ_index, _ = pd.factorize(key)
-    first_row = np.full(int(occ_index.max()) + 1, n_rows)
-    np.minimum.at(first_row, occ_index, np.arange(n_rows))
-    return occ_index, cust[first_row], np.asarray(customers)
+    values = occasions.array
+    missing = occasions.isna().to_numpy()
+    starts = np.ones(len(values), dtype=bool)
+    try:
+        starts[1:] = ~_as_bool(values[1:] == values[:-1]) | missing[1:] | missing[:-1]
+        heads = values[np.flatnonzero(starts & ~missing)]
+        in_runs = bool(np.all(_as_bool(heads[1:] > heads[:-1])))
+    except TypeError:  # ids that cannot be ordered (mixed types)
+        in_runs = False
+    if in_runs:
+        return np.cumsum(starts) - 1
+    codes, uniques = pd.factorize(occasions)
+    if missing.any():
+        codes = codes.copy()
+        codes[missing] = len(uniques) + np.arange(int(missing.sum()))
+    return codes
+
+
+def _as_bool(compared: Any) -> np.ndarray:
+    """A comparison's result as a plain boolean array (missing → False)."""
+    if isinstance(compared, pd.api.extensions.ExtensionArray):
+        return compared.to_numpy(dtype=bool, na_value=False)
+    return np.asarray(compared, dtype=bool)
+
+
+def _occasions(cust: np.ndarray, days: np.ndarray,
+               occ_codes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Number the purchase occasions: (occasion of each row, customer code of each occasion).
+
+    An occasion is a (customer, occasion id) pair, or a (customer, day) pair without ids. When
+    every occasion id belongs to one customer (checked), the ids alone number the occasions.
+    """
+    if occ_codes is not None:
+        occ_index = _dense(occ_codes)
+        one_row = np.empty(int(occ_index.max()) + 1, dtype=np.int64)
+        one_row[occ_index] = np.arange(len(occ_index))  # any row of each occasion
+        occ_cust = cust[one_row]
+        if (cust == occ_cust[occ_index]).all():
+            return occ_index, occ_cust
+        second = occ_index
+    else:
+        second = days - days.min()
+    occ_index = _dense(cust.astype(np.int64) * (int(second.max()) + 1) + second)
+    one_row = np.empty(int(occ_index.max()) + 1, dtype=np.int64)
+    one_row[occ_index] = np.arange(len(occ_index))
+    return occ_index, cust[one_row]
+
+
+def _dense(codes: np.ndarray) -> np.ndarray:
+    """Renumber non-negative integer codes 0..k-1, keeping their order (unused codes dropped)."""
+    if len(codes) and codes.max() < 4 * len(codes) + 1024:
+        used = np.zeros(int(codes.max()) + 1, dtype=bool)
+        used[codes] = True
+        return (np.cumsum(used) - 1)[codes]
+    return pd.factorize(codes, sort=True)[0]
 
 
 # --------------------------------------------------------------------------- RFM scores

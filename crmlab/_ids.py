@@ -1,0 +1,110 @@
+"""Integer codes for id columns (customer ids, receipt numbers), fast on millions of rows.
+
+Grouping transactions by customer starts by numbering the customers: every row gets the code of
+its id. For text ids pandas keeps in Apache Arrow memory (the default ``str`` columns when
+pyarrow is installed, as it is with crmlab), Arrow's dictionary encoding does this; on large
+columns :func:`id_codes` encodes slices of the column on several threads and merges the small
+per-slice dictionaries, which halves the time on two cores. Any other column goes to
+``pd.factorize``. The result is the same either way.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["id_codes"]
+
+#: Columns shorter than this are encoded in one piece (threads would not pay for themselves).
+PARALLEL_MIN_ROWS = 1_000_000
+
+
+def id_codes(ids: pd.Series, *, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct ids of a column.
+
+    Parameters
+    ----------
+    ids
+        One id per row; missing ids get code -1.
+    sort
+        Number the ids in sorted order (otherwise in order of first appearance).
+
+    Returns
+    -------
+    (codes, uniques)
+        ``codes`` (int64, one per row) index into ``uniques`` (a NumPy array of the distinct
+        ids, missing excluded), so ``uniques[codes]`` gives back the non-missing ids.
+
+    Examples
+    --------
+    >>> codes, uniques = id_codes(pd.Series(["b", "a", None, "b"]), sort=True)
+    >>> codes.tolist(), uniques.tolist()
+    ([1, 0, -1, 1], ['a', 'b'])
+    """
+    pieces = _arrow_pieces(ids)
+    if pieces is None:
+        codes, uniques = pd.factorize(ids, sort=sort)
+        return codes.astype(np.int64, copy=False), np.asarray(uniques)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
+        encoded = list(pool.map(lambda piece: piece.dictionary_encode(), pieces))
+    dictionary, codes = _merge(encoded)
+    if sort:
+        order = np.asarray(pc.array_sort_indices(dictionary))
+        rank = np.empty(len(order) + 1, dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        rank[-1] = -1  # code -1 (missing) stays -1
+        codes = rank[codes]
+        dictionary = dictionary.take(pa.array(order))
+    return codes, dictionary.to_numpy(zero_copy_only=False)
+
+
+def _arrow_pieces(ids: pd.Series) -> list | None:
+    """The column as slices of one Arrow string array, or None when Arrow is not worth it."""
+    dtype = ids.dtype
+    arrow_backed = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
+        isinstance(dtype, pd.ArrowDtype))
+    if not arrow_backed or len(ids) < PARALLEL_MIN_ROWS:
+        return None
+    import pyarrow as pa
+
+    array = pa.array(ids.array)  # zero-copy view of the column's Arrow data
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None
+    step = -(-len(array) // _workers())
+    return [array.slice(start, step) for start in range(0, len(array), step)]
+
+
+def _workers() -> int:
+    """Threads to use: Arrow's CPU count (which honours ``OMP_NUM_THREADS``), at most 8."""
+    import pyarrow as pa
+
+    return max(1, min(pa.cpu_count(), 8))
+
+
+def _merge(encoded: list) -> tuple:
+    """One dictionary and one code per row from dictionary-encoded slices of a column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dictionary = encoded[0].dictionary
+    all_codes = []
+    for piece in encoded:
+        codes = piece.indices
+        if codes.null_count:
+            codes = codes.fill_null(-1)
+        codes = codes.to_numpy(zero_copy_only=False)
+        if piece is not encoded[0]:
+            # Where each of this slice's ids sits in the dictionary so far; new ids go on the end.
+            where = pc.index_in(piece.dictionary, value_set=dictionary)
+            new = np.asarray(where.is_null())
+            position = np.append(where.fill_null(-1).to_numpy(zero_copy_only=False), -1)
+            position[:-1][new] = len(dictionary) + np.arange(int(new.sum()))
+            dictionary = pa.concat_arrays([dictionary, piece.dictionary.filter(pa.array(new))])
+            codes = position[codes]  # code -1 (missing) picks the final -1
+        all_codes.append(codes)
+    return dictionary, np.concatenate(all_codes).astype(np.int64)
