@@ -206,8 +206,8 @@ def main() -> None:
         "",
         f"Transactions from `generate_table('retail_transactions', scale=…)`, in memory; as-of "
         f"{AS_OF}; medians of {args.repeats} runs (fewer at 10 M), same process, same data.",
-        f"Machine: {machine}; load average {os.getloadavg()[0]:.1f} at the end (above 0 means "
-        "other jobs shared the cores and wall times are inflated). DuckDB runs on two threads; "
+        f"Machine: {machine}; load average {os.getloadavg()[0]:.1f} at the end (this benchmark "
+        "itself counts about 1; more means other jobs shared the cores). DuckDB runs on two threads; "
         "crmlab numbers the customer ids on two threads (Arrow dictionary encoding of two "
         "slices) and does the rest on one. CPU seconds (all threads of the process) show the "
         "work done.",

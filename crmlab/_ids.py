@@ -51,7 +51,7 @@ def id_codes(ids: pd.Series, *, sort: bool = False) -> tuple[np.ndarray, np.ndar
     import pyarrow.compute as pc
 
     with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
-        encoded = list(pool.map(lambda piece: piece.dictionary_encode(), pieces))
+        encoded = list(pool.map(_encode, pieces))
     dictionary, codes = _merge(encoded)
     if sort:
         order = np.asarray(pc.array_sort_indices(dictionary))
@@ -72,11 +72,18 @@ def _arrow_pieces(ids: pd.Series) -> list | None:
         return None
     import pyarrow as pa
 
-    array = pa.array(ids.array)  # zero-copy view of the column's Arrow data
+    array = pa.array(ids.array)  # the column's Arrow data (an Array or ChunkedArray), not copied
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         return None
     step = -(-len(array) // _workers())
     return [array.slice(start, step) for start in range(0, len(array), step)]
+
+
+def _encode(piece):
+    """Dictionary-encode one slice (a slice of a chunked column is first made contiguous)."""
+    if hasattr(piece, "combine_chunks"):
+        piece = piece.combine_chunks()
+    return piece.dictionary_encode()
 
 
 def _workers() -> int:

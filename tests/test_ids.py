@@ -92,3 +92,14 @@ def test_occasion_codes_group_like_factorize(numbers, sort_first, as_text):
     expected[missing] = len(uniques) + np.arange(missing.sum())
     assert (codes >= 0).all()
     assert same_grouping(np.asarray(codes), expected)
+
+
+def test_id_codes_of_a_column_in_several_arrow_chunks(monkeypatch):
+    monkeypatch.setattr(_ids, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(_ids, "_workers", lambda: 2)
+    part = pd.Series(["b", None, "a", "c", "a"], dtype=ARROW_STR)
+    ids = pd.concat([part, part.iloc[::-1], part], ignore_index=True)  # three Arrow chunks
+    codes, uniques = id_codes(ids, sort=True)
+    assert uniques.tolist() == ["a", "b", "c"]
+    assert [None if c < 0 else uniques[c] for c in codes] == [
+        None if pd.isna(v) else v for v in ids]
