@@ -359,7 +359,8 @@ def _rejected_frame(responses, codebook, index, rejected_pos, primary, reason_ma
     details = shown.groupby(sub["_pos"][rank < 6]).sum().str[:-2]
     extra = pd.Series(rank, index=sub.index).groupby(sub["_pos"]).max() - 5
     more = extra[extra > 0]
-    details.loc[more.index] = details.loc[more.index] + " … (+" + more.astype(str) + ")"
+    details.loc[more.index] = [f"{listed} … (+{n})" for listed, n in
+                               zip(details.loc[more.index], more)]
     frame = pd.DataFrame({"row": index[rejected_pos]})
     if codebook.id_column:
         frame[codebook.id_column] = responses[codebook.id_column].to_numpy()[rejected_pos]
