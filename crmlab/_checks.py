@@ -131,3 +131,54 @@ class ExclusionReport:
             return f"all {self.received} rows used"
         parts = "; ".join(f"{len(ix)} {reason}" for reason, ix in self.reasons.items())
         return f"{self.received} rows received, {self.excluded} excluded: {parts}"
+
+
+def checked_transactions(
+    transactions: pd.DataFrame,
+    *,
+    customer: str,
+    date: str,
+    amount: str | None = None,
+    extra: Sequence[str] = (),
+    what: str = "the transactions",
+) -> tuple[pd.DataFrame, ExclusionReport]:
+    """The rows of a transaction table usable per customer, and a report of the rest.
+
+    Checks that the columns exist, the table is not empty, dates parse and amounts are numbers
+    (raising :class:`CrmlabInputError` otherwise); rows without a customer id, a date or (when
+    ``amount`` is given) an amount are left out and reported. Cutting at an as-of date is left
+    to the caller, because topics differ on whether that day itself belongs to the past.
+
+    Returns
+    -------
+    (DataFrame, ExclusionReport)
+        Columns ``customer``, ``date`` (datetime), ``amount`` (float, when asked for) and the
+        ``extra`` columns as they are; the index keeps the input's row labels.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"id": ["a", None, "b"], "day": ["2025-01-02", "2025-01-03", None],
+    ...                    "paid": [10, 20, 30]})
+    >>> work, report = checked_transactions(tx, customer="id", date="day", amount="paid")
+    >>> work["amount"].tolist(), str(report)
+    ([10.0], '3 rows received, 2 excluded: 1 rows without a customer id; 1 rows without a date')
+    """
+    require_columns(transactions, [customer, date, *([amount] if amount else []), *extra],
+                    what=what)
+    require_not_empty(transactions, what=what)
+    report = ExclusionReport(received=len(transactions))
+    work = pd.DataFrame({"customer": transactions[customer],
+                         "date": to_datetime(transactions[date], column=date, what=what)},
+                        index=transactions.index)
+    needed = ["customer", "date"]
+    if amount:
+        work["amount"] = to_numeric(transactions[amount], column=amount, what=what)
+        needed.append("amount")
+    for column in extra:
+        work[column] = transactions[column]
+    missing = work[needed].isna()
+    for column, label in (("customer", "a customer id"), ("date", "a date"),
+                          ("amount", "an amount")):
+        if column in needed:
+            report.add(f"rows without {label}", work.index[missing[column].to_numpy()])
+    return work[~missing.any(axis=1).to_numpy()], report

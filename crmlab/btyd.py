@@ -43,7 +43,8 @@ from scipy import optimize, special
 from sklearn.base import BaseEstimator
 
 from crmlab._checks import (
-    CrmlabInputError, ExclusionReport, require_columns, require_not_empty, to_datetime, to_numeric,
+    CrmlabInputError, ExclusionReport, checked_transactions, require_columns, require_not_empty,
+    to_numeric,
 )
 
 __all__ = [
@@ -128,18 +129,7 @@ def summary_data(
             f"freq must be one of {', '.join(map(repr, TIME_UNITS))} (days, weeks, months); "
             f"got {freq!r}"
         )
-    what = "the transactions"
-    require_columns(transactions, [customer, date] + ([amount] if amount else []), what=what)
-    require_not_empty(transactions, what=what)
-    report = ExclusionReport(received=len(transactions))
-    tx = pd.DataFrame({"customer": transactions[customer],
-                       "date": to_datetime(transactions[date], column=date, what=what)})
-    if amount:
-        tx["amount"] = to_numeric(transactions[amount], column=amount, what=what)
-        report.add(f"without a value in {amount!r}", tx.index[tx["amount"].isna()])
-    report.add(f"without a customer id in {customer!r}", tx.index[tx["customer"].isna()])
-    report.add(f"without a date in {date!r}", tx.index[tx["date"].isna()])
-    tx = tx.dropna()
+    tx, report = checked_transactions(transactions, customer=customer, date=date, amount=amount)
     tx["day"] = tx["date"].dt.normalize()
 
     end = _as_day(observation_end, "observation_end") if observation_end is not None \

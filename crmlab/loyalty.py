@@ -25,10 +25,9 @@ import pandas as pd
 from crmlab._checks import (
     CrmlabInputError,
     ExclusionReport,
+    checked_transactions,
     require_columns,
-    require_not_empty,
     to_datetime,
-    to_numeric,
 )
 
 __all__ = [
@@ -46,23 +45,13 @@ def _prepare(transactions: pd.DataFrame, *, customer: str, date: str, amount: st
 
     Rows without a customer id (non-members) or date are excluded and reported.
     """
-    require_columns(transactions, [customer, date] + ([amount] if amount else []),
-                    what="transactions")
-    require_not_empty(transactions, what="transactions")
-    report = ExclusionReport(received=len(transactions))
-    dates = to_datetime(transactions[date], column=date, what="transactions")
-    work = pd.DataFrame({"customer": transactions[customer], "date": dates},
-                        index=transactions.index)
-    work["amount"] = (to_numeric(transactions[amount], column=amount, what="transactions")
-                      if amount else 1.0)
-    report.add("rows without a customer id", work.index[work["customer"].isna()])
-    report.add("rows without a date", work.index[work["date"].isna()])
-    if amount:
-        report.add("rows without an amount", work.index[work["amount"].isna()])
-    keep = work["customer"].notna() & work["date"].notna() & work["amount"].notna()
+    work, report = checked_transactions(transactions, customer=customer, date=date,
+                                        amount=amount, what="transactions")
+    if not amount:
+        work["amount"] = 1.0
     if as_of is not None:
-        keep &= work["date"] <= as_of
-    return work[keep], report
+        work = work[work["date"] <= as_of]
+    return work, report
 
 
 def _as_of(value: Any) -> pd.Timestamp:

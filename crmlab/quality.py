@@ -33,7 +33,7 @@ import pandas as pd
 
 from crmlab._checks import (
     CrmlabInputError,
-    ExclusionReport,
+    checked_transactions,
     require_columns,
     require_not_empty,
     to_datetime,
@@ -1116,20 +1116,13 @@ def first_time_buyers(transactions: pd.DataFrame, period: Any, *, customer: str 
     >>> first_time_buyers(tx, "2025-01")["member_id"].tolist()
     ['b']
     """
-    require_columns(transactions, [customer, date] + ([amount] if amount else []),
-                    what="transactions")
-    require_not_empty(transactions, what="transactions")
     start, end = _period_bounds(period)
-    report = ExclusionReport(received=len(transactions))
-    dates = to_datetime(transactions[date], column=date, what="transactions")
-    report.add("rows without a customer id", transactions.index[transactions[customer].isna()])
-    report.add("rows without a date", transactions.index[dates.isna()])
-    keep = transactions[customer].notna() & dates.notna()
-    work = pd.DataFrame({customer: transactions.loc[keep, customer],
-                         "day": dates[keep].dt.normalize()})
+    # A row without an amount still dates a first purchase, so amounts are only converted here.
+    checked, report = checked_transactions(transactions, customer=customer, date=date,
+                                           extra=[amount] if amount else [], what="transactions")
+    work = pd.DataFrame({customer: checked["customer"], "day": checked["date"].dt.normalize()})
     if amount:
-        work["amt"] = to_numeric(transactions.loc[keep, amount], column=amount,
-                                 what="transactions")
+        work["amt"] = to_numeric(checked[amount], column=amount, what="transactions")
     first = work.groupby(customer, sort=False)["day"].min()
     new = first[(first >= start) & (first <= end)]
     out = pd.DataFrame({customer: new.index, "first_purchase": new.to_numpy()})

@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import (
-    CrmlabInputError, ExclusionReport, require_columns, require_not_empty, to_datetime, to_numeric,
+    CrmlabInputError, ExclusionReport, checked_transactions, require_columns, require_not_empty,
+    to_numeric,
 )
 
 __all__ = [
@@ -66,21 +67,8 @@ VALUE_LOYALTY_QUADRANTS: dict[tuple[str, str], tuple[str, str, str]] = {
 
 def _clean_transactions(transactions: pd.DataFrame, customer: str, date: str, amount: str,
                         extra: list[str], as_of) -> tuple[pd.DataFrame, ExclusionReport, pd.Timestamp]:
-    what = "the transactions"
-    require_columns(transactions, [customer, date, amount, *extra], what=what)
-    require_not_empty(transactions, what=what)
-    report = ExclusionReport(received=len(transactions))
-    tx = pd.DataFrame({
-        "customer": transactions[customer],
-        "date": to_datetime(transactions[date], column=date, what=what),
-        "amount": to_numeric(transactions[amount], column=amount, what=what),
-    })
-    for column in extra:
-        tx[column] = transactions[column]
-    report.add(f"without a customer id in {customer!r}", tx.index[tx["customer"].isna()])
-    report.add(f"without a date in {date!r}", tx.index[tx["date"].isna()])
-    report.add(f"without an amount in {amount!r}", tx.index[tx["amount"].isna()])
-    tx = tx.dropna(subset=["customer", "date", "amount"])
+    tx, report = checked_transactions(transactions, customer=customer, date=date, amount=amount,
+                                      extra=extra)
     if as_of is None:
         as_of_day = tx["date"].max().normalize() + pd.Timedelta(days=1)
     else:
