@@ -280,3 +280,17 @@ def test_customer_ids_of_mixed_types():
     tx = small_transactions().assign(member_id=[1, 1, 1, "b", "b", 2.5, 2.5, None, "d"])
     rfm = rfm_table(tx, as_of="2026-01-01")
     assert sorted(map(str, rfm["member_id"])) == ["1", "2.5", "b"]
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2, 3], [3, 1, 0, 2]])
+def test_rfm_table_receipt_number_used_by_two_customers(order):
+    # Receipt "r1" carries lines of members a and b (two tills reusing a number): it is one
+    # purchase occasion for each of them, whatever the row order (runs or hashing).
+    tx = pd.DataFrame({"member_id": ["a", "b", "a", "b"], "receipt_id": ["r1", "r1", "r2", "r2"],
+                       "date": ["2025-03-01", "2025-03-01", "2025-03-05", "2025-03-09"],
+                       "amount": [10.0, 4.0, 6.0, 1.0]}).iloc[order]
+    rfm = rfm_table(tx, as_of="2025-03-10")
+    assert rfm["member_id"].tolist() == ["a", "b"]
+    assert rfm["frequency"].tolist() == [2, 2]
+    assert rfm["monetary"].tolist() == [16.0, 5.0]
+    assert rfm["recency"].tolist() == [5, 1]
