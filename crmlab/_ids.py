@@ -52,14 +52,22 @@ def id_codes(ids: pd.Series, *, sort: bool = False) -> tuple[np.ndarray, np.ndar
 
     with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
         encoded = list(pool.map(_encode, pieces))
-    dictionary, codes = _merge(encoded)
+    dictionary, positions = _merge_dictionaries(encoded)
     if sort:
         order = np.asarray(pc.array_sort_indices(dictionary))
-        rank = np.empty(len(order) + 1, dtype=np.int64)
+        rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
-        rank[-1] = -1  # code -1 (missing) stays -1
-        codes = rank[codes]
+        positions = [rank[position] for position in positions]
         dictionary = dictionary.take(pa.array(order))
+    codes = np.empty(len(ids), dtype=np.int64)
+    start = 0
+    for piece, position in zip(encoded, positions):
+        local = piece.indices
+        if local.null_count:
+            local = local.fill_null(-1)
+        # One lookup per row: slice code → final code; the appended -1 keeps missing at -1.
+        codes[start:start + len(local)] = np.append(position, -1).take(local.to_numpy())
+        start += len(local)
     return codes, dictionary.to_numpy(zero_copy_only=False)
 
 
@@ -93,25 +101,19 @@ def _workers() -> int:
     return max(1, min(pa.cpu_count(), 8))
 
 
-def _merge(encoded: list) -> tuple:
-    """One dictionary and one code per row from dictionary-encoded slices of a column."""
+def _merge_dictionaries(encoded: list) -> tuple:
+    """One dictionary for dictionary-encoded slices of a column, and for each slice where its
+    own dictionary's entries sit in it (ids first seen in a later slice go on the end)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     dictionary = encoded[0].dictionary
-    all_codes = []
-    for piece in encoded:
-        codes = piece.indices
-        if codes.null_count:
-            codes = codes.fill_null(-1)
-        codes = codes.to_numpy(zero_copy_only=False)
-        if piece is not encoded[0]:
-            # Where each of this slice's ids sits in the dictionary so far; new ids go on the end.
-            where = pc.index_in(piece.dictionary, value_set=dictionary)
-            new = np.asarray(where.is_null())
-            position = np.append(where.fill_null(-1).to_numpy(zero_copy_only=False), -1)
-            position[:-1][new] = len(dictionary) + np.arange(int(new.sum()))
-            dictionary = pa.concat_arrays([dictionary, piece.dictionary.filter(pa.array(new))])
-            codes = position[codes]  # code -1 (missing) picks the final -1
-        all_codes.append(codes)
-    return dictionary, np.concatenate(all_codes).astype(np.int64)
+    positions = [np.arange(len(dictionary), dtype=np.int64)]
+    for piece in encoded[1:]:
+        where = pc.index_in(piece.dictionary, value_set=dictionary)
+        new = np.asarray(where.is_null())
+        position = where.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        position[new] = len(dictionary) + np.arange(int(new.sum()))
+        dictionary = pa.concat_arrays([dictionary, piece.dictionary.filter(pa.array(new))])
+        positions.append(position)
+    return dictionary, positions
