@@ -120,10 +120,8 @@ def customer_values(
         report.received = len(values)
         numbers = to_numeric(values[value], column=value, what=what)
         if customer is not None:
-            try:  # customers in id order; ids of mixed types cannot be sorted: first-seen order
-                codes, uniques = id_codes(values[customer], sort=True)  # missing id → -1
-            except TypeError:
-                codes, uniques = id_codes(values[customer])
+            # Customers in id order (pandas puts numbers before text when ids are mixed).
+            codes, uniques = id_codes(values[customer], sort=True)  # missing id → -1
             no_id = codes < 0
             report.add("rows without a customer id", values.index[no_id])
             # Rows without an id fall in bin 0, which is dropped. Sums are rounded to 6 decimals:

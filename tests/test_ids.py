@@ -103,3 +103,13 @@ def test_id_codes_of_a_column_in_several_arrow_chunks(monkeypatch):
     assert uniques.tolist() == ["a", "b", "c"]
     assert [None if c < 0 else uniques[c] for c in codes] == [
         None if pd.isna(v) else v for v in ids]
+
+
+def test_receipts_in_receipt_order_are_numbered_without_hashing(monkeypatch):
+    # The point of the run numbering is speed on 10 M lines: it must not fall back to hashing.
+    def no_hashing(*args, **kwargs):
+        raise AssertionError("pd.factorize was called")
+
+    monkeypatch.setattr(pd, "factorize", no_hashing)
+    ids = pd.Series(["R001", "R001", "R002", None, "R007", "R007"], dtype=ARROW_STR)
+    assert _occasion_codes(ids).tolist() == [0, 0, 1, 2, 3, 3]

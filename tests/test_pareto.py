@@ -283,3 +283,12 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(crmlab.pareto, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 10 and result.failed == 0
+
+
+def test_ids_of_mixed_types_are_summed_and_ordered():
+    # numbers before text, as pandas sorts mixed ids; sums by hand: 2 → 2 + 5, "a" → 3, "b" → 1
+    tx = pd.DataFrame({"id": ["b", 2, "a", None, 2], "amount": [1, 2, 3, 4, 5]})
+    values, report = customer_values(tx, value="amount", customer="id")
+    assert values.index.tolist() == [2, "a", "b"]
+    assert values.tolist() == [7.0, 3.0, 1.0]
+    assert report.excluded == 1
