@@ -228,3 +228,34 @@ def test_without_the_sandbox_grading_still_works_and_warns():
     warning = isolation_warning()
     assert warning is None or "bubblewrap" in warning
 
+
+
+def test_jobs_use_the_system_allocator_for_arrow_memory():
+    # pandas keeps text in Arrow memory. Arrow's default allocator (mimalloc) reserves address
+    # space in large blocks, which the job's memory limit (RLIMIT_AS) counts, so a job well under
+    # its limit could fail to build a two-row text column. Jobs use the system allocator instead.
+    from crmlab.grader.grade import score_reply
+    from crmlab.grader.plain import to_plain
+    from crmlab.grader.sandbox import Limits, Worker
+
+    lab = parse_lab({"cells": [
+        {"cell_type": "code", "metadata": {}, "source": "# QUESTION q1 points=1 answer=n compare=number\nn = 2"},
+        {"cell_type": "code", "metadata": {}, "source": "# QUESTION q2 points=1 answer=system compare=number\nsystem = 1"},
+    ]})
+    limits = Limits(cell_timeout=10, notebook_timeout=30, memory_mb=512)
+    worker = Worker(["pandas"], limits, sandbox=False)
+    try:
+        reply = worker.run("x", [
+            {"source": "import pandas as pd, pyarrow as pa\nhog = bytearray(300 * 2**20)\n"
+                       "n = len(pd.Series(['a', 'b']).str.upper())", "question": "q1"},
+            {"source": "system = int(pa.default_memory_pool().backend_name == 'system')",
+             "question": "q2"}],
+            [{"id": "q1", "answer": ["n"], "compare": "number", "hidden": None},
+             {"id": "q2", "answer": ["system"], "compare": "number", "hidden": None}])
+    finally:
+        worker.close()
+    expected = {"key": "k", "answers": {"q1": {"n": {"value": to_plain(2)}},
+                                        "q2": {"system": {"value": to_plain(1)}}}}
+    result = score_reply(lab, expected, reply, limits)
+    assert result["cell_errors"] == []
+    assert [result["questions"][q]["points"] for q in ("q1", "q2")] == [1.0, 1.0]

@@ -124,8 +124,11 @@ class Worker:
         self.bwrap = bwrap_path() if sandbox else None
         argv = [sys.executable, "-m", "crmlab.grader.runner", *preload]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "PYTHONPATH"))}
+        # Arrow's own allocator (mimalloc) reserves address space in large blocks, which the job's
+        # RLIMIT_AS counts: a student could fail to build a tiny table while far below the memory
+        # limit. The system allocator takes only what is used.
         env.update(MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1")
+                   MKL_NUM_THREADS="1", ARROW_DEFAULT_MEMORY_POOL="system")
         if self.bwrap:
             argv = _bwrap_command(self.bwrap, self.job_dir, argv)
             self.inner_dir = "/job"
