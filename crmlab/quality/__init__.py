@@ -49,7 +49,7 @@ from crmlab.quality.scores import VALIDATORS, quality_score
 __all__ = [
     "LEGAL_SUFFIXES", "PROVINCES", "CITIES", "CompanyName", "parse_company_name",
     "normalize_company_name", "normalize_phone", "normalize_address", "valid_credit_code",
-    "to_simplified", "normalize_records", "COMPANY_FIELDS", "COMPANY_BLOCKING", "candidate_pairs",
+    "to_simplified", "COMPANY_FIELDS", "COMPANY_BLOCKING", "candidate_pairs",
     "duplicate_pairs", "find_duplicates", "evaluate_duplicates", "golden_record",
     "quality_score", "first_time_buyers",
 ]
