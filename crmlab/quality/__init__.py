@@ -24,26 +24,11 @@ would be one to two orders of magnitude slower. What keeps large tables feasible
 from crmlab.quality.evaluation import evaluate_duplicates
 from crmlab.quality.first_buyers import first_time_buyers
 from crmlab.quality.golden import SURVIVORSHIP_RULES, golden_record
-from crmlab.quality.linkage import (
-    COMPANY_BLOCKING,
-    COMPANY_FIELDS,
-    COMPARATORS,
-    candidate_pairs,
-    duplicate_pairs,
-    find_duplicates,
-)
-from crmlab.quality.normalize import (
-    CITIES,
-    CompanyName,
-    LEGAL_SUFFIXES,
-    PROVINCES,
-    normalize_address,
-    normalize_company_name,
-    normalize_phone,
-    parse_company_name,
-    to_simplified,
-    valid_credit_code,
-)
+from crmlab.quality.linkage import (COMPANY_BLOCKING, COMPANY_FIELDS, COMPARATORS, candidate_pairs,
+    duplicate_pairs, find_duplicates)
+from crmlab.quality.normalize import (CITIES, CompanyName, LEGAL_SUFFIXES, PROVINCES,
+    normalize_address, normalize_company_name, normalize_phone, parse_company_name, to_simplified,
+    valid_credit_code)
 from crmlab.quality.scores import VALIDATORS, quality_score
 
 __all__ = [

@@ -479,12 +479,18 @@ def find_duplicates(records: pd.DataFrame, fields: Mapping[str, Any] | None = No
 
     Examples
     --------
-    >>> df = pd.DataFrame({"record_id": ["a", "b", "c"],
-    ...     "company_name": ["山西煤业有限公司", "山西煤矿有限责任公司", "陕西煤业有限公司"],
-    ...     "phone": ["0351-2345678", "+86 351 2345678", "029-88776655"],
-    ...     "address": ["太原市长风街1号", "山西省太原市长风街1号", "西安市长安路9号"]})
-    >>> find_duplicates(df, id_fields=())["cluster_id"].tolist()
-    ['C000001', 'C000001', 'C000002']
+    The first two records share a phone number (written two ways), an address and a core name:
+
+    >>> records = pd.DataFrame({
+    ...     "record_id": ["r1", "r2", "r3"],
+    ...     "company_name": ["北京华通商贸有限公司", "北京市华通商贸公司", "上海华通商贸有限公司"],
+    ...     "phone": ["010-62345678", "(010) 6234 5678", "021-55667788"],
+    ...     "address": ["北京市海淀区学院路5号", "海淀区学院路5号", "上海市徐汇区漕溪路8号"]})
+    >>> find_duplicates(records, id_fields=())
+      record_id cluster_id  cluster_size
+    0        r1    C000001             2
+    1        r2    C000001             2
+    2        r3    C000002             1
     """
     ids_by_field: dict[str, list] = {}
     pairs = duplicate_pairs(records, fields, blocking=blocking, id_fields=id_fields,

@@ -63,32 +63,12 @@ Examples
 """
 
 from crmlab.scorecard.export import CONFIDENTIAL, GRADE_COLOURS, export_grade_table
-from crmlab.scorecard.indicators import (
-    COLLECTION_ACTIONS,
-    COLLECTION_ACTION_NAMES,
-    DORMANCY_CLASSES,
-    YOY_CLASSES,
-    calendar_months_between,
-    collections_matrix,
-    dormancy,
-    payment_delays,
-    receivables_ageing,
-    yoy_class,
-    yoy_summary,
-)
+from crmlab.scorecard.indicators import (COLLECTION_ACTIONS, COLLECTION_ACTION_NAMES,
+    DORMANCY_CLASSES, YOY_CLASSES, calendar_months_between, collections_matrix, dormancy,
+    payment_delays, receivables_ageing, yoy_class, yoy_summary)
 from crmlab.scorecard.monthly import grade_history, grading_history, monthly_grading
-from crmlab.scorecard.rules import (
-    BRAND_STANDINGS,
-    BandRule,
-    CategoryRule,
-    DirectPointsRule,
-    GRADES,
-    RankClassRule,
-    ScoreItem,
-    Scorecard,
-    default_scorecard,
-    points_to_grade,
-)
+from crmlab.scorecard.rules import (BRAND_STANDINGS, BandRule, CategoryRule, DirectPointsRule,
+    GRADES, RankClassRule, ScoreItem, Scorecard, default_scorecard, points_to_grade)
 
 __all__ = [
     "YOY_CLASSES", "DORMANCY_CLASSES", "COLLECTION_ACTIONS", "GRADES", "BRAND_STANDINGS",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -549,11 +549,7 @@ class Scorecard:
         """Read a scorecard from YAML text."""
         import yaml
 
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise CrmlabInputError(f"the scorecard is not valid YAML: {exc}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(_parsed(text, yaml.safe_load, yaml.YAMLError, "YAML"))
 
     def to_json(self) -> str:
         """The scorecard as JSON text."""
@@ -562,11 +558,7 @@ class Scorecard:
     @classmethod
     def from_json(cls, text: str) -> Scorecard:
         """Read a scorecard from JSON text."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CrmlabInputError(f"the scorecard is not valid JSON: {exc}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(_parsed(text, json.loads, json.JSONDecodeError, "JSON"))
 
     def save(self, path: str | Path) -> Path:
         """Write to ``.yaml``/``.yml`` or ``.json`` (by the file's suffix)."""
@@ -581,6 +573,14 @@ class Scorecard:
         path = Path(path)
         text = path.read_text(encoding="utf-8")
         return cls.from_json(text) if path.suffix.lower() == ".json" else cls.from_yaml(text)
+
+
+def _parsed(text: str, load: Callable[[str], Any], error: type[Exception], language: str) -> Any:
+    """``load(text)``; a syntax error becomes an input error naming the language."""
+    try:
+        return load(text)
+    except error as exc:
+        raise CrmlabInputError(f"the scorecard is not valid {language}: {exc}") from None
 
 
 def default_scorecard(*, new_customer_yoy_points: float = 10) -> Scorecard:
