@@ -112,6 +112,12 @@ def new_axes(ax: Any = None, figsize: tuple[float, float] = (7, 4.5)) -> Any:
     return ax
 
 
+def _diagonal(ax: Any, label: str) -> None:
+    """Draw the reference line y = x from (0, 0) to (1, 1) once per Axes, labelled ``label``."""
+    if not any(line.get_label() == label for line in ax.get_lines()):
+        ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label=label)
+
+
 # Topic files holding plot functions; each lists its public functions in ``__all__``.
 _TOPIC_FILES = ("datasets", "segmentation", "pareto", "value", "btyd", "scorecard", "survey",
                 "loyalty", "quality", "sales", "basket", "service")

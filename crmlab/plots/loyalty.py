@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import require_columns
-from crmlab.plots import new_axes
+from crmlab.plots import _diagonal, new_axes
 
 __all__ = ["churn_state_chart", "gains_chart", "feature_effects_chart", "winback_chart"]
 
@@ -67,13 +67,10 @@ def gains_chart(gains: pd.DataFrame, *, x: str = "cum_share_customers",
     xs = np.concatenate([[0.0], gains[x].to_numpy()])
     ys = np.concatenate([[0.0], gains[y].to_numpy()])
     ax.plot(xs, ys, marker="o", lw=2, label=label)
-    if not any(line.get_label() == "random" for line in ax.get_lines()):
-        ax.plot([0, 1], [0, 1], ls="--", color="grey", label="random")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel("share of customers contacted (highest churn score first)")
-    ax.set_ylabel("share of churners reached")
-    ax.set_title("Cumulative gains")
+    _diagonal(ax, "random")
+    ax.set(xlim=(0, 1), ylim=(0, 1.02), title="Cumulative gains",
+           xlabel="share of customers contacted (highest churn score first)",
+           ylabel="share of churners reached")
     ax.legend(loc="lower right")
     return ax
 

@@ -8,20 +8,15 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import require_columns
-from crmlab.plots import new_axes
+from crmlab.plots import _diagonal, new_axes
 
 __all__ = ["pareto_chart", "lorenz_chart", "pyramid_chart"]
 
 
-def pareto_chart(
-    table: pd.DataFrame,
-    *,
-    value: str = "value",
-    cum_customer_share: str = "cum_customer_share",
-    cum_value_share: str = "cum_value_share",
-    reference: float = 0.8,
-    ax: Any = None,
-) -> Any:
+def pareto_chart(table: pd.DataFrame, *, value: str = "value",
+                 cum_customer_share: str = "cum_customer_share",
+                 cum_value_share: str = "cum_value_share", reference: float = 0.8,
+                 ax: Any = None) -> Any:
     """Pareto chart (帕累托图): customers' values as bars, cumulative value share as a line.
 
     Takes the result of :func:`crmlab.pareto.pareto_table`. The x axis is the cumulative share
@@ -71,15 +66,10 @@ def _formatter() -> Any:
     return FuncFormatter(_percent_format)
 
 
-def lorenz_chart(
-    curve: pd.DataFrame,
-    *,
-    gini: float | None = None,
-    cum_customer_share: str = "cum_customer_share",
-    cum_value_share: str = "cum_value_share",
-    label: str | None = None,
-    ax: Any = None,
-) -> Any:
+def lorenz_chart(curve: pd.DataFrame, *, gini: float | None = None,
+                 cum_customer_share: str = "cum_customer_share",
+                 cum_value_share: str = "cum_value_share", label: str | None = None,
+                 ax: Any = None) -> Any:
     """Lorenz curve (洛伦兹曲线) with the line of equality and, if given, the Gini value.
 
     Takes :func:`crmlab.pareto.lorenz_curve`; call it twice on one ``ax`` (with ``label``) to
@@ -101,29 +91,19 @@ def lorenz_chart(
         text += f" (Gini = {gini:.3f})"
     line = ax.plot(x, y, lw=2, label=text)[0]
     ax.fill_between(x, x, y, color=line.get_color(), alpha=0.15)
-    if not any(getattr(artist, "get_label", lambda: "")() == "equality" for artist in ax.lines):
-        ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="equality")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_aspect("equal")
+    _diagonal(ax, "equality")
+    ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", title="Lorenz curve",
+           xlabel="cumulative share of customers (smallest first)",
+           ylabel="cumulative share of value")
     ax.xaxis.set_major_formatter(_formatter())
     ax.yaxis.set_major_formatter(_formatter())
-    ax.set_xlabel("cumulative share of customers (smallest first)")
-    ax.set_ylabel("cumulative share of value")
-    ax.set_title("Lorenz curve")
     ax.legend(loc="upper left")
     return ax
 
 
-def pyramid_chart(
-    pyramid: pd.DataFrame,
-    *,
-    layer: str = "layer",
-    customer_share: str = "customer_share",
-    value_share: str = "value_share",
-    titles: dict[str, str] | None = None,
-    ax: Any = None,
-) -> Any:
+def pyramid_chart(pyramid: pd.DataFrame, *, layer: str = "layer",
+                  customer_share: str = "customer_share", value_share: str = "value_share",
+                  titles: dict[str, str] | None = None, ax: Any = None) -> Any:
     """The customer pyramid (客户金字塔) drawn as a pyramid, top layer at the top.
 
     Takes :func:`crmlab.pareto.customer_pyramid`. Every layer has the same height (layers of 5 %

@@ -104,10 +104,8 @@ def grade_distribution_chart(scores: pd.DataFrame, *, grade: str = "grade", tota
             label=[f"{g}: {counts[g]}" for g in order])
     for floor in floors:
         ax.axvline(floor, color="grey", ls="--", lw=1)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("total points")
-    ax.set_ylabel("customers")
-    ax.set_title("Grade distribution 客户分级")
+    ax.set(xlim=(0, 100), xlabel="total points", ylabel="customers",
+           title="Grade distribution 客户分级")
     ax.legend(title="grade")
     return ax
 

@@ -13,15 +13,8 @@ from crmlab.plots import new_axes
 __all__ = ["rfm_heatmap", "segment_share_chart", "k_selection_chart", "cluster_profile_chart"]
 
 
-def rfm_heatmap(
-    scores: pd.DataFrame,
-    *,
-    value: str = "monetary",
-    r: str = "R",
-    f: str = "F",
-    counts: bool = True,
-    ax: Any = None,
-) -> Any:
+def rfm_heatmap(scores: pd.DataFrame, *, value: str = "monetary", r: str = "R", f: str = "F",
+                counts: bool = True, ax: Any = None) -> Any:
     """R × F heatmap: colour = mean ``value`` (monetary) of the cell, text = number of customers.
 
     Takes :func:`crmlab.segmentation.rfm_scores`. Rows are R (most recent at the top), columns F.
@@ -51,14 +44,9 @@ def rfm_heatmap(
     return ax
 
 
-def segment_share_chart(
-    profile: pd.DataFrame,
-    *,
-    segment: str = "segment",
-    customer_share: str = "customer_share",
-    revenue_share: str = "revenue_share",
-    ax: Any = None,
-) -> Any:
+def segment_share_chart(profile: pd.DataFrame, *, segment: str = "segment",
+                        customer_share: str = "customer_share",
+                        revenue_share: str = "revenue_share", ax: Any = None) -> Any:
     """Share of customers next to share of revenue for each segment (horizontal bars).
 
     Takes :func:`crmlab.segmentation.segment_profile`. Segments whose revenue bar is much longer
@@ -86,14 +74,8 @@ def segment_share_chart(
     return ax
 
 
-def k_selection_chart(
-    scores: pd.DataFrame,
-    *,
-    k: str = "k",
-    inertia: str = "inertia",
-    silhouette: str = "silhouette",
-    ax: Any = None,
-) -> Any:
+def k_selection_chart(scores: pd.DataFrame, *, k: str = "k", inertia: str = "inertia",
+                      silhouette: str = "silhouette", ax: Any = None) -> Any:
     """Elbow (inertia) and silhouette against k, on two y axes.
 
     Takes :func:`crmlab.segmentation.choose_k`. Look for the bend of the inertia curve and a
@@ -117,14 +99,10 @@ def k_selection_chart(
     return ax
 
 
-def cluster_profile_chart(
-    profile: pd.DataFrame,
-    *,
-    segment: str = "segment",
-    columns: tuple[str, ...] = ("mean_recency", "mean_frequency", "mean_monetary",
-                                "revenue_share"),
-    ax: Any = None,
-) -> Any:
+def cluster_profile_chart(profile: pd.DataFrame, *, segment: str = "segment",
+                          columns: tuple[str, ...] = ("mean_recency", "mean_frequency",
+                                                      "mean_monetary", "revenue_share"),
+                          ax: Any = None) -> Any:
     """Heatmap of segment profiles: each column scaled to 0–1 for colour, real values as text.
 
     Takes :func:`crmlab.segmentation.segment_profile` (clusters or named segments).

@@ -48,14 +48,8 @@ def cohort_heatmap(matrix: pd.DataFrame, *, percent: bool = True, ax: Any = None
     return ax
 
 
-def value_loyalty_chart(
-    customers: pd.DataFrame,
-    *,
-    value: str = "margin",
-    loyalty: str = "orders",
-    log: bool = True,
-    ax: Any = None,
-) -> Any:
+def value_loyalty_chart(customers: pd.DataFrame, *, value: str = "margin", loyalty: str = "orders",
+                        log: bool = True, ax: Any = None) -> Any:
     """Scatter of customers on the value × loyalty matrix (价值-忠诚度矩阵), coloured by quadrant.
 
     Takes the result of :func:`crmlab.value.value_loyalty_matrix`; dashed lines mark the
