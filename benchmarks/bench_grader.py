@@ -43,32 +43,32 @@ SOURCE = ROOT / "tests" / "grader_cases" / "lab_mini.ipynb"
 CELL_TIMEOUT = 5.0
 
 SOLUTIONS = {
-    "q1": 'spend = tx.groupby("member_id", as_index=False)["amount"].sum().rename(columns={"amount": "total"})',
+    "q1": 'spend = tx.groupby("customer_id", as_index=False)["amount"].sum().rename(columns={"amount": "total"})',
     "q2": 'top_share = spend["total"].max() / spend["total"].sum()',
     "q3": 'vip = "B"',
-    "q4": ('def repeat_rate(orders):\n    counts = orders.groupby("member_id").size()\n'
+    "q4": ('def repeat_rate(orders):\n    counts = orders.groupby("customer_id").size()\n'
            '    return float((counts >= 2).mean())'),
-    "q5": 'big = set(spend.loc[spend["total"] > 20, "member_id"])',
+    "q5": 'big = set(spend.loc[spend["total"] > 20, "customer_id"])',
 }
 WRONG = {
-    "q1": 'spend = tx.groupby("member_id", as_index=False)["amount"].mean().rename(columns={"amount": "total"})',
+    "q1": 'spend = tx.groupby("customer_id", as_index=False)["amount"].mean().rename(columns={"amount": "total"})',
     "q2": 'top_share = spend["total"].max() / len(spend)',
     "q3": 'vip = "A"',
-    "q4": 'def repeat_rate(orders):\n    return float(orders["member_id"].duplicated().mean())',
-    "q5": 'big = set(spend.loc[spend["total"] >= 15, "member_id"])',
+    "q4": 'def repeat_rate(orders):\n    return float(orders["customer_id"].duplicated().mean())',
+    "q5": 'big = set(spend.loc[spend["total"] >= 15, "customer_id"])',
 }
 BLANK = {q: 'raise NotImplementedError("not done")' if q != "q4" else
          'def repeat_rate(orders):\n    raise NotImplementedError("not done")' for q in SOLUTIONS}
 # nbgrader's hidden tests: the same checks as the crmlab source, as asserts
 NBGRADER_TESTS = {
-    "q1": ('expected = pd.DataFrame({"member_id": [1, 2, 3, 4], "total": [30.0, 5.0, 50.0, 15.0]})\n'
-           'assert list(spend.columns) == ["member_id", "total"]\n'
-           'pd.testing.assert_frame_equal(spend.sort_values("member_id").reset_index(drop=True), expected,'
+    "q1": ('expected = pd.DataFrame({"customer_id": [1, 2, 3, 4], "total": [30.0, 5.0, 50.0, 15.0]})\n'
+           'assert list(spend.columns) == ["customer_id", "total"]\n'
+           'pd.testing.assert_frame_equal(spend.sort_values("customer_id").reset_index(drop=True), expected,'
            ' check_dtype=False)'),
     "q2": "assert abs(top_share - 0.5) <= 1e-6 * 0.5",
     "q3": 'assert vip.strip().upper() == "B"',
-    "q4": ('assert abs(repeat_rate(pd.DataFrame({"member_id": [1, 1, 2]})) - 0.5) < 1e-9\n'
-           'assert abs(repeat_rate(pd.DataFrame({"member_id": [1, 2, 3, 3, 3]})) - 1 / 3) < 1e-9'),
+    "q4": ('assert abs(repeat_rate(pd.DataFrame({"customer_id": [1, 1, 2]})) - 0.5) < 1e-9\n'
+           'assert abs(repeat_rate(pd.DataFrame({"customer_id": [1, 2, 3, 3, 3]})) - 1 / 3) < 1e-9'),
     "q5": "assert set(big) == {1, 3}",
 }
 POINTS = {"q1": 2, "q2": 1, "q3": 1, "q4": 2, "q5": 1}
@@ -121,7 +121,7 @@ def nbgrader_source() -> nbformat.NotebookNode:
             qid = cell.source.split()[2]
             sol = "### BEGIN SOLUTION\n" + SOLUTIONS[qid] + "\n### END SOLUTION"
             if qid == "q4":
-                sol = ('def repeat_rate(orders):\n    ### BEGIN SOLUTION\n    counts = orders.groupby("member_id").size()\n'
+                sol = ('def repeat_rate(orders):\n    ### BEGIN SOLUTION\n    counts = orders.groupby("customer_id").size()\n'
                        '    return float((counts >= 2).mean())\n    ### END SOLUTION')
             cell.source = sol
             cell.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False,
@@ -233,8 +233,8 @@ os.chdir({str(release)!r})
 from crmlab.grader import check
 from crmlab.grader.compare import make_digest, check_digest, _Reference
 from crmlab.grader.plain import to_plain
-tx = pd.DataFrame({{"member_id": [1, 1, 2, 3, 3, 3, 4], "amount": [10.0, 20.0, 5.0, 7.5, 2.5, 40.0, 15.0]}})
-spend = tx.groupby("member_id", as_index=False)["amount"].sum().rename(columns={{"amount": "total"}})
+tx = pd.DataFrame({{"customer_id": [1, 1, 2, 3, 3, 3, 4], "amount": [10.0, 20.0, 5.0, 7.5, 2.5, 40.0, 15.0]}})
+spend = tx.groupby("customer_id", as_index=False)["amount"].sum().rename(columns={{"amount": "total"}})
 def run(fn, n=20):
     times = []
     for _ in range(n):
@@ -243,7 +243,7 @@ def run(fn, n=20):
 with contextlib.redirect_stdout(io.StringIO()):
     small = run(lambda: check("q1", spend))
 rng = np.random.default_rng(42)
-big = pd.DataFrame({{"member_id": np.arange(10000), "recency": rng.integers(0, 365, 10000),
+big = pd.DataFrame({{"customer_id": np.arange(10000), "recency": rng.integers(0, 365, 10000),
                     "frequency": rng.integers(1, 50, 10000), "monetary": rng.gamma(2, 300, 10000).round(2),
                     "segment": rng.choice(["Champions", "Loyal", "At risk"], 10000)}})
 opts = {{"rtol": 1e-6, "atol": 1e-9, "ignore_order": True, "ignore_index": True, "check_dtype": False, "columns": None}}

@@ -41,32 +41,32 @@ SHIPPED_ROWS = 341_639
 
 RFM_SQL = """
 WITH lines AS (
-    SELECT member_id, receipt_id, CAST("date" AS DATE) AS day, amount
-    FROM tx WHERE member_id IS NOT NULL AND "date" < DATE '{as_of}'
+    SELECT customer_id, receipt_id, CAST("date" AS DATE) AS day, amount
+    FROM tx WHERE customer_id IS NOT NULL AND "date" < DATE '{as_of}'
 ), occ AS (
-    SELECT member_id, receipt_id, sum(amount) AS net, min(day) AS day
-    FROM lines GROUP BY member_id, receipt_id
+    SELECT customer_id, receipt_id, sum(amount) AS net, min(day) AS day
+    FROM lines GROUP BY customer_id, receipt_id
 ), money AS (
-    SELECT member_id, round(sum(amount), 6) AS monetary,
+    SELECT customer_id, round(sum(amount), 6) AS monetary,
            round(-sum(least(amount, 0)), 6) AS returns
-    FROM lines GROUP BY member_id
+    FROM lines GROUP BY customer_id
 ), buy AS (
-    SELECT member_id, count(*) AS frequency, min(day) AS first_purchase,
+    SELECT customer_id, count(*) AS frequency, min(day) AS first_purchase,
            max(day) AS last_purchase
-    FROM occ WHERE net > 0 GROUP BY member_id
+    FROM occ WHERE net > 0 GROUP BY customer_id
 ), rfm AS (
-    SELECT b.member_id, b.first_purchase, b.last_purchase,
+    SELECT b.customer_id, b.first_purchase, b.last_purchase,
            DATE '{as_of}' - b.last_purchase AS recency, b.frequency, m.monetary,
            m.monetary / b.frequency AS mean_spend, m.returns
-    FROM buy b JOIN money m USING (member_id)
+    FROM buy b JOIN money m USING (customer_id)
 ), ranked AS (
     SELECT *, count(*) OVER () AS n,
-           row_number() OVER (ORDER BY recency, member_id) AS rr,
-           row_number() OVER (ORDER BY frequency, member_id) AS fr,
-           row_number() OVER (ORDER BY monetary, member_id) AS mr
+           row_number() OVER (ORDER BY recency, customer_id) AS rr,
+           row_number() OVER (ORDER BY frequency, customer_id) AS fr,
+           row_number() OVER (ORDER BY monetary, customer_id) AS mr
     FROM rfm
 )
-SELECT member_id, first_purchase, last_purchase, recency, frequency, monetary, mean_spend,
+SELECT customer_id, first_purchase, last_purchase, recency, frequency, monetary, mean_spend,
        returns,
        6 - (1 + ((rr - 1) * 5 > (n - 1) * 1)::INT + ((rr - 1) * 5 > (n - 1) * 2)::INT
               + ((rr - 1) * 5 > (n - 1) * 3)::INT + ((rr - 1) * 5 > (n - 1) * 4)::INT) AS R,
@@ -74,13 +74,13 @@ SELECT member_id, first_purchase, last_purchase, recency, frequency, monetary, m
          + ((fr - 1) * 5 > (n - 1) * 3)::INT + ((fr - 1) * 5 > (n - 1) * 4)::INT AS F,
        1 + ((mr - 1) * 5 > (n - 1) * 1)::INT + ((mr - 1) * 5 > (n - 1) * 2)::INT
          + ((mr - 1) * 5 > (n - 1) * 3)::INT + ((mr - 1) * 5 > (n - 1) * 4)::INT AS M
-FROM ranked ORDER BY member_id
+FROM ranked ORDER BY customer_id
 """
 
 PARETO_SQL = """
 WITH v AS (
-    SELECT member_id AS customer, round(sum(amount), 6) AS value
-    FROM tx WHERE member_id IS NOT NULL GROUP BY member_id
+    SELECT customer_id AS customer, round(sum(amount), 6) AS value
+    FROM tx WHERE customer_id IS NOT NULL GROUP BY customer_id
 ), kept AS (SELECT * FROM v WHERE value >= 0)
 SELECT customer, value,
        row_number() OVER w AS rank,
@@ -93,12 +93,12 @@ ORDER BY rank
 
 
 def crmlab_rfm(tx: pd.DataFrame) -> pd.DataFrame:
-    return rfm_scores(rfm_table(tx, customer="member_id", date="date", amount="amount",
+    return rfm_scores(rfm_table(tx, customer="customer_id", date="date", amount="amount",
                                 occasion="receipt_id", as_of=AS_OF))
 
 
 def crmlab_pareto(tx: pd.DataFrame) -> pd.DataFrame:
-    return pareto_table(tx, value="amount", customer="member_id", negatives="exclude")
+    return pareto_table(tx, value="amount", customer="customer_id", negatives="exclude")
 
 
 def duck_rfm(con, tx: pd.DataFrame) -> pd.DataFrame:
@@ -170,10 +170,10 @@ def main() -> None:
         start = time.perf_counter()
         tx = generate_table("retail_transactions", scale=millions * 1e6 / SHIPPED_ROWS)
         made = time.perf_counter() - start
-        print(f"{len(tx):,} lines, {tx['member_id'].nunique():,} members "
+        print(f"{len(tx):,} lines, {tx['customer_id'].nunique():,} members "
               f"(generated in {made:.0f} s)", flush=True)
         ours, theirs = crmlab_rfm(tx), duck_rfm(con, tx)
-        check_same(ours, theirs, ["member_id", "first_purchase", "last_purchase", "recency",
+        check_same(ours, theirs, ["customer_id", "first_purchase", "last_purchase", "recency",
                                   "frequency", "monetary", "mean_spend", "returns", "R", "F",
                                   "M"], "RFM")
         check_same(crmlab_pareto(tx), duck_pareto(con, tx),

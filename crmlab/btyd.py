@@ -46,6 +46,7 @@ from crmlab._checks import (
     CrmlabInputError, ExclusionReport, checked_transactions, require_columns, require_not_empty,
     to_numeric,
 )
+from crmlab.customers import _summary as _core_summary
 
 __all__ = [
     "summary_data", "BetaGeoModel", "GammaGammaModel", "customer_lifetime_value",
@@ -142,7 +143,7 @@ def summary_data(
 
     unit = pd.Timedelta(days=TIME_UNITS[freq])
     if calibration_end is None:
-        out = _summarise(tx, end, unit, amount is not None)
+        out = _summarise(tx, end, unit, amount is not None, report)
     else:
         cal_end = _as_day(calibration_end, "calibration_end")
         if cal_end >= end:
@@ -158,7 +159,7 @@ def summary_data(
         if tx.empty:
             raise CrmlabInputError(f"no customer made a purchase by calibration_end: {report}")
         in_cal = tx["day"] <= cal_end
-        out = _summarise(tx[in_cal], cal_end, unit, amount is not None).add_suffix("_cal")
+        out = _summarise(tx[in_cal], cal_end, unit, amount is not None, report).add_suffix("_cal")
         holdout = _daily(tx[~in_cal], amount is not None)
         counts = holdout.groupby("customer").size()
         out["frequency_holdout"] = counts.reindex(out.index, fill_value=0).astype("int64")
@@ -186,19 +187,28 @@ def _daily(tx: pd.DataFrame, with_amount: bool) -> pd.DataFrame:
 
 
 def _summarise(tx: pd.DataFrame, end: pd.Timestamp, unit: pd.Timedelta,
-               with_amount: bool) -> pd.DataFrame:
-    daily = _daily(tx, with_amount)
-    first = daily.groupby("customer")["day"].transform("min")
-    repeat = daily[daily["day"] > first]
-    customers = daily.groupby("customer")["day"]
-    first_day, last_day = customers.min(), customers.max()
-    out = pd.DataFrame(index=first_day.index)
-    out["frequency"] = customers.size().sub(1).astype("int64")
-    out["recency"] = (last_day - first_day) / unit
-    out["T"] = (end - first_day) / unit
+               with_amount: bool, report: ExclusionReport) -> pd.DataFrame:
+    """BTYD's frequency / recency / T / monetary value from the customer summary of
+    :mod:`crmlab.customers` with calendar days as occasions and ``end`` the last day observed:
+    frequency = purchase days − 1, recency = last − first purchase, T = end − first purchase,
+    monetary value = mean net spend of the repeat purchase days. A day with a net of 0 counts
+    as a purchase (the published CDNOW summaries count its $0 records); customers who only
+    returned goods have no purchase and are reported in ``report``."""
+    work = tx if with_amount else tx.assign(amount=1.0)
+    summary, core_report = _core_summary(
+        work, customer="customer", date="day", amount="amount", occasion=None,
+        as_of=end + pd.Timedelta(days=1), keep_rows=True, spends=True, free_purchases=True)
+    for reason in core_report.reasons:
+        report.add(reason, core_report.rows(reason))
+    first = summary["first_purchase"].to_numpy()
+    out = pd.DataFrame(index=pd.Index(summary["customer"].to_numpy()))
+    out["frequency"] = (summary["frequency"] - 1).to_numpy()
+    out["recency"] = (summary["last_purchase"].to_numpy() - first) / unit
+    out["T"] = (end.to_datetime64() - first) / unit
     if with_amount:
-        out["monetary_value"] = repeat.groupby("customer")["amount"].mean().reindex(
-            out.index, fill_value=0.0)
+        repeats = out["frequency"].to_numpy()
+        repeat_spend = (summary["purchase_spend"] - summary["first_spend"]).to_numpy()
+        out["monetary_value"] = np.where(repeats > 0, repeat_spend / np.maximum(repeats, 1), 0.0)
     return out
 
 

@@ -23,12 +23,10 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import (
-    CrmlabInputError,
-    ExclusionReport,
-    checked_transactions,
-    require_columns,
-    to_datetime,
+    CrmlabInputError, ExclusionReport, checked_transactions, cut_at_as_of, finish_report,
+    parse_as_of, require_columns, to_datetime,
 )
+from crmlab.customers import _summary
 
 __all__ = [
     "CHURN_STATES", "churn_labels", "churn_features", "churn_target", "churn_dataset",
@@ -40,44 +38,37 @@ CHURN_STATES = ("active", "at_risk", "churned")
 
 
 def _prepare(transactions: pd.DataFrame, *, customer: str, date: str, amount: str | None,
-             as_of: Any = None) -> tuple[pd.DataFrame, ExclusionReport]:
-    """Validated working copy (customer, date, amount) of the rows up to ``as_of``.
+             as_of: Any = None, keep_rows: bool = False
+             ) -> tuple[pd.DataFrame, ExclusionReport, pd.Timestamp]:
+    """Validated working copy (customer, date, amount) of the rows before ``as_of``.
 
-    Rows without a customer id (non-members) or date are excluded and reported.
+    Rows without a customer id (non-members) or date, or dated on or after ``as_of``, are
+    excluded and reported.
     """
     work, report = checked_transactions(transactions, customer=customer, date=date,
-                                        amount=amount, what="transactions")
+                                        amount=amount, keep_rows=keep_rows)
     if not amount:
         work["amount"] = 1.0
-    if as_of is not None:
-        work = work[work["date"] <= as_of]
-    return work, report
+    work, as_of = cut_at_as_of(work, as_of, report)
+    return work, report, as_of
 
 
-def _as_of(value: Any) -> pd.Timestamp:
-    if value is None:
-        raise CrmlabInputError("as_of is required: say up to which date the data may be used")
-    try:
-        return pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise CrmlabInputError(f"as_of {value!r} is not a date") from exc
-
-
-def churn_labels(transactions: pd.DataFrame, as_of: Any, *, method: str = "inactivity",
-                 customer: str = "member_id", date: str = "date", amount: str = "amount",
+def churn_labels(transactions: pd.DataFrame, *, as_of: Any = None, method: str = "inactivity",
+                 customer: str = "customer_id", date: str = "date", amount: str = "amount",
                  at_risk_months: float = 1, churned_months: float = 3,
-                 lost_below: float = 0.50, at_risk_below: float = 0.80) -> pd.DataFrame:
+                 lost_below: float = 0.50, at_risk_below: float = 0.80,
+                 return_report: bool = False) -> pd.DataFrame:
     """Label every customer active / at risk / churned as of a date (客户流失).
 
-    Only purchases on or before ``as_of`` are used, so a label never depends on the future.
-    Customers who bought nothing up to ``as_of`` are not customers yet and are not listed.
+    Only purchases before ``as_of`` are used, so a label never depends on the future.
+    Customers who bought nothing before ``as_of`` are not customers yet and are not listed.
 
     Parameters
     ----------
     transactions
         One row per purchase or receipt line (refunds may be negative).
     as_of
-        The reference date (required: the label is always *as of* a date).
+        The analysis date (exclusive); default the day after the last date.
     method
         ``"inactivity"``: calendar months since the last purchase (via
         :func:`crmlab.scorecard.dormancy`): fewer than ``at_risk_months`` → active, from
@@ -89,6 +80,8 @@ def churn_labels(transactions: pd.DataFrame, as_of: Any, *, method: str = "inact
         in the last year.
     customer, date, amount
         Column names.
+    return_report
+        Also return the full :class:`~crmlab._checks.ExclusionReport`.
 
     Returns
     -------
@@ -99,18 +92,17 @@ def churn_labels(transactions: pd.DataFrame, as_of: Any, *, method: str = "inact
 
     Examples
     --------
-    >>> tx = pd.DataFrame({"member_id": ["a", "b", "c"], "amount": [5.0, 5.0, 5.0],
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b", "c"], "amount": [5.0, 5.0, 5.0],
     ...                    "date": ["2025-12-20", "2025-10-15", "2025-06-01"]})
-    >>> churn_labels(tx, "2025-12-31")["state"].tolist()
+    >>> churn_labels(tx, as_of="2026-01-01")["state"].tolist()
     ['active', 'at_risk', 'churned']
     """
     from crmlab import scorecard
 
-    as_of = _as_of(as_of)
-    work, report = _prepare(transactions, customer=customer, date=date, amount=amount,
-                            as_of=as_of)
+    work, report, as_of = _prepare(transactions, customer=customer, date=date, amount=amount,
+                                   as_of=as_of, keep_rows=return_report)
     if work.empty:
-        raise CrmlabInputError(f"no purchases on or before {as_of.date()}: nothing to label")
+        raise CrmlabInputError(f"no purchases before {as_of.date()}: nothing to label")
     last = work.groupby("customer", sort=True)["date"].max()
     if method == "inactivity":
         dorm = scorecard.dormancy(last, as_of, short_months=at_risk_months,
@@ -123,10 +115,10 @@ def churn_labels(transactions: pd.DataFrame, as_of: Any, *, method: str = "inact
     elif method == "yoy":
         if not 0 < lost_below < at_risk_below:
             raise CrmlabInputError("need 0 < lost_below < at_risk_below")
-        start_last = as_of - pd.DateOffset(years=1)
+        start_last = as_of - pd.DateOffset(years=1)  # the last 12 months: [start_last, as_of)
         start_prior = as_of - pd.DateOffset(years=2)
-        recent = work[work["date"] > start_last].groupby("customer")["amount"].sum()
-        prior = work[(work["date"] > start_prior) & (work["date"] <= start_last)].groupby(
+        recent = work[work["date"] >= start_last].groupby("customer")["amount"].sum()
+        prior = work[(work["date"] >= start_prior) & (work["date"] < start_last)].groupby(
             "customer")["amount"].sum()
         this = recent.reindex(last.index, fill_value=0.0).clip(lower=0)
         before = prior.reindex(last.index).clip(lower=0)
@@ -143,105 +135,112 @@ def churn_labels(transactions: pd.DataFrame, as_of: Any, *, method: str = "inact
     else:
         raise CrmlabInputError(f"method must be 'inactivity' or 'yoy', got {method!r}")
     out["state"] = pd.Categorical(out["state"], categories=CHURN_STATES, ordered=True)
-    out.attrs["excluded"] = str(report)  # text: attrs must stay comparable
-    return out
+    out["state"] = pd.Categorical(out["state"], categories=CHURN_STATES, ordered=True)
+    return finish_report(out, report, return_report=return_report, as_of=as_of)
 
 
-def churn_features(transactions: pd.DataFrame, as_of: Any, *, customer: str = "member_id",
-                   date: str = "date", amount: str = "amount",
-                   receipt: str | None = "receipt_id", category: str | None = "category",
-                   recent_days: int = 90) -> pd.DataFrame:
-    """Behavioural features per customer from purchases on or before ``as_of`` only.
+def churn_features(transactions: pd.DataFrame, *, as_of: Any = None,
+                   customer: str = "customer_id", date: str = "date", amount: str = "amount",
+                   occasion: str | None = "receipt_id", category: str | None = "category",
+                   recent_days: int = 90, return_report: bool = False) -> pd.DataFrame:
+    """Behavioural features per customer from purchases before ``as_of`` only.
 
-    Nothing after ``as_of`` is read, so deleting later transactions never changes the result
-    (tested) — the rule that keeps a churn model honest.
+    Nothing on or after ``as_of`` is read, so deleting later transactions never changes the
+    result (tested) — the rule that keeps a churn model honest.
 
-    Features: ``recency_days`` (as_of − last purchase), ``tenure_days`` (as_of − first
-    purchase), ``frequency`` (number of purchases: distinct receipts, or rows when
-    ``receipt=None``), ``monetary`` (net spend), ``avg_purchase`` (monetary / frequency),
-    ``recent_purchases`` and ``recent_spend`` (last ``recent_days`` days), ``prior_spend``
-    (the ``recent_days`` before those), ``spend_trend`` (recent / (recent + prior), 0.5 = steady,
-    NaN-free: 0.5 when both are 0), ``return_share`` (share of rows with a negative amount),
+    ``recency``, ``frequency``, ``monetary``, ``returns`` and the purchase dates are the
+    customer summary of :func:`crmlab.customers.customer_summary` (same rules, so they agree
+    with :func:`crmlab.segmentation.rfm_table`). Added here: ``tenure_days`` (as_of − first
+    purchase), ``mean_spend`` (monetary / frequency), ``recent_purchases`` (purchase occasions)
+    and ``recent_spend`` (net) in the last ``recent_days`` days, ``prior_spend`` (the
+    ``recent_days`` before those), ``spend_trend`` (recent / (recent + prior), 0.5 = steady,
+    and 0.5 when both are 0), ``return_share`` (share of rows with a negative amount) and
     ``n_categories`` (distinct categories; 0 when ``category=None``).
 
     Returns
     -------
-    DataFrame, one row per customer (sorted), ``customer`` column first.
+    DataFrame, one row per customer who bought (sorted), ``customer`` column first.
+
+    Notes
+    -----
+    Plain pandas for the windows: ``recent = tx[tx[date] >= as_of - recent_days days]``, then
+    ``recent.groupby(customer)[amount].sum()`` (and the purchase occasions counted as in
+    :func:`~crmlab.customers.customer_summary`).
 
     Examples
     --------
-    >>> tx = pd.DataFrame({"member_id": ["a", "a", "b"], "receipt_id": ["r1", "r2", "r3"],
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "receipt_id": ["r1", "r2", "r3"],
     ...                    "date": ["2025-01-01", "2025-03-01", "2025-02-01"],
     ...                    "amount": [10.0, 30.0, 5.0], "category": ["x", "y", "x"]})
-    >>> f = churn_features(tx, "2025-03-31")
-    >>> f[["member_id", "recency_days", "frequency", "monetary"]].values.tolist()
+    >>> f = churn_features(tx, as_of="2025-03-31")
+    >>> f[["customer_id", "recency", "frequency", "monetary"]].values.tolist()
     [['a', 30, 2, 40.0], ['b', 58, 1, 5.0]]
     """
-    as_of = _as_of(as_of)
-    work, report = _prepare(transactions, customer=customer, date=date, amount=amount,
-                            as_of=as_of)
-    for column in (receipt, category):
-        if column:
-            require_columns(transactions, [column], what="transactions")
-    if work.empty:
-        raise CrmlabInputError(f"no purchases on or before {as_of.date()}: no features")
-    work["receipt"] = transactions.loc[work.index, receipt] if receipt else np.arange(len(work))
-    work["category"] = transactions.loc[work.index, category].astype(str) if category else ""
-    g = work.groupby("customer", sort=True)
+    if category:
+        require_columns(transactions, [category], what="the transactions")
+    summary, report = _summary(transactions, customer=customer, date=date, amount=amount,
+                               occasion=occasion, as_of=as_of, keep_rows=return_report)
+    as_of = summary.attrs["as_of"]
+    # The rows the summary used: kept by the same checks, buyers only.
+    work, _, _ = _prepare(transactions, customer=customer, date=date, amount=amount, as_of=as_of)
+    work = work[work["customer"].isin(summary[customer])]
+    occ = summary.attrs["occasion"]
+    work["occasion"] = (transactions.loc[work.index, occ] if occ != "calendar day"
+                        else work["date"].dt.normalize())
     recent_from = as_of - pd.Timedelta(days=recent_days)
     prior_from = recent_from - pd.Timedelta(days=recent_days)
-    is_recent = work["date"] > recent_from
-    is_prior = (work["date"] > prior_from) & ~is_recent
-    recent = work[is_recent].groupby("customer")
-    out = pd.DataFrame({
-        "recency_days": (as_of - g["date"].max()).dt.days,
-        "tenure_days": (as_of - g["date"].min()).dt.days,
-        "frequency": g["receipt"].nunique(),
-        "monetary": g["amount"].sum(),
-    })
-    out["avg_purchase"] = out["monetary"] / out["frequency"]
-    out["recent_purchases"] = recent["receipt"].nunique().reindex(out.index, fill_value=0)
-    out["recent_spend"] = recent["amount"].sum().reindex(out.index, fill_value=0.0)
+    is_recent = work["date"] >= recent_from
+    is_prior = (work["date"] >= prior_from) & ~is_recent
+    per_occasion = work[is_recent].groupby(["customer", "occasion"], dropna=False)["amount"].sum()
+    bought = per_occasion[per_occasion > 0].groupby(level="customer").size()
+    out = summary.set_index(customer)[["recency", "frequency", "monetary", "returns",
+                                       "first_purchase", "last_purchase"]].copy()
+    out.insert(1, "tenure_days", (as_of - out["first_purchase"]).dt.days.astype("int64"))
+    out["mean_spend"] = out["monetary"] / out["frequency"]
+    out["recent_purchases"] = bought.reindex(out.index, fill_value=0).astype("int64")
+    out["recent_spend"] = work[is_recent].groupby("customer")["amount"].sum().reindex(
+        out.index, fill_value=0.0)
     out["prior_spend"] = work[is_prior].groupby("customer")["amount"].sum().reindex(
         out.index, fill_value=0.0)
     r, p = out["recent_spend"].clip(lower=0), out["prior_spend"].clip(lower=0)
     out["spend_trend"] = np.where(r + p > 0, r / (r + p).where(r + p > 0, 1), 0.5)
     out["return_share"] = (work["amount"] < 0).groupby(work["customer"]).mean()
-    out["n_categories"] = g["category"].nunique() if category else 0
+    out["n_categories"] = (transactions.loc[work.index, category].astype(str)
+                           .groupby(work["customer"]).nunique()) if category else 0
+    out = out.drop(columns=["first_purchase", "last_purchase"])
     out = out.rename_axis(customer).reset_index()
-    out.attrs["excluded"] = str(report)  # text: attrs must stay comparable
-    return out
+    return finish_report(out, report, return_report=return_report, as_of=as_of)
 
 
-def churn_target(transactions: pd.DataFrame, as_of: Any, customers: Any, *,
-                 horizon_days: int = 90, customer: str = "member_id",
+def churn_target(transactions: pd.DataFrame, *, as_of: Any, customers: Any,
+                 horizon_days: int = 90, customer: str = "customer_id",
                  date: str = "date") -> pd.Series:
-    """1 when a customer makes no purchase in the ``horizon_days`` after ``as_of``, else 0.
+    """1 when a customer makes no purchase in the ``horizon_days`` from ``as_of`` on, else 0.
 
-    The label window is ``(as_of, as_of + horizon_days]``; purchases on ``as_of`` itself belong
-    to the features. ``customers`` lists whom to label (usually those with features).
+    The label window is ``[as_of, as_of + horizon_days)``: the as-of date is the first day
+    the features did not see. ``customers`` lists whom to label (usually those with features).
 
     Examples
     --------
-    >>> tx = pd.DataFrame({"member_id": ["a", "a", "b"],
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
     ...                    "date": ["2025-01-01", "2025-02-15", "2025-01-05"]})
-    >>> churn_target(tx, "2025-01-31", ["a", "b"], horizon_days=30).tolist()
+    >>> churn_target(tx, as_of="2025-02-01", customers=["a", "b"], horizon_days=30).tolist()
     [0, 1]
     """
-    as_of = _as_of(as_of)
-    require_columns(transactions, [customer, date], what="transactions")
-    dates = to_datetime(transactions[date], column=date, what="transactions")
-    window = (dates > as_of) & (dates <= as_of + pd.Timedelta(days=horizon_days))
+    as_of = parse_as_of(as_of)
+    require_columns(transactions, [customer, date], what="the transactions")
+    dates = to_datetime(transactions[date], column=date, what="the transactions")
+    window = (dates >= as_of) & (dates < as_of + pd.Timedelta(days=horizon_days))
     buyers = set(transactions.loc[window, customer].dropna())
     customers = pd.Index(customers)
     return pd.Series([0 if c in buyers else 1 for c in customers], index=customers,
                      name="churned", dtype="int64")
 
 
-def churn_dataset(transactions: pd.DataFrame, as_of: Any, *, horizon_days: int = 90,
-                  customers: pd.DataFrame | None = None, customer: str = "member_id",
+def churn_dataset(transactions: pd.DataFrame, *, as_of: Any, horizon_days: int = 90,
+                  customers: pd.DataFrame | None = None, customer: str = "customer_id",
                   date: str = "date", **feature_options: Any) -> tuple[pd.DataFrame, pd.Series]:
-    """Features as of ``as_of`` and the churn label from the following ``horizon_days``.
+    """Features before ``as_of`` and the churn label from the following ``horizon_days``.
 
     Only customers who bought in the year before ``as_of`` are included (long-gone customers
     are not "at risk of churning" any more). ``customers`` (e.g. ``retail_members``) adds
@@ -251,17 +250,18 @@ def churn_dataset(transactions: pd.DataFrame, as_of: Any, *, horizon_days: int =
     -------
     (X, y): X indexed by customer, y the 0/1 label aligned with it.
     """
-    as_of = _as_of(as_of)
-    X = churn_features(transactions, as_of, customer=customer, date=date, **feature_options)
-    X = X[X["recency_days"] <= 365].set_index(customer)
+    as_of = parse_as_of(as_of)
+    X = churn_features(transactions, as_of=as_of, customer=customer, date=date,
+                       **feature_options)
+    X = X[X["recency"] <= 365].set_index(customer)
     if customers is not None:
-        require_columns(customers, [customer], what="customers")
+        require_columns(customers, [customer], what="the customers")
         extra = customers.set_index(customer)
         extra = extra[[c for c in extra.columns
                        if not pd.api.types.is_datetime64_any_dtype(extra[c])]]
         X = X.join(extra, how="left")
-    y = churn_target(transactions, as_of, X.index, horizon_days=horizon_days, customer=customer,
-                     date=date)
+    y = churn_target(transactions, as_of=as_of, customers=X.index, horizon_days=horizon_days,
+                     customer=customer, date=date)
     return X, y
 
 
@@ -391,7 +391,7 @@ def feature_effects(model, X: pd.DataFrame, y: pd.Series | None = None, *,
     """How each feature moves the churn prediction, with a sentence per feature.
 
     Logistic regression: the coefficient of each standardised column as an odds ratio per
-    standard deviation ("one SD more recency_days multiplies the odds of churning by 2.1").
+    standard deviation ("one SD more recency multiplies the odds of churning by 2.1").
     Other models: permutation importance on ``(X, y)`` (drop in ROC AUC when the column is
     shuffled), which says how much a feature matters but not in which direction.
 
@@ -437,9 +437,9 @@ def _explain_odds(feature: str, odds: float, numeric: bool) -> str:
     return f"being in {feature} {verb} the odds of churning by {factor:.2f}"
 
 
-def winback_list(transactions: pd.DataFrame, as_of: Any, *,
+def winback_list(transactions: pd.DataFrame, *, as_of: Any = None,
                  return_probability: pd.Series | None = None, states=("churned", "at_risk"),
-                 value_months: int = 12, customer: str = "member_id", date: str = "date",
+                 value_months: int = 12, customer: str = "customer_id", date: str = "date",
                  amount: str = "amount", top: int | None = None,
                  **label_options: Any) -> pd.DataFrame:
     """Lost and at-risk customers ranked by expected value of winning them back (挽回流失客户).
@@ -454,7 +454,7 @@ def winback_list(transactions: pd.DataFrame, as_of: Any, *,
     Parameters
     ----------
     transactions, as_of, customer, date, amount
-        As in :func:`churn_labels` (only data up to ``as_of`` is used).
+        As in :func:`churn_labels` (only data before ``as_of`` is used).
     return_probability
         Optional probability per customer; customers it lacks get the measured rate.
     states
@@ -473,21 +473,23 @@ def winback_list(transactions: pd.DataFrame, as_of: Any, *,
 
     Examples
     --------
-    >>> tx = pd.DataFrame({"member_id": ["a", "b", "c"], "amount": [900.0, 50.0, 20.0],
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b", "c"], "amount": [900.0, 50.0, 20.0],
     ...                    "date": ["2025-06-01", "2025-06-01", "2025-12-30"]})
-    >>> w = winback_list(tx, "2025-12-31", return_probability=pd.Series({"a": .2, "b": .9}))
-    >>> w[["member_id", "expected_value"]].values.tolist()
+    >>> w = winback_list(tx, as_of="2026-01-01",
+    ...                  return_probability=pd.Series({"a": .2, "b": .9}))
+    >>> w[["customer_id", "expected_value"]].values.tolist()
     [['a', 180.0], ['b', 45.0]]
     """
-    as_of = _as_of(as_of)
-    labels = churn_labels(transactions, as_of, customer=customer, date=date, amount=amount,
-                          **label_options).set_index(customer)
-    work, _ = _prepare(transactions, customer=customer, date=date, amount=amount, as_of=as_of)
+    labels = churn_labels(transactions, as_of=as_of, customer=customer, date=date, amount=amount,
+                          **label_options)
+    as_of = labels.attrs["as_of"]
+    labels = labels.set_index(customer)
+    work, _, _ = _prepare(transactions, customer=customer, date=date, amount=amount, as_of=as_of)
     last = work["customer"].map(labels["last_purchase"])
     in_window = work["date"] > last - pd.DateOffset(months=value_months)
     value = work[in_window].groupby("customer")["amount"].sum()
     chosen = labels[labels["state"].isin(states)]
-    measured = _measured_return_rates(transactions, as_of, customer=customer, date=date,
+    measured = _measured_return_rates(transactions, as_of=as_of, customer=customer, date=date,
                                       amount=amount, **label_options)
     p = chosen["state"].astype(str).map(measured).astype(float)
     if return_probability is not None:
@@ -508,17 +510,17 @@ def winback_list(transactions: pd.DataFrame, as_of: Any, *,
     return out.head(top) if top else out
 
 
-def _measured_return_rates(transactions, as_of, *, customer, date, amount,
+def _measured_return_rates(transactions, *, as_of, customer, date, amount,
                            **label_options) -> dict[str, float]:
     """Share of customers in each state 91 days before ``as_of`` who bought again since."""
     earlier = as_of - pd.Timedelta(days=91)
     try:
-        past = churn_labels(transactions, earlier, customer=customer, date=date, amount=amount,
+        past = churn_labels(transactions, as_of=earlier, customer=customer, date=date, amount=amount,
                             **label_options)
     except CrmlabInputError:
         return {}
-    dates = to_datetime(transactions[date], column=date, what="transactions")
-    window = (dates > earlier) & (dates <= as_of)
+    dates = to_datetime(transactions[date], column=date, what="the transactions")
+    window = (dates >= earlier) & (dates < as_of)
     came_back = past[customer].isin(set(transactions.loc[window, customer].dropna()))
     rates = came_back.groupby(past["state"].astype(str)).mean().to_dict()
     return {state: rates.get(state, float(came_back.mean())) for state in CHURN_STATES}

@@ -3,9 +3,11 @@
 Every function takes the value of each customer either as a Series (index = customer id, values =
 sales or profit), or as a DataFrame with ``value=`` naming the value column and ``customer=`` the
 customer-id column, in which case the rows are first **summed per customer** (so a transaction
-table can be passed directly). Rows without a customer id are excluded and reported in
-``result.attrs["excluded"]`` (an :class:`~crmlab._checks.ExclusionReport`) where the result is a
-frame.
+table can be passed directly). A DataFrame without ``customer=`` is refused: a table of lines and
+a table of customers look alike, so the package never guesses which one it got. Rows without a
+customer id are excluded and reported: in ``result.attrs["excluded"]`` (an
+:class:`~crmlab._checks.ExclusionReport`) for tables and Series, as a
+:class:`~crmlab._checks.CrmlabExclusionWarning` for the functions that return one number.
 
 Conventions (chosen by the project, documented here once and tested):
 
@@ -54,7 +56,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import CrmlabInputError, ExclusionReport, require_columns, to_numeric
+from crmlab._checks import (
+    CrmlabInputError, ExclusionReport, require_choice, require_columns, to_numeric, warn_excluded,
+)
 from crmlab._ids import id_codes
 
 __all__ = [
@@ -89,10 +93,10 @@ def customer_values(
     values
         A Series indexed by customer id, or a DataFrame.
     value, customer
-        For a DataFrame: the value column, and (optionally) the customer-id column. With
-        ``customer`` the rows are summed per customer (sums rounded to 6 decimals to remove
-        floating-point noise) and rows without an id are excluded (reported); without it each
-        row is one customer and the frame's index is the id.
+        For a DataFrame: the value column and the customer-id column (required). The rows are
+        summed per customer (sums rounded to 6 decimals to remove floating-point noise) and rows
+        without an id are excluded (reported). For one row per customer already, pass a Series
+        (``df.set_index("customer_id")["sales"]``).
     negatives
         ``"raise"`` (default) or ``"exclude"`` customers whose value is below zero.
     allow_negative
@@ -103,12 +107,19 @@ def customer_values(
     (Series, ExclusionReport)
         Values as floats, named ``value`` (or the value column's name), index = customer id.
 
+    Notes
+    -----
+    Plain pandas: ``df.groupby(customer)[value].sum().round(6)`` (rows without an id dropped by
+    ``groupby``, here reported). The implementation numbers the ids once
+    (:func:`crmlab._ids.id_codes`, threaded on millions of text ids) and sums with
+    ``numpy.bincount``; a test checks both agree.
+
     Examples
     --------
     >>> tx = pd.DataFrame({"id": ["a", "b", "a", None], "amount": [5, 2, 1, 9]})
     >>> v, report = customer_values(tx, value="amount", customer="id")
     >>> v.to_dict(), str(report)
-    ({'a': 6.0, 'b': 2.0}, '4 rows received, 1 excluded: 1 rows without a customer id')
+    ({'a': 6.0, 'b': 2.0}, '4 rows received, 1 excluded: 1 row without a customer id (e.g. 3)')
     """
     report = ExclusionReport()
     if isinstance(values, pd.DataFrame):
@@ -116,25 +127,23 @@ def customer_values(
             raise CrmlabInputError(
                 f"{what} is a table: say which column holds the value, e.g. value='sales'"
             )
-        require_columns(values, [value] + ([customer] if customer else []), what=what)
+        require_choice("customer", customer, meaning="customer ids",
+                       example="customer='customer_id' (or pass a Series indexed by customer)")
+        require_columns(values, [value, customer], what=what)
         report.received = len(values)
         numbers = to_numeric(values[value], column=value, what=what)
-        if customer is not None:
-            # Customers in id order (pandas puts numbers before text when ids are mixed).
-            codes, uniques = id_codes(values[customer], sort=True)  # missing id → -1
-            no_id = codes < 0
-            report.add("rows without a customer id", values.index[no_id])
-            # Rows without an id fall in bin 0, which is dropped. Sums are rounded to 6 decimals:
-            # that removes the noise of floating-point summation, so that customers with equal
-            # totals tie exactly whatever order their rows came in.
-            sums = np.bincount(codes + 1, weights=numbers.to_numpy(), minlength=len(uniques) + 1)
-            if np.isnan(sums[1:]).any():
-                _reject_nan(numbers[~no_id], column=value, what=what)
-            sums = np.round(sums[1:], 6)
-            series = pd.Series(sums, index=pd.Index(uniques, name=customer))
-        else:
-            series = numbers
-            _reject_nan(series, column=value, what=what)
+        # Customers in id order (pandas puts numbers before text when ids are mixed).
+        codes, uniques = id_codes(values[customer], sort=True)  # missing id → -1
+        no_id = codes < 0
+        report.add("rows without a customer id", values.index[no_id])
+        # Rows without an id fall in bin 0, which is dropped. Sums are rounded to 6 decimals:
+        # that removes the noise of floating-point summation, so that customers with equal
+        # totals tie exactly whatever order their rows came in.
+        sums = np.bincount(codes + 1, weights=numbers.to_numpy(), minlength=len(uniques) + 1)
+        if np.isnan(sums[1:]).any():
+            _reject_nan(numbers[~no_id], column=value, what=what)
+        sums = np.round(sums[1:], 6)
+        series = pd.Series(sums, index=pd.Index(uniques, name=customer))
         series.name = value
     elif isinstance(values, pd.Series):
         report.received = len(values)
@@ -253,7 +262,7 @@ def pareto_table(
         "cum_customer_share": rank / n,
         "cum_value_share": np.cumsum(amounts) / total,
     })
-    table.attrs["excluded"] = report
+    table.attrs["excluded"] = report.brief()
     return table
 
 
@@ -276,8 +285,8 @@ def _check_fraction(fraction: float, name: str) -> float:
 
 def top_share(
     values: pd.Series | pd.DataFrame,
-    top: float = 0.2,
     *,
+    top: float = 0.2,
     value: str | None = "amount",
     customer: str | None = None,
     negatives: Negatives = "raise",
@@ -293,15 +302,16 @@ def top_share(
     0.5
     """
     top = _check_fraction(top, "top")
-    series, _ = customer_values(values, value=value, customer=customer, negatives=negatives)
+    series, report = customer_values(values, value=value, customer=customer, negatives=negatives)
+    warn_excluded(report, what="top_share")
     x, y = _curve(series)
     return float(np.interp(top, x, y))
 
 
 def customers_for_share(
     values: pd.Series | pd.DataFrame,
-    share: float = 0.8,
     *,
+    share: float = 0.8,
     value: str | None = "amount",
     customer: str | None = None,
     negatives: Negatives = "raise",
@@ -317,7 +327,8 @@ def customers_for_share(
     0.5333
     """
     share = _check_fraction(share, "share")
-    series, _ = customer_values(values, value=value, customer=customer, negatives=negatives)
+    series, report = customer_values(values, value=value, customer=customer, negatives=negatives)
+    warn_excluded(report, what="customers_for_share")
     x, y = _curve(series)
     # y is non-decreasing; take the first point where it reaches the share (flat parts: earliest).
     i = int(np.searchsorted(y, share - _EPS, side="left"))
@@ -348,13 +359,15 @@ def lorenz_curve(
     >>> lorenz_curve(pd.Series([1, 2, 3, 4, 10]))["cum_value_share"].round(2).tolist()
     [0.0, 0.05, 0.15, 0.3, 0.5, 1.0]
     """
-    series, _ = customer_values(values, value=value, customer=customer, negatives=negatives)
+    series, report = customer_values(values, value=value, customer=customer, negatives=negatives)
     total = _positive_total(series, "the values")
     amounts = np.sort(series.to_numpy())
     n = len(amounts)
     y = np.concatenate([[0.0], np.cumsum(amounts) / total])
     y[-1] = 1.0
-    return pd.DataFrame({"cum_customer_share": np.arange(n + 1) / n, "cum_value_share": y})
+    out = pd.DataFrame({"cum_customer_share": np.arange(n + 1) / n, "cum_value_share": y})
+    out.attrs["excluded"] = report.brief()
+    return out
 
 
 def gini(
@@ -378,7 +391,8 @@ def gini(
     >>> gini(pd.Series([1, 2, 3, 4, 10]), correction=True)
     0.5
     """
-    series, _ = customer_values(values, value=value, customer=customer, negatives=negatives)
+    series, report = customer_values(values, value=value, customer=customer, negatives=negatives)
+    warn_excluded(report, what="gini")
     total = _positive_total(series, "the values")
     amounts = np.sort(series.to_numpy())
     n = len(amounts)
@@ -422,6 +436,7 @@ def _rank_classes(series: pd.Series, cuts: list[float], labels: Sequence[str]) -
 
 def sales_rank_class(
     values: pd.Series,
+    *,
     cutoffs: Sequence[float] = (0.10, 0.30),
     labels: Sequence[str] = ("I", "II", "III"),
 ) -> pd.Series:
@@ -497,10 +512,12 @@ def pyramid_layers(
     ['VIP', 'important', 'ordinary', 'inactive', 'ordinary']
     """
     cuts = _check_cutoffs(cutoffs, labels)
-    series, _ = customer_values(values, value=value, customer=customer, negatives=negatives)
+    series, report = customer_values(values, value=value, customer=customer, negatives=negatives)
     all_labels = list(labels)
     if inactive_at_most is None:
-        return _rank_classes(series, cuts, labels)
+        layer = _rank_classes(series, cuts, labels)
+        layer.attrs["excluded"] = report.brief()
+        return layer
     if inactive_label in all_labels:
         raise CrmlabInputError(f"inactive_label {inactive_label!r} is already a layer label")
     all_labels.append(inactive_label)
@@ -510,6 +527,7 @@ def pyramid_layers(
     if (~inactive).any():
         active = _rank_classes(series[~inactive], cuts, labels)
         layer[~inactive] = active.astype(str).to_numpy()
+    layer.attrs["excluded"] = report.brief()
     return layer
 
 
@@ -562,15 +580,15 @@ def customer_pyramid(
     out["min_value"] = grouped.min().fillna(0.0).to_numpy()
     out = out[["layer", "customers", "customer_share", "value", "value_share", "mean_value",
                "min_value"]]
-    out.attrs["excluded"] = report
+    out.attrs["excluded"] = report.brief()
     return out
 
 
 def abc_classes(
     values: pd.Series | pd.DataFrame,
+    *,
     cutoffs: Sequence[float] = (0.8, 0.95),
     labels: Sequence[str] = ("A", "B", "C"),
-    *,
     rule: Literal["start", "end"] = "start",
     value: str | None = "amount",
     customer: str | None = None,
@@ -598,7 +616,7 @@ def abc_classes(
     cuts = _check_cutoffs(cutoffs, labels)
     if rule not in ("start", "end"):
         raise CrmlabInputError(f"rule must be 'start' or 'end', not {rule!r}")
-    series, _ = customer_values(values, value=value, customer=customer, negatives=negatives)
+    series, report = customer_values(values, value=value, customer=customer, negatives=negatives)
     total = _positive_total(series, "the values")
     values_arr = series.to_numpy()
     order = np.argsort(-values_arr, kind="stable")
@@ -614,5 +632,7 @@ def abc_classes(
     codes = np.empty(len(amounts), dtype=np.int64)
     codes[order] = sorted_codes
     dtype = pd.CategoricalDtype(list(labels), ordered=True)
-    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=series.index,
-                     name="class")
+    out = pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=series.index,
+                    name="class")
+    out.attrs["excluded"] = report.brief()
+    return out

@@ -1,20 +1,9 @@
 """Customer segmentation (客户细分): RFM, visit-frequency tiers, lifecycle stages, k-means.
 
-Conventions (chosen by the project, documented here once and tested):
+The RFM table is the customer summary of :mod:`crmlab.customers` (the rules for purchase
+occasions, returns, money and the as-of date are written there once). Rows left out are
+reported in ``result.attrs["excluded"]``. Conventions of this module (tested):
 
-* **Purchase occasion** (购买次数). ``frequency`` counts distinct purchase occasions: distinct
-  values of the ``occasion`` column (default ``"receipt_id"``: one shopping trip = one receipt), or
-  distinct calendar days when ``occasion=None``. An occasion counts only when its net amount is
-  positive, so a receipt that only returns goods is not a visit to buy.
-* **Returns** (negative amounts) are netted against ``monetary`` (the customer's net spend) and
-  also shown on their own in ``returns`` (a positive number).
-* **Money** (``monetary``, ``returns``) is rounded to 6 decimals, which removes the noise of
-  floating-point summation so that equal spends tie exactly.
-* **Recency** is the number of whole days from the customer's last purchase occasion to the
-  as-of date (default: the day after the last date in the data, so the latest buyer has 1).
-* **Excluded rows are reported**, never dropped silently: rows without a customer id, without a
-  date or amount, or dated after the as-of date, and customers who only returned goods, are listed
-  in ``result.attrs["excluded"]`` (an :class:`~crmlab._checks.ExclusionReport`).
 * **Scores** follow the common tutorial convention: quintiles (``bins=5``) of the customers'
   *rank* (``method="first"``, i.e. ties broken by row order, which is customer-id order in an
   :func:`rfm_table`), because ties in raw frequencies make ``pandas.qcut`` fail. Recency is
@@ -27,17 +16,17 @@ Examples
 >>> import pandas as pd
 >>> tx = pd.DataFrame({
 ...     "receipt_id": ["r1", "r2", "r3", "r4", "r5"],
-...     "member_id": ["a", "a", "b", "b", None],
+...     "customer_id": ["a", "a", "b", "b", None],
 ...     "date": pd.to_datetime(["2025-12-01", "2025-12-20", "2025-06-01", "2025-06-09",
 ...                             "2025-12-31"]),
 ...     "amount": [100.0, 50.0, 80.0, -30.0, 9.0]})
 >>> rfm = rfm_table(tx, as_of="2026-01-01")
->>> rfm[["member_id", "recency", "frequency", "monetary", "returns"]]
-  member_id  recency  frequency  monetary  returns
-0         a       12          2     150.0      0.0
-1         b      214          1      50.0     30.0
+>>> rfm[["customer_id", "recency", "frequency", "monetary", "returns"]]
+  customer_id  recency  frequency  monetary  returns
+0           a       12          2     150.0      0.0
+1           b      214          1      50.0     30.0
 >>> print(rfm.attrs["excluded"])
-5 rows received, 1 excluded: 1 rows without a customer id
+5 rows received, 1 excluded: 1 row without a customer id (e.g. 4)
 """
 
 from __future__ import annotations
@@ -49,9 +38,10 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import (
-    CrmlabInputError, ExclusionReport, require_columns, require_not_empty, to_datetime, to_numeric,
+    CrmlabInputError, ExclusionReport, finish_report, parse_as_of, require_columns,
+    require_not_empty, to_datetime, to_numeric,
 )
-from crmlab._ids import id_codes
+from crmlab.customers import _day_numbers, _summary
 
 __all__ = [
     "rfm_table", "rfm_scores", "rfm_segments", "RFM_SEGMENT_GRID", "SEGMENT_ORDER",
@@ -61,35 +51,20 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- RFM table
-def _day_numbers(dates: pd.Series) -> np.ndarray:
-    """Calendar day of each date as days since 1970-01-01 (local clock for time-zone dates)."""
-    if isinstance(dates.dtype, pd.DatetimeTZDtype):
-        dates = dates.dt.tz_localize(None)  # the customer's calendar day, not the UTC one
-    return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
-
-
-def _as_of_day(as_of: Any, days: np.ndarray) -> np.int64:
-    if as_of is None:
-        return np.int64(days.max() + 1)
-    try:
-        stamp = pd.Timestamp(as_of)
-    except (TypeError, ValueError) as exc:
-        raise CrmlabInputError(f"as_of must be a date such as '2026-01-01', got {as_of!r}") from exc
-    if pd.isna(stamp):
-        raise CrmlabInputError(f"as_of must be a date such as '2026-01-01', got {as_of!r}")
-    return np.int64(stamp.to_datetime64().astype("datetime64[D]").astype(np.int64))
-
-
 def rfm_table(
     transactions: pd.DataFrame,
     *,
-    customer: str = "member_id",
+    customer: str = "customer_id",
     date: str = "date",
     amount: str = "amount",
     occasion: str | None = "receipt_id",
     as_of: Any = None,
-) -> pd.DataFrame:
+    return_report: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, ExclusionReport]:
     """Recency, frequency and monetary value (RFM) of every customer.
+
+    The customer summary of :func:`crmlab.customers.customer_summary` (same rules for
+    occasions, returns and the as-of date) with the mean spend per purchase occasion.
 
     Parameters
     ----------
@@ -98,10 +73,12 @@ def rfm_table(
     customer, date, amount
         Column names: customer id, date of the purchase, signed amount (CNY).
     occasion
-        Column identifying a purchase occasion (a receipt); ``None`` counts calendar days.
+        Column of receipt ids; when the log has no such column (or ``None``), calendar days.
     as_of
-        The analysis date (e.g. ``"2026-01-01"``); default: the day after the last date. Rows
-        dated on or after it are excluded and reported.
+        The analysis date (e.g. ``"2026-01-01"``, exclusive); default: the day after the last
+        date. Rows dated on or after it are excluded and reported.
+    return_report
+        Also return the full :class:`~crmlab._checks.ExclusionReport` (every excluded row).
 
     Returns
     -------
@@ -111,160 +88,26 @@ def rfm_table(
         spend), ``mean_spend`` (monetary / frequency), ``returns`` (amount returned, ≥ 0).
         ``attrs["excluded"]`` reports every row left out and why; ``attrs["as_of"]`` the date.
 
+    Notes
+    -----
+    Plain pandas: ``s = customer_summary(tx, ...)`` (see there for its own plain version),
+    then ``s["mean_spend"] = s["monetary"] / s["frequency"]``.
+
     Examples
     --------
-    >>> tx = pd.DataFrame({"member_id": ["a", "a", "b"], "receipt_id": [1, 2, 3],
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "receipt_id": [1, 2, 3],
     ...                    "date": ["2025-01-01", "2025-01-11", "2025-01-05"],
     ...                    "amount": [10.0, 30.0, 5.0]})
-    >>> rfm_table(tx, as_of="2025-01-31")[["member_id", "recency", "frequency", "mean_spend"]]
-      member_id  recency  frequency  mean_spend
-    0         a       20          2        20.0
-    1         b       26          1         5.0
+    >>> rfm_table(tx, as_of="2025-01-31")[["customer_id", "recency", "frequency", "mean_spend"]]
+      customer_id  recency  frequency  mean_spend
+    0           a       20          2        20.0
+    1           b       26          1         5.0
     """
-    what = "the transactions"
-    columns = [customer, date, amount] + ([occasion] if occasion else [])
-    require_columns(transactions, columns, what=what)
-    require_not_empty(transactions, what=what)
-    report = ExclusionReport(received=len(transactions))
-
-    ids = transactions[customer]
-    dates = to_datetime(transactions[date], column=date, what=what)
-    amounts = to_numeric(transactions[amount], column=amount, what=what).to_numpy()
-    no_id = ids.isna().to_numpy()
-    no_date = dates.isna().to_numpy()
-    no_amount = np.isnan(amounts)
-    # Worded as in crmlab._checks.checked_transactions, but on NumPy masks (fast on 10 M lines)
-    # and each row listed under its first reason only.
-    report.add("rows without a customer id", transactions.index[no_id])
-    report.add("rows without a date", transactions.index[no_date & ~no_id])
-    report.add("rows without an amount", transactions.index[no_amount & ~no_id & ~no_date])
-    keep = ~(no_id | no_date | no_amount)
-
-    days = _day_numbers(dates)
-    if not keep.any():
-        raise CrmlabInputError(f"{what} have no usable rows: {report}")
-    as_of_day = _as_of_day(as_of, days[keep])
-    late = keep & (days >= as_of_day)
-    report.add("rows dated on or after the as-of date", transactions.index[late])
-    keep &= ~late
-    if not keep.any():
-        raise CrmlabInputError(f"{what} have no rows before the as-of date: {report}")
-
-    index = None if keep.all() else np.flatnonzero(keep)
-    subset = (lambda a: a) if index is None else (lambda a: a[index])  # noqa: E731
-    # Customers are numbered on all rows (one hash of the id column; the ids of excluded rows
-    # are simply never used), so the text ids are never copied out of their column.
-    cust_all, customers = id_codes(ids, sort=True)
-    days, amounts = subset(days), subset(amounts)
-    occ_index, occ_cust = _occasions(
-        subset(cust_all), days,
-        subset(_occasion_codes(transactions[occasion])) if occasion else None)
-    n_occ, n = len(occ_cust), len(customers)
-
-    # Per occasion: net amount, returned amount and day; a purchase occasion has net > 0.
-    occ_net = np.bincount(occ_index, weights=amounts, minlength=n_occ)
-    occ_returned = np.bincount(occ_index, weights=np.minimum(amounts, 0.0), minlength=n_occ)
-    occ_day = np.full(n_occ, np.iinfo(np.int64).max)
-    np.minimum.at(occ_day, occ_index, days)
-    bought = occ_net > 0
-
-    frequency = np.bincount(occ_cust[bought], minlength=n)
-    first = np.full(n, np.iinfo(np.int64).max)
-    last = np.full(n, np.iinfo(np.int64).min)
-    np.minimum.at(first, occ_cust[bought], occ_day[bought])
-    np.maximum.at(last, occ_cust[bought], occ_day[bought])
-    # Rounded to 6 decimals: removes the floating-point noise of summation, so that equal
-    # spends tie exactly (and score alike) whatever order the lines were added in.
-    monetary = np.round(np.bincount(occ_cust, weights=occ_net, minlength=n), 6)
-    returns = np.round(-np.bincount(occ_cust, weights=occ_returned, minlength=n), 6)
-
-    buyers = frequency > 0
-    if not buyers.all():
-        no_buy = ~buyers[occ_cust[occ_index]]
-        rows = np.flatnonzero(no_buy) if index is None else index[no_buy]
-        report.add("rows of customers who only returned goods (no purchase)",
-                   transactions.index[rows])
-    if not buyers.any():
-        raise CrmlabInputError(f"{what} hold no purchases (all amounts ≤ 0): {report}")
-    to_date = lambda d: d.astype("datetime64[D]").astype("datetime64[us]")  # noqa: E731
-    result = pd.DataFrame({
-        customer: customers[buyers],
-        "first_purchase": to_date(first[buyers]),
-        "last_purchase": to_date(last[buyers]),
-        "recency": (as_of_day - last[buyers]).astype(np.int64),
-        "frequency": frequency[buyers].astype(np.int64),
-        "monetary": monetary[buyers],
-        "mean_spend": monetary[buyers] / frequency[buyers],
-        "returns": returns[buyers] + 0.0,
-    })
-    result.attrs["excluded"] = report
-    result.attrs["as_of"] = pd.Timestamp(to_date(np.int64(as_of_day)))
-    return result
-
-
-def _occasion_codes(occasions: pd.Series) -> np.ndarray:
-    """Number the occasion ids of every row 0, 1, 2, ...; a row without an id is its own occasion.
-
-    Receipt lines are usually exported receipt by receipt, in receipt order. Then each receipt's
-    rows form one run, and the runs' ids increase, so one comparison of neighbouring rows numbers
-    them, without hashing millions of distinct ids. Any other order falls back to
-    ``pd.factorize``. Either way the codes identify the same groups of rows.
-    """
-    values = occasions.array
-    missing = occasions.isna().to_numpy()
-    starts = np.ones(len(values), dtype=bool)
-    try:
-        starts[1:] = ~_as_bool(values[1:] == values[:-1]) | missing[1:] | missing[:-1]
-        heads = values[np.flatnonzero(starts & ~missing)]
-        in_runs = bool(np.all(_as_bool(heads[1:] > heads[:-1])))
-    except TypeError:  # ids that cannot be ordered (mixed types)
-        in_runs = False
-    if in_runs:
-        return np.cumsum(starts) - 1
-    codes, uniques = pd.factorize(occasions)
-    if missing.any():
-        codes = codes.copy()
-        codes[missing] = len(uniques) + np.arange(int(missing.sum()))
-    return codes
-
-
-def _as_bool(compared: Any) -> np.ndarray:
-    """A comparison's result as a plain boolean array (missing → False)."""
-    if isinstance(compared, pd.api.extensions.ExtensionArray):
-        return compared.to_numpy(dtype=bool, na_value=False)
-    return np.asarray(compared, dtype=bool)
-
-
-def _occasions(cust: np.ndarray, days: np.ndarray,
-               occ_codes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Number the purchase occasions: (occasion of each row, customer code of each occasion).
-
-    An occasion is a (customer, occasion id) pair, or a (customer, day) pair without ids. When
-    every occasion id belongs to one customer (checked), the ids alone number the occasions.
-    """
-    if occ_codes is not None:
-        occ_index = _dense(occ_codes)
-        one_row = np.empty(int(occ_index.max()) + 1, dtype=np.int64)
-        one_row[occ_index] = np.arange(len(occ_index))  # any row of each occasion
-        occ_cust = cust[one_row]
-        if (cust == occ_cust[occ_index]).all():
-            return occ_index, occ_cust
-        second = occ_index
-    else:
-        second = days - days.min()
-    occ_index = _dense(cust.astype(np.int64) * (int(second.max()) + 1) + second)
-    one_row = np.empty(int(occ_index.max()) + 1, dtype=np.int64)
-    one_row[occ_index] = np.arange(len(occ_index))
-    return occ_index, cust[one_row]
-
-
-def _dense(codes: np.ndarray) -> np.ndarray:
-    """Renumber non-negative integer codes 0..k-1, keeping their order (unused codes dropped)."""
-    if len(codes) and codes.max() < 4 * len(codes) + 1024:
-        used = np.zeros(int(codes.max()) + 1, dtype=bool)
-        used[codes] = True
-        return (np.cumsum(used) - 1)[codes]
-    return pd.factorize(codes, sort=True)[0]
+    result, report = _summary(transactions, customer=customer, date=date, amount=amount,
+                              occasion=occasion, as_of=as_of, keep_rows=return_report)
+    result.insert(result.columns.get_loc("monetary") + 1, "mean_spend",
+                  result["monetary"] / result["frequency"])
+    return finish_report(result, report, return_report=return_report)
 
 
 # --------------------------------------------------------------------------- RFM scores
@@ -500,7 +343,7 @@ LIFECYCLE_STAGES = ("potential", "new", "active", "lapsing", "lost")
 def lifecycle_stage(
     customers: pd.DataFrame,
     *,
-    as_of: Any,
+    as_of: Any = None,
     first: str = "first_purchase",
     last: str = "last_purchase",
     new_days: int = 90,
@@ -509,7 +352,8 @@ def lifecycle_stage(
 ) -> pd.Series:
     """Lifecycle stage of each customer from the first and last purchase dates.
 
-    With ``d`` = days since the last purchase on ``as_of``:
+    With ``d`` = days from the last purchase to ``as_of`` (the analysis date, exclusive;
+    default the day after the latest ``last`` date):
 
     * ``potential`` (潜在客户): no purchase yet (``first`` missing, e.g. a member who never bought);
     * ``lost`` (流失客户): ``d > lost_days``;
@@ -537,17 +381,20 @@ def lifecycle_stage(
             "need 0 < new_days ≤ lapsing_days < lost_days, got "
             f"{new_days}, {lapsing_days}, {lost_days}"
         )
-    day = _as_of_day(as_of, np.array([0]))
     start = to_datetime(customers[first], column=first, what="the customer table")
     end = to_datetime(customers[last], column=last, what="the customer table")
+    as_of_stamp = parse_as_of(as_of, end)
+    day = _day_numbers(pd.Series([as_of_stamp]))[0]
     if (start.isna() != end.isna()).any():
         rows = ", ".join(str(i) for i in customers.index[(start.isna() != end.isna())][:5])
         raise CrmlabInputError(f"rows {rows} have only one of {first!r} and {last!r}")
     since_last = day - _day_numbers(end)
     since_first = day - _day_numbers(start)
-    if (start.notna() & (since_first < 0)).any():
-        rows = ", ".join(str(i) for i in customers.index[start.notna() & (since_first < 0)][:5])
-        raise CrmlabInputError(f"rows {rows} first bought after the as-of date {as_of}")
+    late = start.notna().to_numpy() & (since_first < 1)
+    if late.any():
+        rows = ", ".join(str(i) for i in customers.index[late][:5])
+        raise CrmlabInputError(f"rows {rows} first bought on or after the as-of date "
+                               f"{as_of_stamp.date()}")
     stage = np.select(
         [start.isna().to_numpy(), since_last > lost_days, since_last > lapsing_days,
          since_first <= new_days],

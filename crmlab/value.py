@@ -3,7 +3,7 @@
 The course's chapter 3 asks *which customers are worth what*, looking backwards (what a customer
 has brought so far: 历史价值) and forwards (what they are likely to bring: 客户终身价值, CLV).
 
-* :func:`historic_value` — revenue, margin, orders and tenure per customer from a transaction log.
+* :func:`historic_value` — net spend (monetary), margin, purchases and tenure per customer.
 * :func:`retention_clv` — the textbook lifetime value of a customer who yields a margin m each
   period and stays with probability r, discounted at rate d: ``m·r/(1+d−r)`` (infinite horizon)
   or the finite sum; :func:`clv_sensitivity` tabulates it over retention × discount.
@@ -13,23 +13,26 @@ has brought so far: 历史价值) and forwards (what they are likely to bring: �
   (客户价值-忠诚度矩阵) with a recommended action per quadrant.
 * :func:`share_of_wallet` — our share of what a customer spends in the category (钱包份额).
 
-Conventions: every function returns a new DataFrame (or array) and never changes its input; rows
-left out (no customer id, no date, dated after the as-of date …) are reported in
-``result.attrs["excluded"]`` (an :class:`~crmlab._checks.ExclusionReport`). Money is in the units
-of the input (CNY for the retail data).
+Every function follows the package conventions (see :mod:`crmlab`): it returns a new DataFrame
+and never changes its input, and rows left out (no customer id, no date, dated on or after the
+as-of date …) are reported in ``result.attrs["excluded"]``. Money is in the units of the input
+(CNY for the retail data).
 
 For model-based CLV in non-contractual settings (BG/NBD and Gamma-Gamma) see :mod:`crmlab.btyd`.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from crmlab._checks import (
-    CrmlabInputError, ExclusionReport, checked_transactions, require_columns, require_not_empty,
-    to_numeric,
+    CrmlabInputError, ExclusionReport, checked_transactions, cut_at_as_of, finish_report,
+    require_columns, require_not_empty, to_numeric,
 )
+from crmlab.customers import _summary
 
 __all__ = [
     "historic_value", "retention_clv", "clv_sensitivity", "cohort_table", "retention_matrix",
@@ -65,35 +68,21 @@ VALUE_LOYALTY_QUADRANTS: dict[tuple[str, str], tuple[str, str, str]] = {
 # Historic value
 # --------------------------------------------------------------------------------------------
 
-def _clean_transactions(transactions: pd.DataFrame, customer: str, date: str, amount: str,
-                        extra: list[str], as_of) -> tuple[pd.DataFrame, ExclusionReport, pd.Timestamp]:
-    tx, report = checked_transactions(transactions, customer=customer, date=date, amount=amount,
-                                      extra=extra)
-    if as_of is None:
-        as_of_day = tx["date"].max().normalize() + pd.Timedelta(days=1)
-    else:
-        try:
-            as_of_day = pd.Timestamp(as_of).normalize()
-        except (TypeError, ValueError) as exc:
-            raise CrmlabInputError(f"as_of must be a date such as '2026-01-01', got {as_of!r}") from exc
-    late = tx.index[tx["date"] >= as_of_day]
-    report.add(f"dated on or after the as-of date {as_of_day.date()}", late)
-    tx = tx.drop(late)
-    if tx.empty:
-        raise CrmlabInputError(f"no usable transactions remain: {report}")
-    return tx, report, as_of_day
-
-
 def historic_value(
     transactions: pd.DataFrame,
-    customer: str = "member_id",
+    *,
+    customer: str = "customer_id",
     date: str = "date",
     amount: str = "amount",
-    order: str | None = "receipt_id",
+    occasion: str | None = "receipt_id",
     margin_rate: float = DEFAULT_MARGIN_RATE,
-    as_of: str | pd.Timestamp | None = None,
-) -> pd.DataFrame:
-    """What each customer has brought so far: revenue, margin, orders and tenure (历史价值).
+    as_of: Any = None,
+    return_report: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, ExclusionReport]:
+    """What each customer has brought so far: net spend, margin, purchases and tenure (历史价值).
+
+    Built on :func:`crmlab.customers.customer_summary` (its rules for purchase occasions,
+    returns and the as-of date), so it agrees with :func:`crmlab.segmentation.rfm_table`.
 
     Parameters
     ----------
@@ -101,66 +90,57 @@ def historic_value(
         One row per transaction line; returns have negative amounts.
     customer, date, amount
         Column names (defaults: the retail data).
-    order
-        Column identifying an order (one shopping trip); ``None`` counts distinct purchase days.
-        An order counts when its net amount is positive (a receipt that only returns goods is not
-        an order).
+    occasion
+        Column of receipt ids; when the log has no such column (or ``None``), calendar days.
     margin_rate
-        Gross margin as a share of net revenue (default :data:`DEFAULT_MARGIN_RATE`, 20 %).
+        Gross margin as a share of net spend (default :data:`DEFAULT_MARGIN_RATE`, 20 %).
     as_of
         Date of the analysis (exclusive); default the day after the last transaction. Rows on or
-        after it are left out.
+        after it are left out and reported.
+    return_report
+        Also return the full :class:`~crmlab._checks.ExclusionReport`.
 
     Returns
     -------
-    DataFrame, one row per customer (sorted by customer), columns ``customer`` (named after the
-    input column), ``orders``, ``revenue`` (net of returns), ``margin``, ``avg_order_value``,
-    ``first_purchase``, ``last_purchase``, ``tenure_days`` (as-of date − first purchase) and
-    ``recency_days`` (as-of date − last purchase). Customers with no order (returns only) are left
-    out and reported in ``attrs["excluded"]``.
+    DataFrame
+        One row per customer (sorted by customer): ``<customer>``, ``frequency`` (purchase
+        occasions), ``monetary`` (net spend), ``margin``, ``mean_spend`` (monetary /
+        frequency), ``returns``, ``first_purchase``, ``last_purchase``, ``tenure_days`` (as-of
+        date − first purchase) and ``recency`` (as-of date − last purchase, days). Customers
+        with no purchase (returns only) are left out and reported in ``attrs["excluded"]``.
+
+    Notes
+    -----
+    Plain pandas: ``s = customer_summary(tx, ...)``, then ``s["margin"] = s["monetary"] *
+    margin_rate`` and ``s["tenure_days"] = (as_of - s["first_purchase"]).dt.days``.
 
     Examples
     --------
-    >>> tx = pd.DataFrame({"member_id": ["a", "a", "a", "b", None],
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b", None],
     ...                    "receipt_id": ["r1", "r1", "r2", "r3", "r4"],
     ...                    "date": ["2025-01-05", "2025-01-05", "2025-03-01", "2025-02-01",
     ...                             "2025-02-02"],
     ...                    "amount": [60.0, 40.0, -10.0, 30.0, 5.0]})
     >>> hv = historic_value(tx, as_of="2025-04-01")
-    >>> hv[["member_id", "orders", "revenue", "margin", "tenure_days"]]
-      member_id  orders  revenue  margin  tenure_days
-    0         a       1     90.0    18.0           86
-    1         b       1     30.0     6.0           59
+    >>> hv[["customer_id", "frequency", "monetary", "margin", "tenure_days"]]
+      customer_id  frequency  monetary  margin  tenure_days
+    0           a          1      90.0    18.0           86
+    1           b          1      30.0     6.0           59
     """
     if not 0 <= margin_rate <= 1:
         raise CrmlabInputError(f"margin_rate must be a share between 0 and 1, got {margin_rate}")
-    tx, report, as_of_day = _clean_transactions(transactions, customer, date, amount,
-                                                [order] if order else [], as_of)
-    tx["order"] = tx[order] if order else tx["date"].dt.normalize()
-    per_order = tx.groupby(["customer", "order"], sort=False)["amount"].sum()
-    orders = (per_order > 0).groupby(level="customer").sum()
-    grouped = tx.groupby("customer")
-    out = pd.DataFrame({
-        "orders": orders.astype("int64"),
-        "revenue": grouped["amount"].sum(),
-        "first_purchase": grouped["date"].min().dt.normalize(),
-        "last_purchase": grouped["date"].max().dt.normalize(),
-    }).sort_index()
-    no_order = out.index[out["orders"] == 0]
-    if len(no_order):
-        report.add("of customers with no purchase (returns only)",
-                   tx.index[tx["customer"].isin(no_order)])
-        out = out.drop(no_order)
-    out["margin"] = out["revenue"] * margin_rate
-    out["avg_order_value"] = out["revenue"] / out["orders"]
-    out["tenure_days"] = (as_of_day - out["first_purchase"]).dt.days.astype("int64")
-    out["recency_days"] = (as_of_day - out["last_purchase"]).dt.days.astype("int64")
-    out = out.rename_axis(customer).reset_index()
-    out = out[[customer, "orders", "revenue", "margin", "avg_order_value", "first_purchase",
-               "last_purchase", "tenure_days", "recency_days"]]
-    out.attrs["excluded"] = report
-    out.attrs["as_of"] = as_of_day
-    return out
+    summary, report = _summary(transactions, customer=customer, date=date, amount=amount,
+                               occasion=occasion, as_of=as_of, keep_rows=return_report)
+    as_of_day = summary.attrs["as_of"]
+    out = summary[[customer, "frequency", "monetary"]].copy()
+    out["margin"] = summary["monetary"] * margin_rate
+    out["mean_spend"] = summary["monetary"] / summary["frequency"]
+    for column in ("returns", "first_purchase", "last_purchase"):
+        out[column] = summary[column]
+    out["tenure_days"] = (as_of_day - summary["first_purchase"]).dt.days.astype("int64")
+    out["recency"] = summary["recency"]
+    out.attrs.update(summary.attrs)
+    return finish_report(out, report, return_report=return_report)
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,12 +243,14 @@ def clv_sensitivity(margin: float, retention_rates, discount_rates,
 
 def cohort_table(
     transactions: pd.DataFrame,
-    customer: str = "member_id",
+    *,
+    customer: str = "customer_id",
     date: str = "date",
     amount: str = "amount",
     period: str = "M",
-    as_of: str | pd.Timestamp | None = None,
-) -> pd.DataFrame:
+    as_of: Any = None,
+    return_report: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, ExclusionReport]:
     """Acquisition cohorts × periods since acquisition: active customers, retention and revenue.
 
     A customer's cohort (同期群) is the period (month by default) of their first purchase in the
@@ -289,7 +271,10 @@ def cohort_table(
     period
         A pandas period alias: ``"M"`` months (default), ``"Q"`` quarters, ``"W"`` weeks, ``"Y"``.
     as_of
-        Rows on or after this date are left out (default: keep all).
+        Rows on or after this date are left out and reported (default: the day after the
+        last date, i.e. keep all).
+    return_report
+        Also return the full :class:`~crmlab._checks.ExclusionReport`.
 
     Returns
     -------
@@ -301,7 +286,7 @@ def cohort_table(
 
     Examples
     --------
-    >>> tx = pd.DataFrame({"member_id": ["a", "a", "b", "b", "c"],
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c"],
     ...                    "date": ["2025-01-03", "2025-02-10", "2025-01-20", "2025-03-01",
     ...                             "2025-02-14"],
     ...                    "amount": [10.0, 20.0, 5.0, 8.0, 7.0]})
@@ -313,9 +298,10 @@ def cohort_table(
     3  2025-02       0                 1             1.0
     4  2025-02       1                 0             0.0
     """
-    tx, report, _ = _clean_transactions(
-        transactions, customer, date, amount, [],
-        as_of if as_of is not None else pd.Timestamp.max.normalize() - pd.Timedelta(days=1))
+    tx, report = checked_transactions(transactions, customer=customer, date=date, amount=amount,
+                                      keep_rows=return_report)
+    tx, _ = cut_at_as_of(tx, as_of, report)
+    tx = tx.copy()
     try:
         periods = tx["date"].dt.to_period(period)
     except (ValueError, TypeError) as exc:
@@ -326,7 +312,7 @@ def cohort_table(
     if buys.empty:
         raise CrmlabInputError("no purchase with a positive amount: there are no cohorts to form")
     no_buy = tx.index[~tx["customer"].isin(buys["customer"])]
-    report.add("of customers with no purchase (returns only)", no_buy)
+    report.add("rows of customers who only returned goods (no purchase)", no_buy)
     tx = tx.drop(no_buy)
     first = buys.groupby("customer")["p"].min()
     tx["cohort"] = tx["customer"].map(first)
@@ -348,11 +334,10 @@ def cohort_table(
     out = out[["cohort", "period", "cohort_size", "active_customers", "retention_rate", "revenue"]]
     out["period"] = out["period"].astype("int64")
     out["active_customers"] = out["active_customers"].astype("int64")
-    out.attrs["excluded"] = report
-    return out
+    return finish_report(out, report, return_report=return_report)
 
 
-def retention_matrix(cohorts: pd.DataFrame, value: str = "retention_rate",
+def retention_matrix(cohorts: pd.DataFrame, *, value: str = "retention_rate",
                      max_period: int | None = None) -> pd.DataFrame:
     """Cohort × period-since-acquisition matrix (the classic triangle) from :func:`cohort_table`.
 
@@ -386,8 +371,9 @@ def retention_matrix(cohorts: pd.DataFrame, value: str = "retention_rate",
 
 def value_loyalty_matrix(
     customers: pd.DataFrame,
+    *,
     value: str = "margin",
-    loyalty: str = "orders",
+    loyalty: str = "frequency",
     value_threshold: float | None = None,
     loyalty_threshold: float | None = None,
     quantile: float = 0.5,
@@ -405,7 +391,7 @@ def value_loyalty_matrix(
     value
         Column measuring value (default ``"margin"``; revenue or a CLV also work).
     loyalty
-        Column measuring loyalty (default ``"orders"``, i.e. repeat buying; tenure or a
+        Column measuring loyalty (default ``"frequency"``, i.e. repeat buying; tenure or a
         retention score also work).
     value_threshold, loyalty_threshold
         Explicit thresholds; ``None`` uses the ``quantile`` of the column.
@@ -420,13 +406,13 @@ def value_loyalty_matrix(
 
     Examples
     --------
-    >>> df = pd.DataFrame({"margin": [10, 200, 50, 300], "orders": [8, 1, 2, 9]})
-    >>> value_loyalty_matrix(df)[["margin", "orders", "quadrant"]]
-       margin  orders                quadrant
-    0      10       8     loyal but low value
-    1     200       1     valuable but fickle
-    2      50       2  low value, low loyalty
-    3     300       9                    core
+    >>> df = pd.DataFrame({"margin": [10, 200, 50, 300], "frequency": [8, 1, 2, 9]})
+    >>> value_loyalty_matrix(df)[["margin", "frequency", "quadrant"]]
+       margin  frequency                quadrant
+    0      10          8     loyal but low value
+    1     200          1     valuable but fickle
+    2      50          2  low value, low loyalty
+    3     300          9                    core
     """
     require_columns(customers, [value, loyalty], what="the customer table")
     require_not_empty(customers, what="the customer table")

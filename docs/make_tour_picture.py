@@ -14,8 +14,8 @@ from crmlab import pareto, plots  # noqa: E402
 from crmlab.datasets import load_dataset  # noqa: E402
 
 receipts = load_dataset("retail_transactions")
-table = pareto.pareto_table(receipts, value="amount", customer="member_id")
-pyramid = pareto.customer_pyramid(receipts, value="amount", customer="member_id")
+table = pareto.pareto_table(receipts, value="amount", customer="customer_id")
+pyramid = pareto.customer_pyramid(receipts, value="amount", customer="customer_id")
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
 plots.pareto_chart(table, ax=left)
 left.set_title(f"二八法则 among {len(table):,} supermarket card members")

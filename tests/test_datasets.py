@@ -240,9 +240,9 @@ def test_describe_names_the_columns_kinds_and_keys():
     text = datasets.describe("retail_transactions")
     assert text.startswith("retail_transactions: One row per receipt line")
     assert f"{EXPECTED_ROWS['retail_transactions']:,} rows × 12 columns" in text
-    assert "member_id" in text and "missing" in text  # non-member receipts
+    assert "customer_id" in text and "missing" in text  # non-member receipts
     assert "key: receipt_id, line_no" in text
-    assert "member_id → retail_members.member_id" in text
+    assert "customer_id → retail_members.customer_id" in text
 
 
 def test_export_to_csv_and_excel(tmp_path):
@@ -300,7 +300,7 @@ def test_sql_join_through_connect_matches_pandas(tmp_path, monkeypatch):
     new = members[members["join_date"].dt.year == 2025]["home_store"].map(stores).value_counts()
     assert per_store.set_index("store_name")["members"].sort_index().to_dict() == new.sort_index().to_dict()
     assert months == 24
-    assert [row[1] for row in pk if row[5]] == ["member_id"]  # declared primary key
+    assert [row[1] for row in pk if row[5]] == ["customer_id"]  # declared primary key
     assert [(r[2], r[3], r[4]) for r in fks] == [("b2b_customers", "customer_id", "customer_id")]
     assert names == sorted(wanted)
     # built once in the cache directory, reused afterwards; other table sets get their own file

@@ -34,8 +34,8 @@ def members() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def visits(tx) -> pd.DataFrame:
     """One row per member purchase receipt (returns excluded)."""
-    bought = tx[(tx["quantity"] > 0) & tx["member_id"].notna()]
-    return bought.drop_duplicates("receipt_id")[["receipt_id", "member_id", "date", "store_id"]]
+    bought = tx[(tx["quantity"] > 0) & tx["customer_id"].notna()]
+    return bought.drop_duplicates("receipt_id")[["receipt_id", "customer_id", "date", "store_id"]]
 
 
 def test_stores_products_and_members_are_as_documented(members):
@@ -45,7 +45,7 @@ def test_stores_products_and_members_are_as_documented(members):
     products = _table("retail_products")
     assert {"剃须刀", "纸尿裤"} <= set(products["product_name"])
     assert (products["unit_price"] > 0).all() and products["product_name"].is_unique
-    assert members["member_id"].iloc[0] == "M00001" and members["member_id"].is_unique
+    assert members["customer_id"].iloc[0] == "M00001" and members["customer_id"].is_unique
     assert set(members["gender"].cat.categories) == {"女", "男"}
     assert set(members["age_band"].cat.categories) == {"18-24", "25-34", "35-44", "45-54", "55-64", "65+"}
     # a member's city is the city of the home store
@@ -56,7 +56,7 @@ def test_stores_products_and_members_are_as_documented(members):
 def test_receipts_cover_the_period_and_respect_join_and_opening_dates(tx, members, visits):
     assert tx["date"].min() == pd.Timestamp("2023-07-01")
     assert tx["date"].max() == pd.Timestamp("2025-12-31")
-    joined = visits.merge(members[["member_id", "join_date"]], on="member_id")
+    joined = visits.merge(members[["customer_id", "join_date"]], on="customer_id")
     assert (joined["date"] >= joined["join_date"]).all(), "a member shopped before joining"
     assert (tx.loc[tx["store_id"] == "S7", "date"] >= pd.Timestamp("2024-09-28")).all()
     # receipt numbers follow the date order, lines are numbered 1..n within a receipt
@@ -80,16 +80,16 @@ def test_amount_is_quantity_times_price_after_discount_rounded_to_cents(tx):
 
 
 def test_pareto_top_fifth_of_members_bring_70_to_80_percent_of_revenue(tx, members):
-    revenue = tx.groupby("member_id")["amount"].sum().reindex(members["member_id"], fill_value=0.0)
+    revenue = tx.groupby("customer_id")["amount"].sum().reindex(members["customer_id"], fill_value=0.0)
     ordered = np.sort(revenue.to_numpy())[::-1]
     top = ordered[: len(ordered) // 5].sum() / ordered.sum()
     assert 0.70 <= top <= 0.80, top
 
 
 def _visits_per_year(visits: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
-    start = members.set_index("member_id")["join_date"].clip(lower=pd.Timestamp("2023-07-01"))
+    start = members.set_index("customer_id")["join_date"].clip(lower=pd.Timestamp("2023-07-01"))
     years = (AS_OF - start).dt.days / 365.25
-    count = visits.groupby("member_id").size().reindex(start.index, fill_value=0)
+    count = visits.groupby("customer_id").size().reindex(start.index, fill_value=0)
     return count / years
 
 
@@ -112,11 +112,11 @@ def _recent_rate_ratio(visits: pd.DataFrame, window_days: int = 180) -> pd.DataF
 
     ≈ 1 for a steady shopper; well below 1 when visits thin out before stopping.
     """
-    first = visits.groupby("member_id")["date"].transform("min")
-    last = visits.groupby("member_id")["date"].transform("max")
+    first = visits.groupby("customer_id")["date"].transform("min")
+    last = visits.groupby("customer_id")["date"].transform("max")
     cut = last - pd.Timedelta(days=window_days)
-    per = pd.DataFrame({"member_id": visits["member_id"], "recent": visits["date"] > cut,
-                        "first": first, "cut": cut, "last": last}).groupby("member_id").agg(
+    per = pd.DataFrame({"customer_id": visits["customer_id"], "recent": visits["date"] > cut,
+                        "first": first, "cut": cut, "last": last}).groupby("customer_id").agg(
         recent=("recent", "sum"), n=("recent", "size"), first=("first", "first"),
         cut=("cut", "first"), last=("last", "first"))
     per["early_days"] = (per["cut"] - per["first"]).dt.days
@@ -129,7 +129,7 @@ def test_churners_fade_out_well_before_the_end(visits):
     per = _recent_rate_ratio(visits)
     stopped = per[per["last"] < pd.Timestamp("2025-07-01")]
     active = per[per["last"] >= pd.Timestamp("2025-12-01")]
-    assert len(stopped) > 0.04 * visits["member_id"].nunique()
+    assert len(stopped) > 0.04 * visits["customer_id"].nunique()
     assert stopped["ratio"].median() < 0.75          # thinning before they stop …
     assert 0.9 < active["ratio"].median() < 1.15     # … unlike the members still shopping
     assert (stopped["ratio"] < 0.8).mean() > 2 * (active["ratio"] < 0.8).mean()
@@ -140,8 +140,8 @@ def test_new_members_join_in_2025_and_the_new_store_has_only_new_members(members
     assert 0.06 < len(new) / len(members) < 0.20
     s7 = members[members["home_store"] == "S7"]
     assert len(s7) > 200 and (s7["join_date"] >= pd.Timestamp("2024-09-28")).all()
-    first_visit = visits.groupby("member_id")["date"].min()
-    assert (first_visit.reindex(new["member_id"]).dropna() >= pd.Timestamp("2025-01-01")).all()
+    first_visit = visits.groupby("customer_id")["date"].min()
+    assert (first_visit.reindex(new["customer_id"]).dropna() >= pd.Timestamp("2025-01-01")).all()
 
 
 def test_razor_to_nappies_lift_is_about_three(tx):
@@ -165,7 +165,7 @@ def test_returns_reference_an_earlier_purchase_of_the_same_member_and_product(tx
     assert (returns["amount"] < 0).all()
     original = tx[tx["quantity"] > 0].set_index(["receipt_id", "product_id"])
     match = original.loc[list(zip(returns["original_receipt_id"], returns["product_id"]))]
-    assert (match["member_id"].to_numpy() == returns["member_id"].to_numpy()).all()
+    assert (match["customer_id"].to_numpy() == returns["customer_id"].to_numpy()).all()
     assert (match["date"].to_numpy() < returns["date"].to_numpy()).all()
     assert (-returns["quantity"].to_numpy() <= match["quantity"].to_numpy()).all()
     assert (match["unit_price"].to_numpy() == returns["unit_price"].to_numpy()).all()
@@ -173,5 +173,5 @@ def test_returns_reference_an_earlier_purchase_of_the_same_member_and_product(tx
 
 def test_a_few_percent_of_receipts_are_non_member_purchases(tx):
     per_receipt = tx.drop_duplicates("receipt_id")
-    share = per_receipt["member_id"].isna().mean()
+    share = per_receipt["customer_id"].isna().mean()
     assert 0.02 <= share <= 0.07, share

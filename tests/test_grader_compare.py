@@ -142,7 +142,7 @@ def test_text_choice_bool_set_sequence():
 
 
 def test_frame_messages_in_the_students_terms():
-    expected = pd.DataFrame({"member_id": range(20), "monetary": np.arange(20) * 1.5})
+    expected = pd.DataFrame({"customer_id": range(20), "monetary": np.arange(20) * 1.5})
     exp = to_plain(expected)
     assert compare("frame", FRAME_OPTS, exp, to_plain(expected.drop(columns="monetary"))).message == \
         "missing column `monetary`"
@@ -161,7 +161,7 @@ def test_frame_messages_in_the_students_terms():
     extra = expected.assign(note="x")
     assert compare("frame", FRAME_OPTS, exp, to_plain(extra)).message == "unexpected column `note`"
     assert compare("frame", {**FRAME_OPTS, "columns": ("monetary",)}, exp, to_plain(extra)).ok
-    indexed = expected.set_index("member_id")
+    indexed = expected.set_index("customer_id")
     strict = {**FRAME_OPTS, "ignore_order": False, "ignore_index": False}
     e2 = to_plain(indexed)
     assert compare("frame", strict, e2, to_plain(indexed)).ok

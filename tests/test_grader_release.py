@@ -68,8 +68,8 @@ def in_release(released, monkeypatch):
     selfcheck._LOADED.clear()
 
 
-TX = pd.DataFrame({"member_id": [1, 1, 2, 3, 3, 3, 4], "amount": [10.0, 20.0, 5.0, 7.5, 2.5, 40.0, 15.0]})
-SPEND = TX.groupby("member_id", as_index=False)["amount"].sum().rename(columns={"amount": "total"})
+TX = pd.DataFrame({"customer_id": [1, 1, 2, 3, 3, 3, 4], "amount": [10.0, 20.0, 5.0, 7.5, 2.5, 40.0, 15.0]})
+SPEND = TX.groupby("customer_id", as_index=False)["amount"].sum().rename(columns={"amount": "total"})
 
 
 def test_self_check_says_what_is_wrong_without_the_answer(in_release, capsys):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from crmlab import _ids
 from crmlab._ids import id_codes
-from crmlab.segmentation import _occasion_codes
+from crmlab.customers import _occasion_codes
 
 ARROW_STR = pd.StringDtype("pyarrow", na_value=np.nan)
 ID_TEXT = st.one_of(st.none(), st.sampled_from(["", "a", "b", "M001", "M010", "会员7", "Ω"]),

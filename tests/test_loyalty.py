@@ -13,7 +13,7 @@ from crmlab._checks import CrmlabInputError
 
 TX = pd.DataFrame({
     "receipt_id": ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9"],
-    "member_id": ["a", "a", "a", "b", "b", "c", "c", None, "d"],
+    "customer_id": ["a", "a", "a", "b", "b", "c", "c", None, "d"],
     "date": pd.to_datetime(["2024-11-10", "2025-03-01", "2025-12-20", "2025-01-15",
                             "2025-10-15", "2024-06-01", "2025-06-01", "2025-12-01",
                             "2026-01-05"]),
@@ -24,30 +24,30 @@ TX = pd.DataFrame({
 
 # ---------------------------------------------------------------- labels
 def test_inactivity_labels_hand_worked():
-    lab = L.churn_labels(TX, "2025-12-31").set_index("member_id")
+    lab = L.churn_labels(TX, as_of="2025-12-31").set_index("customer_id")
     # a: last 2025-12-20, 0 whole months → active; b: 2025-10-15, 2 months → at risk;
     # c: 2025-06-01, 6 months → churned; d bought only after as_of → not listed
     assert lab["state"].astype(str).to_dict() == {"a": "active", "b": "at_risk", "c": "churned"}
     # calendar months: 10-15 → 12-15 is 2 months, then 16 of December's 31 days
     assert lab.loc["b", "months_since_purchase"] == pytest.approx(2 + 16 / 31)
-    assert "1 rows without a customer id" in str(lab.attrs["excluded"])
+    assert "1 row without a customer id" in str(lab.attrs["excluded"])
 
 
 def test_inactivity_boundaries_follow_the_course():
     # exactly one month → at risk (medium); exactly three months → still at risk; more → churned
-    tx = pd.DataFrame({"member_id": ["p", "q", "r", "s"], "amount": 1.0,
+    tx = pd.DataFrame({"customer_id": ["p", "q", "r", "s"], "amount": 1.0,
                        "date": ["2025-12-01", "2025-11-30", "2025-09-30", "2025-09-29"]})
-    states = L.churn_labels(tx, "2025-12-31").set_index("member_id")["state"].astype(str)
+    states = L.churn_labels(tx, as_of="2025-12-31").set_index("customer_id")["state"].astype(str)
     assert states.to_dict() == {"p": "active", "q": "at_risk", "r": "at_risk", "s": "churned"}
 
 
 def test_yoy_labels_hand_worked():
-    # as of 2025-12-31: last 12 months (2025-01-01..2025-12-31) vs the 12 before
-    tx = pd.DataFrame({"member_id": ["a", "a", "b", "b", "c", "c", "d"],
+    # as of 2025-12-31 (exclusive): the 12 months before it vs the 12 months before those
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c", "c", "d"],
                        "date": ["2024-05-01", "2025-05-01", "2024-05-01", "2025-05-01",
                                 "2024-05-01", "2025-05-01", "2025-07-01"],
                        "amount": [100, 49, 100, 50, 100, 80, 10]})
-    lab = L.churn_labels(tx, "2025-12-31", method="yoy").set_index("member_id")
+    lab = L.churn_labels(tx, as_of="2025-12-31", method="yoy").set_index("customer_id")
     assert lab["state"].astype(str).to_dict() == {
         "a": "churned",    # 49 % < 50 % : the course's "lost" line
         "b": "at_risk",    # exactly 50 % is decline, not lost
@@ -58,21 +58,21 @@ def test_yoy_labels_hand_worked():
 
 
 def test_labels_ignore_the_future():
-    later = pd.concat([TX, pd.DataFrame({"member_id": ["c"], "date": [pd.Timestamp("2026-01-02")],
+    later = pd.concat([TX, pd.DataFrame({"customer_id": ["c"], "date": [pd.Timestamp("2026-01-02")],
                                          "amount": [5.0], "receipt_id": ["r10"],
                                          "category": ["x"]})], ignore_index=True)
-    pd.testing.assert_frame_equal(L.churn_labels(TX, "2025-12-31"),
-                                  L.churn_labels(later, "2025-12-31"))
+    pd.testing.assert_frame_equal(L.churn_labels(TX, as_of="2025-12-31"),
+                                  L.churn_labels(later, as_of="2025-12-31"))
 
 
 # ---------------------------------------------------------------- features
 def test_features_hand_worked():
-    f = L.churn_features(TX, "2025-12-31").set_index("member_id")
+    f = L.churn_features(TX, as_of="2025-12-31").set_index("customer_id")
     a = f.loc["a"]
-    assert a["recency_days"] == 11                  # 2025-12-20 → 12-31
+    assert a["recency"] == 11                  # 2025-12-20 → 12-31
     assert a["tenure_days"] == 416                   # 2024-11-10 → 2025-12-31
     assert a["frequency"] == 3 and a["monetary"] == 180.0
-    assert a["avg_purchase"] == pytest.approx(60.0)
+    assert a["mean_spend"] == pytest.approx(60.0)
     assert a["recent_purchases"] == 1 and a["recent_spend"] == 30.0   # since 2025-10-02
     assert a["prior_spend"] == 0.0                   # 2025-07-04 .. 2025-10-02: nothing
     assert a["spend_trend"] == 1.0 and a["n_categories"] == 2
@@ -90,41 +90,44 @@ def test_no_future_leakage(cut, later_days):
     rng = np.random.default_rng(cut)
     extra = pd.DataFrame({
         "receipt_id": [f"z{i}" for i in range(len(later_days))],
-        "member_id": rng.choice(["a", "b", "c", "new"], len(later_days)),
+        "customer_id": rng.choice(["a", "b", "c", "new"], len(later_days)),
         "date": [as_of + pd.Timedelta(days=d) for d in later_days],
         "amount": rng.normal(50, 30, len(later_days)), "category": "q",
     })
     base = TX[TX["date"] <= as_of]
     with_future = pd.concat([base, extra], ignore_index=True)
-    pd.testing.assert_frame_equal(L.churn_features(base, as_of),
-                                  L.churn_features(with_future, as_of))
+    pd.testing.assert_frame_equal(L.churn_features(base, as_of=as_of),
+                                  L.churn_features(with_future, as_of=as_of))
 
 
 def test_target_window_is_half_open():
-    tx = pd.DataFrame({"member_id": ["a", "b", "c"],
+    tx = pd.DataFrame({"customer_id": ["a", "b", "c"],
                        "date": ["2025-01-31", "2025-03-02", "2025-03-01"]})
-    # window (2025-01-31, 2025-03-01]: a's purchase on the cut-off itself does not count
-    y = L.churn_target(tx, "2025-01-31", ["a", "b", "c"], horizon_days=29)
+    # as of 2025-02-01 (exclusive), 29 days: window [2025-02-01, 2025-03-02); a's purchase on
+    # the last day before the cut-off does not count, nor b's on the first day after the window
+    y = L.churn_target(tx, as_of="2025-02-01", customers=["a", "b", "c"], horizon_days=29)
     assert y.to_dict() == {"a": 1, "b": 1, "c": 0}
 
 
 def test_bad_inputs():
-    with pytest.raises(CrmlabInputError, match="missing column 'member_id'"):
-        L.churn_labels(TX.drop(columns="member_id"), "2025-12-31")
-    with pytest.raises(CrmlabInputError, match="as_of is required"):
-        L.churn_labels(TX, None)
+    with pytest.raises(CrmlabInputError, match="missing column 'customer_id'"):
+        L.churn_labels(TX.drop(columns="customer_id"), as_of="2025-12-31")
+    with pytest.raises(CrmlabInputError, match="as_of must be a date"):
+        L.churn_labels(TX, as_of="someday")
+    with pytest.raises(TypeError):  # as_of is keyword-only everywhere
+        L.churn_labels(TX, "2025-12-31")
     with pytest.raises(CrmlabInputError, match="method"):
-        L.churn_labels(TX, "2025-12-31", method="magic")
+        L.churn_labels(TX, as_of="2025-12-31", method="magic")
     with pytest.raises(CrmlabInputError, match="must hold numbers"):
         L.churn_features(TX.assign(amount=TX["amount"].astype(object).where(
-            TX.index != 2, "abc")), "2025-12-31")
+            TX.index != 2, "abc")), as_of="2025-12-31")
     with pytest.raises(CrmlabInputError, match="must hold dates"):
         L.churn_labels(TX.assign(date=TX["date"].astype(str).where(TX.index != 0, "soon")),
-                       "2025-12-31")
-    with pytest.raises(CrmlabInputError, match="no purchases on or before"):
-        L.churn_labels(TX, "2000-01-01")
+                       as_of="2025-12-31")
+    with pytest.raises(CrmlabInputError, match="no purchases before"):
+        L.churn_labels(TX, as_of="2000-01-01")
     with pytest.raises(CrmlabInputError, match="empty"):
-        L.churn_features(TX.head(0), "2025-12-31")
+        L.churn_features(TX.head(0), as_of="2025-12-31")
     with pytest.raises(CrmlabInputError, match="kind"):
         L.churn_model("svm")
 
@@ -163,9 +166,9 @@ def test_gains_bad_inputs():
 # ---------------------------------------------------------------- model on synthetic data
 def _synthetic(n: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
     rng = np.random.default_rng(seed)
-    X = pd.DataFrame({"recency_days": rng.exponential(60, n), "frequency": rng.poisson(5, n) + 1,
+    X = pd.DataFrame({"recency": rng.exponential(60, n), "frequency": rng.poisson(5, n) + 1,
                       "city": rng.choice(["甲", "乙"], n)})
-    logit = -1 + X["recency_days"] / 40 - 0.3 * X["frequency"] + (X["city"] == "甲") * 0.8
+    logit = -1 + X["recency"] / 40 - 0.3 * X["frequency"] + (X["city"] == "甲") * 0.8
     y = pd.Series((rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int))
     return X, y
 
@@ -177,9 +180,9 @@ def test_model_learns_planted_effects_and_explains_them():
     ev = L.evaluate_churn_model(model, Xt, yt)
     assert ev["roc_auc"] > 0.75 and 0 <= ev["precision"] <= 1
     eff = L.feature_effects(model, Xt, yt).set_index("feature")
-    assert eff.loc["recency_days", "effect"] > 1      # more days since purchase → more churn
+    assert eff.loc["recency", "effect"] > 1      # more days since purchase → more churn
     assert eff.loc["frequency", "effect"] < 1
-    assert "multiplies the odds" in eff.loc["recency_days", "explanation"]
+    assert "multiplies the odds" in eff.loc["recency", "explanation"]
     assert eff.loc["city_甲", "effect"] > eff.loc["city_乙", "effect"]
     # AUC agrees with a naive pairwise count (probability a churner outranks a stayer)
     p = model.predict_proba(Xt)[:, 1]
@@ -193,7 +196,7 @@ def test_forest_pipeline_and_permutation_effects():
     model = L.churn_model("forest", random_state=0).fit(X, y)
     model.set_params(classify__n_estimators=50)
     eff = L.feature_effects(model.fit(X, y), X, y, n_repeats=2)
-    assert eff.iloc[0]["feature"] == "recency_days"
+    assert eff.iloc[0]["feature"] == "recency"
     assert (eff["kind"] == "ROC AUC drop when shuffled").all()
 
 
@@ -206,26 +209,26 @@ def test_evaluation_needs_both_classes():
 
 # ---------------------------------------------------------------- win-back
 def test_winback_hand_worked():
-    w = L.winback_list(TX, "2025-12-31",
+    w = L.winback_list(TX, as_of="2025-12-31",
                        return_probability=pd.Series({"b": 0.5, "c": 0.25}))
     # the value window is (last purchase − 12 months, last purchase]
     # b (at risk): last 2025-10-15, 200 − 20 = 180, × 0.5 = 90
     # c (churned): last 2025-06-01; 2024-06-01 is exactly 12 months before → outside: 80 × 0.25
-    assert w["member_id"].tolist() == ["b", "c"]
+    assert w["customer_id"].tolist() == ["b", "c"]
     assert w["historic_value"].tolist() == [180.0, 80.0]
     assert w["expected_value"].tolist() == [90.0, 20.0]
     assert w["rank"].tolist() == [1, 2]
 
 
 def test_winback_measured_return_rates_are_probabilities():
-    w = L.winback_list(TX, "2025-12-31")
+    w = L.winback_list(TX, as_of="2025-12-31")
     # 91 days earlier (2025-10-01) a, b and c were all churned (no purchase for > 3 months);
     # a and b bought again since → churned customers return with p = 2/3; nobody was at risk
     # then, so b (at risk now) gets the overall rate, also 2/3
-    p = w.set_index("member_id")["p_return"]
+    p = w.set_index("customer_id")["p_return"]
     assert p["b"] == pytest.approx(2 / 3) and p["c"] == pytest.approx(2 / 3)
     with pytest.raises(CrmlabInputError, match="between 0 and 1"):
-        L.winback_list(TX, "2025-12-31", return_probability=pd.Series({"b": 2.0}))
+        L.winback_list(TX, as_of="2025-12-31", return_probability=pd.Series({"b": 2.0}))
 
 
 def test_docstring_examples_run():

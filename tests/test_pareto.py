@@ -66,18 +66,18 @@ def test_pareto_table_hand_worked():
     assert t["share"].tolist() == pytest.approx([0.5, 0.2, 0.15, 0.1, 0.05])
     assert t["cum_value_share"].tolist() == pytest.approx([0.5, 0.7, 0.85, 0.95, 1.0])
     assert t["cum_customer_share"].tolist() == pytest.approx([0.2, 0.4, 0.6, 0.8, 1.0])
-    assert str(t.attrs["excluded"]) == "all 0 rows used" or t.attrs["excluded"].excluded == 0
+    assert t.attrs["excluded"].excluded == 0 and t.attrs["excluded"].received == 5
 
 
 def test_pareto_table_sums_transactions_and_reports_missing_ids():
-    tx = pd.DataFrame({"member_id": ["a", "b", None, "a", "c", None],
+    tx = pd.DataFrame({"customer_id": ["a", "b", None, "a", "c", None],
                        "amount": [5.0, 3.0, 100.0, 2.0, 1.0, -4.0]})
-    t = pareto_table(tx, value="amount", customer="member_id")
+    t = pareto_table(tx, value="amount", customer="customer_id")
     # a = 5 + 2 = 7, b = 3, c = 1; the two rows without an id (100 and -4) are reported
     assert dict(zip(t["customer"], t["value"])) == {"a": 7.0, "b": 3.0, "c": 1.0}
     report = t.attrs["excluded"]
     assert report.received == 6 and report.excluded == 2
-    assert list(report.reasons["rows without a customer id"]) == [2, 5]
+    assert list(report.examples["rows without a customer id"]) == [2, 5]
     assert tx.shape == (6, 2)  # input not mutated
 
 
@@ -183,15 +183,15 @@ def test_pareto_shares_monotone_and_end_at_one(v):
     assert t["cum_value_share"].iloc[-1] == pytest.approx(1.0)
     assert t["cum_customer_share"].iloc[-1] == pytest.approx(1.0)
     # the top 20 % always hold at least 20 %
-    assert top_share(pd.Series(v), 0.2) >= 0.2 - 1e-9
+    assert top_share(pd.Series(v), top=0.2) >= 0.2 - 1e-9
 
 
 @given(values_strategy, st.floats(0.01, 0.99))
 @settings(max_examples=60, deadline=None)
 def test_customers_for_share_inverts_top_share(v, share):
-    x = customers_for_share(pd.Series(v), share)
+    x = customers_for_share(pd.Series(v), share=share)
     assert 0 <= x <= 1
-    assert top_share(pd.Series(v), x) == pytest.approx(share, abs=1e-7)
+    assert top_share(pd.Series(v), top=x) == pytest.approx(share, abs=1e-7)
 
 
 @given(values_strategy)
@@ -226,7 +226,7 @@ def test_sales_rank_class_matches_naive_count(v):
 def test_single_customer_and_all_equal():
     assert gini(pd.Series([5.0])) == 0.0
     assert gini(pd.Series([3.0] * 7)) == 0.0
-    assert top_share(pd.Series([3.0] * 10), 0.2) == pytest.approx(0.2)
+    assert top_share(pd.Series([3.0] * 10), top=0.2) == pytest.approx(0.2)
     with pytest.raises(CrmlabInputError, match="at least 2 customers"):
         gini(pd.Series([5.0]), correction=True)
 
@@ -245,13 +245,16 @@ def test_bad_input_messages(func):
     with pytest.raises(CrmlabInputError, match="add up to 0"):
         func(pd.Series([0.0, 0.0]))
     with pytest.raises(CrmlabInputError, match="missing column 'amount'"):
-        func(pd.DataFrame({"sales": [1.0]}))
+        func(pd.DataFrame({"sales": [1.0], "id": ["a"]}), customer="id")
+    # a table without customer= is refused (never read as one row per customer)
+    with pytest.raises(CrmlabInputError, match="without customer=: name its column"):
+        func(pd.DataFrame({"amount": [1.0]}))
 
 
 def test_negatives_can_be_excluded_and_are_reported():
     t = pareto_table(pd.Series([3.0, -1.0, 1.0], index=["a", "b", "c"]), negatives="exclude")
     assert t["customer"].tolist() == ["a", "c"]
-    assert list(t.attrs["excluded"].reasons["customers with a negative value"]) == ["b"]
+    assert list(t.attrs["excluded"].examples["customers with a negative value"]) == ["b"]
 
 
 def test_bad_parameters():

@@ -396,30 +396,6 @@ def test_quality_score_bad_inputs():
         q.quality_score(pd.DataFrame({"a": [1]}), unique=["b"])
 
 
-# ---------------------------------------------------------------- first-time buyers
-def test_first_time_buyers_hand_worked():
-    tx = pd.DataFrame({"member_id": ["a", "a", "b", "b", "c", None],
-                       "date": ["2024-12-31", "2025-01-05", "2025-01-01", "2025-01-01",
-                                "2025-02-01", "2025-01-10"],
-                       "amount": [10, 20, 5, 7, 9, 100]})
-    out = q.first_time_buyers(tx, "2025-01")
-    assert out["member_id"].tolist() == ["b"]          # a bought in December, c in February
-    assert out["first_day_amount"].tolist() == [12]
-    assert "1 rows without a customer id" in str(out.attrs["excluded"])
-    both = q.first_time_buyers(tx, ("2025-01-01", "2025-02-01"))   # both ends included
-    assert both["member_id"].tolist() == ["b", "c"]
-
-
-def test_first_time_buyers_bad_inputs():
-    tx = pd.DataFrame({"member_id": ["a"], "date": ["not a date"], "amount": [1]})
-    with pytest.raises(CrmlabInputError, match="must hold dates"):
-        q.first_time_buyers(tx, "2025")
-    with pytest.raises(CrmlabInputError, match="not a period"):
-        q.first_time_buyers(tx.assign(date="2025-01-01"), "someday")
-    with pytest.raises(CrmlabInputError, match="before it starts"):
-        q.first_time_buyers(tx.assign(date="2025-01-01"), ("2025-02-01", "2025-01-01"))
-
-
 def test_docstring_examples_run():
     import doctest
     import importlib

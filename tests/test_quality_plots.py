@@ -51,7 +51,7 @@ def test_gains_and_effects_and_winback_and_states():
     ax = plots.feature_effects_chart(eff)
     assert sorted(round(p.get_width(), 4) for p in ax.patches) == [round(np.log(0.5), 4),
                                                                    round(np.log(2.0), 4)]
-    w = pd.DataFrame({"member_id": ["a", "b"], "expected_value": [90.0, 20.0],
+    w = pd.DataFrame({"customer_id": ["a", "b"], "expected_value": [90.0, 20.0],
                       "state": ["at_risk", "churned"]})
     ax = plots.winback_chart(w)
     assert sorted(p.get_width() for p in ax.patches) == [20.0, 90.0]

@@ -23,7 +23,7 @@ def small_transactions() -> pd.DataFrame:
     # a row without member id, and a return-only customer d
     return pd.DataFrame({
         "receipt_id": ["r1", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"],
-        "member_id": ["a", "a", "a", "b", "b", "c", "c", None, "d"],
+        "customer_id": ["a", "a", "a", "b", "b", "c", "c", None, "d"],
         "date": ["2025-12-01", "2025-12-01", "2025-12-20", "2025-06-01", "2025-07-01",
                  "2025-12-30", "2025-12-30", "2025-12-31", "2025-11-11"],
         "amount": [30.0, 20.0, 10.0, 100.0, -40.0, 5.0, 8.0, 99.0, -12.0],
@@ -33,7 +33,7 @@ def small_transactions() -> pd.DataFrame:
 def test_rfm_table_hand_worked():
     tx = small_transactions()
     rfm = rfm_table(tx, as_of="2026-01-01")
-    assert rfm["member_id"].tolist() == ["a", "b", "c"]
+    assert rfm["customer_id"].tolist() == ["a", "b", "c"]
     # recency: 2026-01-01 − 2025-12-20 = 12 days; − 2025-06-01 = 214; − 2025-12-30 = 2
     assert rfm["recency"].tolist() == [12, 214, 2]
     assert rfm["frequency"].tolist() == [2, 1, 2]  # c: two receipts on one day = 2 occasions
@@ -44,8 +44,8 @@ def test_rfm_table_hand_worked():
                                                                    "2025-12-30"]))
     report = rfm.attrs["excluded"]
     assert report.received == 9
-    assert list(report.reasons["rows without a customer id"]) == [7]
-    assert list(report.reasons["rows of customers who only returned goods (no purchase)"]) == [8]
+    assert list(report.examples["rows without a customer id"]) == [7]
+    assert list(report.examples["rows of customers who only returned goods (no purchase)"]) == [8]
     assert rfm.attrs["as_of"] == pd.Timestamp("2026-01-01")
     assert tx.equals(small_transactions())  # input not mutated
 
@@ -63,20 +63,20 @@ def test_rfm_table_by_day_and_default_as_of():
 def test_rfm_table_rows_after_as_of_are_reported():
     rfm = rfm_table(small_transactions(), as_of="2025-12-15")
     # a: only r1 counts (r2 on 12-20 is after), c: nothing left → not in the table
-    assert rfm["member_id"].tolist() == ["a", "b"]
+    assert rfm["customer_id"].tolist() == ["a", "b"]
     assert rfm["monetary"].tolist() == pytest.approx([50.0, 60.0])
-    late = rfm.attrs["excluded"].reasons["rows dated on or after the as-of date"]
+    late = rfm.attrs["excluded"].examples["rows dated on or after the as-of date"]
     assert sorted(late) == [2, 5, 6]  # row 7 (no id) is counted once, under its first reason
 
 
 def naive_rfm(tx: pd.DataFrame, as_of: str) -> pd.DataFrame:
     """A second, plain-pandas computation of the same definitions."""
-    tx = tx.dropna(subset=["member_id"]).copy()
+    tx = tx.dropna(subset=["customer_id"]).copy()
     tx["date"] = pd.to_datetime(tx["date"])
-    occ = tx.groupby(["member_id", "receipt_id"]).agg(net=("amount", "sum"), day=("date", "min"))
+    occ = tx.groupby(["customer_id", "receipt_id"]).agg(net=("amount", "sum"), day=("date", "min"))
     occ = occ[occ["net"] > 0].reset_index()
-    per = occ.groupby("member_id").agg(last=("day", "max"), frequency=("receipt_id", "nunique"))
-    per["monetary"] = tx.groupby("member_id")["amount"].sum()
+    per = occ.groupby("customer_id").agg(last=("day", "max"), frequency=("receipt_id", "nunique"))
+    per["monetary"] = tx.groupby("customer_id")["amount"].sum()
     per["recency"] = (pd.Timestamp(as_of) - per["last"]).dt.days
     return per.reset_index()
 
@@ -86,10 +86,10 @@ def naive_rfm(tx: pd.DataFrame, as_of: str) -> pd.DataFrame:
                 min_size=1, max_size=40), st.booleans())
 @settings(max_examples=40, deadline=None)
 def test_rfm_table_matches_naive_pandas(rows, receipt_order):
-    tx = pd.DataFrame(rows, columns=["member_id", "receipt_id", "day", "amount"])
+    tx = pd.DataFrame(rows, columns=["customer_id", "receipt_id", "day", "amount"])
     tx["date"] = pd.Timestamp("2025-01-01") + pd.to_timedelta(tx["day"], unit="D")
     # a receipt belongs to one customer on one day
-    tx["receipt_id"] = tx["member_id"].fillna("-") + tx["receipt_id"].astype(str) + tx["day"].astype(str)
+    tx["receipt_id"] = tx["customer_id"].fillna("-") + tx["receipt_id"].astype(str) + tx["day"].astype(str)
     if receipt_order:  # lines exported receipt by receipt: receipts are numbered by runs
         tx = tx.sort_values("receipt_id", kind="stable")
     want = naive_rfm(tx, "2025-03-01")
@@ -99,14 +99,14 @@ def test_rfm_table_matches_naive_pandas(rows, receipt_order):
             rfm_table(tx, as_of="2025-03-01")
         return
     got = rfm_table(tx, as_of="2025-03-01")
-    assert got["member_id"].tolist() == want["member_id"].tolist()
+    assert got["customer_id"].tolist() == want["customer_id"].tolist()
     assert got["frequency"].tolist() == want["frequency"].tolist()
     assert got["recency"].tolist() == want["recency"].tolist()
     # monetary is rounded to 6 decimals (documented), hence the absolute tolerance
     assert got["monetary"].to_numpy() == pytest.approx(want["monetary"].to_numpy(), abs=1e-6)
     report = got.attrs["excluded"]
     assert report.excluded + tx.index.isin(
-        tx.index[tx["member_id"].isin(got["member_id"])]).sum() == len(tx)
+        tx.index[tx["customer_id"].isin(got["customer_id"])]).sum() == len(tx)
 
 
 @given(st.lists(st.integers(0, 6), min_size=1, max_size=60), st.integers(2, 7))
@@ -226,7 +226,7 @@ def test_kmeans_bad_input():
     (lambda t: t.iloc[:0], "empty"),
     (lambda t: t.assign(amount=["x"] * len(t)), "must hold numbers"),
     (lambda t: t.assign(date=["someday"] * len(t)), "must hold dates"),
-    (lambda t: t.assign(member_id=None), "no usable rows"),
+    (lambda t: t.assign(customer_id=None), "no usable rows"),
     (lambda t: t.assign(amount=-1.0), "no purchases"),
 ])
 def test_rfm_table_bad_input(change, message):
@@ -239,10 +239,10 @@ def test_rfm_table_reports_missing_dates_and_amounts():
     tx.loc[0, "date"] = None
     tx.loc[2, "amount"] = np.nan
     rfm = rfm_table(tx, as_of="2026-01-01")
-    reasons = rfm.attrs["excluded"].reasons
+    reasons = rfm.attrs["excluded"].examples
     assert list(reasons["rows without a date"]) == [0]
     assert list(reasons["rows without an amount"]) == [2]
-    assert rfm.loc[rfm["member_id"] == "a", "monetary"].item() == 20.0
+    assert rfm.loc[rfm["customer_id"] == "a", "monetary"].item() == 20.0
 
 
 def test_rfm_scores_bad_input():
@@ -277,20 +277,20 @@ def test_time_zone_dates_count_local_calendar_days():
 
 
 def test_customer_ids_of_mixed_types():
-    tx = small_transactions().assign(member_id=[1, 1, 1, "b", "b", 2.5, 2.5, None, "d"])
+    tx = small_transactions().assign(customer_id=[1, 1, 1, "b", "b", 2.5, 2.5, None, "d"])
     rfm = rfm_table(tx, as_of="2026-01-01")
-    assert sorted(map(str, rfm["member_id"])) == ["1", "2.5", "b"]
+    assert sorted(map(str, rfm["customer_id"])) == ["1", "2.5", "b"]
 
 
 @pytest.mark.parametrize("order", [[0, 1, 2, 3], [3, 1, 0, 2]])
 def test_rfm_table_receipt_number_used_by_two_customers(order):
     # Receipt "r1" carries lines of members a and b (two tills reusing a number): it is one
     # purchase occasion for each of them, whatever the row order (runs or hashing).
-    tx = pd.DataFrame({"member_id": ["a", "b", "a", "b"], "receipt_id": ["r1", "r1", "r2", "r2"],
+    tx = pd.DataFrame({"customer_id": ["a", "b", "a", "b"], "receipt_id": ["r1", "r1", "r2", "r2"],
                        "date": ["2025-03-01", "2025-03-01", "2025-03-05", "2025-03-09"],
                        "amount": [10.0, 4.0, 6.0, 1.0]}).iloc[order]
     rfm = rfm_table(tx, as_of="2025-03-10")
-    assert rfm["member_id"].tolist() == ["a", "b"]
+    assert rfm["customer_id"].tolist() == ["a", "b"]
     assert rfm["frequency"].tolist() == [2, 2]
     assert rfm["monetary"].tolist() == [16.0, 5.0]
     assert rfm["recency"].tolist() == [5, 1]

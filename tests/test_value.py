@@ -15,7 +15,7 @@ from crmlab._checks import CrmlabInputError
 @pytest.fixture
 def tx() -> pd.DataFrame:
     return pd.DataFrame({
-        "member_id": ["a", "a", "a", "b", None, "c", "a", "d"],
+        "customer_id": ["a", "a", "a", "b", None, "c", "a", "d"],
         "receipt_id": ["r1", "r1", "r2", "r3", "r4", "r5", "r6", "r7"],
         "date": ["2025-01-05", "2025-01-05", "2025-03-01", "2025-02-01", "2025-02-02",
                  "2025-02-20", "2025-04-02", "2025-03-03"],
@@ -27,38 +27,39 @@ def tx() -> pd.DataFrame:
 
 def test_historic_value_by_hand(tx):
     original = tx.copy()
-    hv = value.historic_value(tx, as_of="2025-04-01", margin_rate=0.25).set_index("member_id")
+    hv = value.historic_value(tx, as_of="2025-04-01", margin_rate=0.25).set_index("customer_id")
     # a: receipt r1 (100) is an order, r2 (−10, a return) is not; r6 is after the as-of date
-    assert hv.loc["a", ["orders", "revenue", "margin", "avg_order_value"]].tolist() == [1, 90.0, 22.5, 90.0]
-    assert hv.loc["a", "tenure_days"] == 86 and hv.loc["a", "recency_days"] == 31  # Jan 5 → Apr 1
-    assert hv.loc["d", ["orders", "revenue", "tenure_days", "recency_days"]].tolist() == [1, 12.5, 29, 29]
+    assert hv.loc["a", ["frequency", "monetary", "margin", "mean_spend"]].tolist() == [1, 90.0, 22.5, 90.0]
+    # the last *purchase* is r1 (the return on Mar 1 is not one): Jan 5 → Apr 1 = 86 days
+    assert hv.loc["a", "tenure_days"] == 86 and hv.loc["a", "recency"] == 86
+    assert hv.loc["d", ["frequency", "monetary", "tenure_days", "recency"]].tolist() == [1, 12.5, 29, 29]
     assert "c" not in hv.index  # returns only
     report = hv.attrs["excluded"]
     text = str(report)
     assert report.received == 8 and report.excluded == 3
-    assert "customer id" in text and "on or after the as-of date" in text and "returns only" in text
+    assert "customer id" in text and "on or after the as-of date" in text and "only returned goods" in text
     pd.testing.assert_frame_equal(tx, original)
 
 
 def test_historic_value_days_as_orders_and_default_as_of(tx):
-    hv = value.historic_value(tx, order=None).set_index("member_id")
+    hv = value.historic_value(tx, occasion=None).set_index("customer_id")
     # without receipts, each purchase day with a positive net amount is one order
-    assert hv.loc["a", "orders"] == 2  # 2025-01-05 and 2025-04-02 (2025-03-01 only a return)
+    assert hv.loc["a", "frequency"] == 2  # 2025-01-05 and 2025-04-02 (2025-03-01 only a return)
     assert hv.attrs["as_of"] == pd.Timestamp("2025-04-03")  # day after the last transaction
-    assert hv.loc["a", "recency_days"] == 1
+    assert hv.loc["a", "recency"] == 1
 
 
 def test_historic_value_matches_naive_groupby():
     rng = np.random.default_rng(3)
     n = 400
-    df = pd.DataFrame({"member_id": rng.choice(list("abcdefghij"), n),
+    df = pd.DataFrame({"customer_id": rng.choice(list("abcdefghij"), n),
                        "receipt_id": [f"r{i // 2}" for i in range(n)],
                        "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 300, n) // 2 * 2, "D"),
                        "amount": rng.normal(50, 20, n).round(2)})
-    df["member_id"] = df.groupby("receipt_id")["member_id"].transform("first")
+    df["customer_id"] = df.groupby("receipt_id")["customer_id"].transform("first")
     df["date"] = df.groupby("receipt_id")["date"].transform("first")
-    hv = value.historic_value(df, as_of="2026-01-01").set_index("member_id")
-    for member, rows in df.groupby("member_id"):
+    hv = value.historic_value(df, as_of="2026-01-01").set_index("customer_id")
+    for member, rows in df.groupby("customer_id"):
         per_receipt = {}
         for receipt, amount in zip(rows["receipt_id"], rows["amount"]):
             per_receipt[receipt] = per_receipt.get(receipt, 0.0) + amount
@@ -66,14 +67,14 @@ def test_historic_value_matches_naive_groupby():
         if orders == 0:
             assert member not in hv.index
             continue
-        assert hv.loc[member, "orders"] == orders
-        assert hv.loc[member, "revenue"] == pytest.approx(rows["amount"].sum())
+        assert hv.loc[member, "frequency"] == orders
+        assert hv.loc[member, "monetary"] == pytest.approx(rows["amount"].sum())
         assert hv.loc[member, "margin"] == pytest.approx(0.2 * rows["amount"].sum())
 
 
 def test_historic_value_bad_input(tx):
-    with pytest.raises(CrmlabInputError, match="missing column 'receipt_id'"):
-        value.historic_value(tx.drop(columns="receipt_id"))
+    with pytest.raises(CrmlabInputError, match="missing column 'receipt'"):
+        value.historic_value(tx, occasion="receipt")
     with pytest.raises(CrmlabInputError, match="margin_rate"):
         value.historic_value(tx, margin_rate=20)
     with pytest.raises(CrmlabInputError, match="must hold numbers"):
@@ -82,7 +83,7 @@ def test_historic_value_bad_input(tx):
         value.historic_value(tx.assign(date=["2025-01-01"] * 7 + ["soon"]))
     with pytest.raises(CrmlabInputError, match="as_of must be a date"):
         value.historic_value(tx, as_of="someday")
-    with pytest.raises(CrmlabInputError, match="no usable transactions"):
+    with pytest.raises(CrmlabInputError, match="no rows before the as-of date"):
         value.historic_value(tx, as_of="2020-01-01")
     with pytest.raises(CrmlabInputError, match="empty"):
         value.historic_value(tx.iloc[:0])
@@ -152,7 +153,7 @@ def test_clv_sensitivity_table():
 # ---- cohorts -------------------------------------------------------------------------------
 
 def test_cohort_table_by_hand():
-    df = pd.DataFrame({"member_id": ["a", "a", "b", "b", "c", "b"],
+    df = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c", "b"],
                        "date": ["2025-01-03", "2025-02-10", "2025-01-20", "2025-03-01", "2025-02-14",
                                 "2025-02-05"],
                        "amount": [10.0, 20.0, 5.0, 8.0, 7.0, -5.0]})
@@ -173,24 +174,24 @@ def test_cohort_table_by_hand():
 def test_cohort_table_matches_naive_count():
     rng = np.random.default_rng(5)
     n = 600
-    df = pd.DataFrame({"member_id": rng.integers(0, 60, n),
+    df = pd.DataFrame({"customer_id": rng.integers(0, 60, n),
                        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, n), "D"),
                        "amount": rng.normal(30, 10, n)})
     df.loc[rng.choice(n, 30, replace=False), "amount"] = -5.0
     out = value.cohort_table(df).set_index(["cohort", "period"])
     buys = df[df["amount"] > 0]
-    first = {m: d.min().to_period("M") for m, d in buys.groupby("member_id")["date"]}
+    first = {m: d.min().to_period("M") for m, d in buys.groupby("customer_id")["date"]}
     for (cohort, k), row in out.iterrows():
         members = [m for m, c in first.items() if c == cohort]
         target = cohort + k
-        active = {m for m, d in zip(buys["member_id"], buys["date"])
+        active = {m for m, d in zip(buys["customer_id"], buys["date"])
                   if m in members and d.to_period("M") == target}
         assert row["cohort_size"] == len(members)
         assert row["active_customers"] == len(active)
 
 
 def test_retention_matrix_pivot():
-    df = pd.DataFrame({"member_id": ["a", "a", "b", "b", "c"],
+    df = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c"],
                        "date": ["2025-01-03", "2025-02-10", "2025-01-20", "2025-03-01", "2025-02-14"],
                        "amount": [10.0, 20.0, 5.0, 8.0, 7.0]})
     matrix = value.retention_matrix(value.cohort_table(df))
@@ -205,24 +206,24 @@ def test_retention_matrix_pivot():
 
 
 def test_cohort_table_bad_input():
-    df = pd.DataFrame({"member_id": ["a"], "date": ["2025-01-03"], "amount": [10.0]})
+    df = pd.DataFrame({"customer_id": ["a"], "date": ["2025-01-03"], "amount": [10.0]})
     with pytest.raises(CrmlabInputError, match="period alias"):
         value.cohort_table(df, period="fortnight")
     with pytest.raises(CrmlabInputError, match="no purchase with a positive amount"):
         value.cohort_table(df.assign(amount=-1.0))
-    with pytest.raises(CrmlabInputError, match="missing column 'member_id'"):
-        value.cohort_table(df.rename(columns={"member_id": "customer"}))
+    with pytest.raises(CrmlabInputError, match="missing column 'customer_id'"):
+        value.cohort_table(df.rename(columns={"customer_id": "customer"}))
 
 
 # ---- value × loyalty, share of wallet ------------------------------------------------------
 
 def test_value_loyalty_quadrants_and_boundaries():
-    df = pd.DataFrame({"margin": [10, 200, 50, 300, 100], "orders": [8, 1, 2, 9, 5]})
+    df = pd.DataFrame({"margin": [10, 200, 50, 300, 100], "frequency": [8, 1, 2, 9, 5]})
     out = value.value_loyalty_matrix(df)
-    # medians: margin 100, orders 5; a value equal to the threshold counts as high (≥)
+    # medians: margin 100, frequency 5; a value equal to the threshold counts as high (≥)
     assert out["quadrant"].tolist() == ["loyal but low value", "valuable but fickle",
                                         "low value, low loyalty", "core", "core"]
-    assert out.attrs["thresholds"] == {"margin": 100.0, "orders": 5.0}
+    assert out.attrs["thresholds"] == {"margin": 100.0, "frequency": 5.0}
     assert out.loc[3, "quadrant_zh"] == "核心客户" and "reward" in out.loc[3, "action"]
     fixed = value.value_loyalty_matrix(df, value_threshold=250, loyalty_threshold=9)
     assert fixed["quadrant"].tolist() == ["low value, low loyalty"] * 3 + ["core", "low value, low loyalty"]
@@ -230,7 +231,7 @@ def test_value_loyalty_quadrants_and_boundaries():
 
 
 def test_value_loyalty_bad_input():
-    df = pd.DataFrame({"margin": [10, None], "orders": [1, 2]})
+    df = pd.DataFrame({"margin": [10, None], "frequency": [1, 2]})
     with pytest.raises(CrmlabInputError, match="missing values"):
         value.value_loyalty_matrix(df)
     with pytest.raises(CrmlabInputError, match="missing column 'revenue'"):

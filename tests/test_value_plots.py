@@ -30,13 +30,13 @@ def close_figures():
 
 
 def test_value_charts_draw_on_given_axes():
-    tx = pd.DataFrame({"member_id": ["a", "a", "b", "c"], "amount": [5.0, 6.0, 7.0, 9.0],
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c"], "amount": [5.0, 6.0, 7.0, 9.0],
                        "date": ["2025-01-02", "2025-02-03", "2025-02-04", "2025-03-01"]})
     _, ax = plt.subplots()
     matrix = value.retention_matrix(value.cohort_table(tx))
     assert crmlab.plots.cohort_heatmap(matrix, ax=ax) is ax
     assert len(ax.collections) >= 1  # the heatmap mesh
-    customers = value.value_loyalty_matrix(pd.DataFrame({"margin": [1.0, 5, 9, 20], "orders": [1, 3, 2, 8]}))
+    customers = value.value_loyalty_matrix(pd.DataFrame({"margin": [1.0, 5, 9, 20], "frequency": [1, 3, 2, 8]}))
     ax2 = crmlab.plots.value_loyalty_chart(customers)
     assert len(ax2.collections[0].get_offsets()) == 4
     ax3 = crmlab.plots.clv_sensitivity_heatmap(value.clv_sensitivity(100, [0.7, 0.8], [0.1, 0.2]))

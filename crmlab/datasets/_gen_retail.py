@@ -2,7 +2,7 @@
 
 Story: 惠邻超市 (Huilin Supermarkets) runs six stores in Shandong and opened a seventh, in
 Weifang, on 2024-09-28. Shoppers who hold a member card (会员卡) show it at the till, so their
-receipts carry a ``member_id``; a few percent of receipts are from shoppers without a card. The
+receipts carry a ``customer_id``; a few percent of receipts are from shoppers without a card. The
 data covers 2023-07-01 … 2025-12-31; lessons analyse it "as of" 2026-01-01.
 
 Patterns planted for the lessons (each is checked by ``tests/test_datasets_retail.py``):
@@ -19,7 +19,7 @@ Patterns planted for the lessons (each is checked by ``tests/test_datasets_retai
   nappies about three times as often as receipts in general (lift ≈ 3).
 * **Returns** (退货): a few receipts return part of an earlier purchase (negative quantity and
   amount, ``original_receipt_id`` names the purchase), and **non-member** receipts (no
-  ``member_id``, about 4 % of receipts).
+  ``customer_id``, about 4 % of receipts).
 
 ``generate(seed, scale)`` streams the transactions month by month, so ``scale=50`` (about 250,000
 members and 19 million lines) never holds more than one month of lines in memory.
@@ -117,9 +117,9 @@ TABLES = [
     TableSpec(
         name="retail_members",
         description="One row per card member: join date, gender, age band, city, home store",
-        columns={"member_id": "str", "join_date": "date", "gender": "category",
+        columns={"customer_id": "str", "join_date": "date", "gender": "category",
                  "age_band": "category", "city": "category", "home_store": "str"},
-        primary_key=("member_id",),
+        primary_key=("customer_id",),
         foreign_keys={"home_store": "retail_stores.store_id"},
     ),
     TableSpec(
@@ -127,12 +127,12 @@ TABLES = [
         description="One row per receipt line (2023-07 … 2025-12): product, quantity, price, "
                     "discount, amount; returns have negative quantity",
         columns={"receipt_id": "str", "line_no": "int", "date": "date", "store_id": "str",
-                 "member_id": "str", "product_id": "str", "category": "category",
+                 "customer_id": "str", "product_id": "str", "category": "category",
                  "quantity": "int", "unit_price": "float", "discount": "float",
                  "amount": "float", "original_receipt_id": "str"},
         primary_key=("receipt_id", "line_no"),
         foreign_keys={"store_id": "retail_stores.store_id",
-                      "member_id": "retail_members.member_id",
+                      "customer_id": "retail_members.customer_id",
                       "product_id": "retail_products.product_id"},
         compressed=True,
     ),
@@ -191,7 +191,7 @@ def _members(rng: np.random.Generator, n: int) -> pd.DataFrame:
     stop = np.minimum(fade_start + rng.integers(150, 330, n).astype("timedelta64[D]"),
                       np.datetime64(LAST_CHURN_STOP.date()))
     return pd.DataFrame({
-        "member_id": [f"M{i:05d}" for i in range(1, n + 1)],
+        "customer_id": [f"M{i:05d}" for i in range(1, n + 1)],
         "join_date": join.astype("datetime64[s]"),
         "gender": np.array(_GENDERS)[rng.choice(2, n, p=[0.6, 0.4])],
         "age_band": np.array(_AGE_BANDS)[rng.choice(len(_AGE_BANDS), n, p=_AGE_SHARES)],
@@ -316,8 +316,8 @@ def _month_transactions(rng: np.random.Generator, members: pd.DataFrame, product
     cents = np.rint(price * 100).astype(np.int64) * lines["quantity"].to_numpy() \
         * (100 - lines["discount_pct"].to_numpy())
     amount_cents = np.sign(cents) * ((np.abs(cents) + 50) // 100)  # half away from zero
-    member_ids = members["member_id"].to_numpy()
-    member_idx = rec["member"].to_numpy()
+    customer_ids = members["customer_id"].to_numpy()
+    customer_idx = rec["member"].to_numpy()
     original = rec["original"].to_numpy()
     has_original = original >= 0
     # receipt ids are formatted once per receipt, then repeated for its lines
@@ -330,7 +330,7 @@ def _month_transactions(rng: np.random.Generator, members: pd.DataFrame, product
         "line_no": lines["line_no"].to_numpy(),
         "date": rec["date"].to_numpy().astype("datetime64[s]"),
         "store_id": np.array([s[0] for s in _STORES])[rec["store"].to_numpy()],
-        "member_id": np.where(member_idx >= 0, member_ids[np.maximum(member_idx, 0)], None),
+        "customer_id": np.where(customer_idx >= 0, customer_ids[np.maximum(customer_idx, 0)], None),
         "product_id": products["product_id"].to_numpy()[lines["product"].to_numpy()],
         "category": products["category"].to_numpy()[lines["product"].to_numpy()],
         "quantity": lines["quantity"].to_numpy(),

@@ -110,7 +110,7 @@ def feature_effects_chart(effects: pd.DataFrame, *, feature: str = "feature",
     return ax
 
 
-def winback_chart(winback: pd.DataFrame, *, customer: str = "member_id",
+def winback_chart(winback: pd.DataFrame, *, customer: str = "customer_id",
                   value: str = "expected_value", state: str = "state", top: int = 20,
                   ax: Any = None) -> Any:
     """The top of the win-back list: expected value per customer, coloured by state.
@@ -119,7 +119,7 @@ def winback_chart(winback: pd.DataFrame, *, customer: str = "member_id",
 
     Examples
     --------
-    >>> w = pd.DataFrame({"member_id": ["a", "b"], "expected_value": [90.0, 20.0],
+    >>> w = pd.DataFrame({"customer_id": ["a", "b"], "expected_value": [90.0, 20.0],
     ...                   "state": ["at_risk", "churned"]})
     >>> ax = winback_chart(w)
     """

@@ -31,7 +31,7 @@ def cohort_heatmap(matrix: pd.DataFrame, *, percent: bool = True, ax: Any = None
     Examples
     --------
     >>> from crmlab.value import cohort_table, retention_matrix
-    >>> tx = pd.DataFrame({"member_id": ["a", "a", "b"], "amount": [5.0, 6.0, 7.0],
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [5.0, 6.0, 7.0],
     ...                    "date": ["2025-01-02", "2025-02-03", "2025-02-04"]})
     >>> ax = cohort_heatmap(retention_matrix(cohort_table(tx)))
     """
@@ -48,7 +48,7 @@ def cohort_heatmap(matrix: pd.DataFrame, *, percent: bool = True, ax: Any = None
     return ax
 
 
-def value_loyalty_chart(customers: pd.DataFrame, *, value: str = "margin", loyalty: str = "orders",
+def value_loyalty_chart(customers: pd.DataFrame, *, value: str = "margin", loyalty: str = "frequency",
                         log: bool = True, ax: Any = None) -> Any:
     """Scatter of customers on the value × loyalty matrix (价值-忠诚度矩阵), coloured by quadrant.
 

@@ -11,8 +11,10 @@ timely" measurable and repairable:
   transparent weighted similarity score and clustering with a guard against chaining;
 * :func:`evaluate_duplicates` — pairwise precision, recall and F1 against a ground truth;
 * :func:`golden_record` — one surviving record per cluster by documented survivorship rules;
-* :func:`quality_score` — completeness, validity and uniqueness per column;
-* :func:`first_time_buyers` — customers whose first purchase falls in a period.
+* :func:`quality_score` — completeness, validity and uniqueness per column.
+
+First-time buyers (customers whose first purchase falls in a period) are a customer summary:
+see :func:`crmlab.customers.first_time_buyers`.
 
 Why rapidfuzz: it implements the Indel ratio, Levenshtein and Jaro–Winkler similarities in C
 (about a microsecond per short pair), scores whole arrays of pairs in one call
@@ -22,7 +24,6 @@ would be one to two orders of magnitude slower. What keeps large tables feasible
 """
 
 from crmlab.quality.evaluation import evaluate_duplicates
-from crmlab.quality.first_buyers import first_time_buyers
 from crmlab.quality.golden import SURVIVORSHIP_RULES, golden_record
 from crmlab.quality.linkage import (COMPANY_BLOCKING, COMPANY_FIELDS, COMPARATORS, candidate_pairs,
     duplicate_pairs, find_duplicates)
@@ -36,5 +37,5 @@ __all__ = [
     "normalize_company_name", "normalize_phone", "normalize_address", "valid_credit_code",
     "to_simplified", "COMPANY_FIELDS", "COMPANY_BLOCKING", "candidate_pairs",
     "duplicate_pairs", "find_duplicates", "evaluate_duplicates", "golden_record",
-    "quality_score", "first_time_buyers",
+    "quality_score",
 ]
