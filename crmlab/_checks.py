@@ -221,9 +221,11 @@ def finish_report(result: pd.DataFrame, report: ExclusionReport, *, return_repor
 
 
 # --------------------------------------------------------------------------- as-of date
-def parse_as_of(as_of: Any, dates: pd.Series | None = None, *, name: str = "as_of"
-                ) -> pd.Timestamp:
+def parse_as_of(as_of: Any, dates: pd.Series | None = None, *, name: str = "as_of",
+                moment: bool = False) -> pd.Timestamp:
     """The analysis date as a day (midnight): ``as_of``, or the day after the last of ``dates``.
+
+    ``moment=True`` keeps the time of day (a service-desk report is made at a moment).
 
     The one rule of the package: the as-of date is *exclusive* (the first day not analysed);
     rows dated on or after it are left out and reported (:func:`cut_at_as_of`). The default,
@@ -249,7 +251,7 @@ def parse_as_of(as_of: Any, dates: pd.Series | None = None, *, name: str = "as_o
                                ) from exc
     if pd.isna(stamp):
         raise CrmlabInputError(f"{name} must be a date such as '2026-01-01', got {as_of!r}")
-    return _naive(stamp).normalize()
+    return stamp if moment else _naive(stamp).normalize()
 
 
 def _naive(stamp: pd.Timestamp) -> pd.Timestamp:

@@ -129,7 +129,7 @@ def baskets_from_transactions(transactions: pd.DataFrame, *, basket: str = "rece
     """One-hot baskets (one row per basket, one boolean column per item) from line items.
 
     Rows without a basket id or an item (and, when ``quantity`` is given, returns: rows whose
-    quantity is 0 or negative) are excluded and reported in ``result.attrs["exclusions"]`` (an
+    quantity is 0 or negative) are excluded and reported in ``result.attrs["excluded"]`` (an
     :class:`~crmlab._checks.ExclusionReport`).
 
     Parameters
@@ -161,7 +161,7 @@ def baskets_from_transactions(transactions: pd.DataFrame, *, basket: str = "rece
     if quantity:
         qty = to_numeric(transactions[quantity], column=quantity, what="transactions")
         returns = qty.isna() | (qty <= 0)
-        report.add(f"returns or lines without a positive {quantity}", transactions.index[returns])
+        report.add(f"rows of returns or without a positive {quantity}", transactions.index[returns])
         keep &= ~returns
     usable = transactions[keep]
     if usable.empty:
@@ -172,7 +172,7 @@ def baskets_from_transactions(transactions: pd.DataFrame, *, basket: str = "rece
     matrix[basket_codes, item_codes] = True
     out = pd.DataFrame(matrix, index=pd.Index(basket_ids, name=basket),
                        columns=pd.Index(list(item_labels), dtype=object))
-    out.attrs["exclusions"] = report
+    out.attrs["excluded"] = report.brief()
     return out
 
 

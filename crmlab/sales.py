@@ -10,7 +10,7 @@ Conventions (chosen, documented, tested):
 * an opportunity *reached* a funnel stage when its ``stage_reached`` is that stage or a later
   one; won deals reached every stage;
 * win rate = won ÷ (won + lost): open opportunities are not yet decided and are left out (their
-  number is reported in ``result.attrs["exclusions"]``);
+  number is reported in ``result.attrs["excluded"]``);
 * sales-cycle length = days from ``created`` to ``closed``;
 * campaign revenue is attributed through won opportunities (single-touch, lead-source
   attribution): a campaign earns the amounts of the won deals whose ``campaign_id`` it is;
@@ -149,7 +149,7 @@ def sales_funnel(opportunities: pd.DataFrame, *, stage_reached: str = "stage_rea
             frame.insert(keys.index(name), name, val)
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
-    out.attrs["exclusions"] = report
+    out.attrs["excluded"] = report.brief()
     return out
 
 
@@ -208,7 +208,7 @@ def win_rate(opportunities: pd.DataFrame, *, stage: str = "stage",
         out["value_win_rate"] = sums["_won_value"] / sums["_decided_value"].where(
             sums["_decided_value"] > 0)
     out = out.reset_index() if keys else out.reset_index(drop=True)
-    out.attrs["exclusions"] = report
+    out.attrs["excluded"] = report.brief()
     return out
 
 
@@ -269,7 +269,7 @@ def sales_cycle(opportunities: pd.DataFrame, *, created: str = "created", closed
         "max_days": grouped.max(),
     })
     out = out.reset_index() if keys else out.reset_index(drop=True)
-    out.attrs["exclusions"] = report
+    out.attrs["excluded"] = report.brief()
     return out
 
 
@@ -348,7 +348,7 @@ def campaign_roi(campaigns: pd.DataFrame, opportunities: pd.DataFrame, *,
 
     Revenue is attributed through won opportunities (single-touch): a campaign earns the amounts
     of the won opportunities with its ``campaign_id``. Opportunities naming a campaign that is
-    not in ``campaigns`` are reported in ``result.attrs["exclusions"]``.
+    not in ``campaigns`` are reported in ``result.attrs["excluded"]``.
 
     Parameters
     ----------
@@ -415,5 +415,5 @@ def campaign_roi(campaigns: pd.DataFrame, opportunities: pd.DataFrame, *,
     out["cost_per_win"] = out[cost] / positive["won_deals"]
     out["roi"] = (out["revenue"] * gross_margin - out[cost]) / out[cost].where(out[cost] > 0)
     out = out.sort_values("roi", ascending=False, kind="stable").reset_index(drop=True)
-    out.attrs["exclusions"] = report
+    out.attrs["excluded"] = report.brief()
     return out

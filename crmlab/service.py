@@ -35,8 +35,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import (CrmlabInputError, ExclusionReport, require_columns, require_not_empty,
-                            to_datetime)
+from crmlab._checks import (CrmlabInputError, ExclusionReport, parse_as_of, require_columns,
+                            require_not_empty, to_datetime)
 
 __all__ = [
     "DEFAULT_SLA", "DEFAULT_ESCALATION", "SATISFIED_SCORES", "sla_deadlines", "ticket_ageing",
@@ -65,13 +65,8 @@ _WHAT = "the tickets"
 
 
 def _as_of(as_of) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(as_of)
-    except (TypeError, ValueError):
-        raise CrmlabInputError(f"as_of must be a date and time, got {as_of!r}") from None
-    if pd.isna(stamp):
-        raise CrmlabInputError("as_of is missing: give the moment the report is made")
-    return stamp
+    """The report's moment (date and time), parsed as everywhere (:func:`~crmlab._checks.parse_as_of`)."""
+    return parse_as_of(as_of, moment=True)
 
 
 def _sla_hours(tickets: pd.DataFrame, severity: str, sla: pd.DataFrame) -> pd.Series:
@@ -120,8 +115,8 @@ def ticket_ageing(tickets: pd.DataFrame, *, as_of, severity: str = "severity",
     Parameters
     ----------
     as_of
-        The moment of the report. Tickets opened after it are excluded (reported); a ticket
-        resolved after it counts as open.
+        The moment of the report (required). Tickets opened at or after it are excluded
+        (reported); a ticket resolved after it counts as open.
     deadline
         Column with each ticket's deadline; ``None`` (default) computes it from ``sla``.
     sla
@@ -154,8 +149,8 @@ def ticket_ageing(tickets: pd.DataFrame, *, as_of, severity: str = "severity",
     end = to_datetime(tickets[resolved], column=resolved, what=_WHAT)
     report = ExclusionReport(received=len(tickets))
     report.add("tickets without an opening time", tickets.index[start.isna()])
-    report.add(f"tickets opened after as_of ({stamp})", tickets.index[start > stamp])
-    keep = start.notna() & (start <= stamp)
+    report.add("tickets opened on or after the as-of moment", tickets.index[start >= stamp])
+    keep = start.notna() & (start < stamp)
     backwards = keep & end.notna() & (end < start)
     if backwards.any():
         raise CrmlabInputError(
@@ -179,7 +174,7 @@ def ticket_ageing(tickets: pd.DataFrame, *, as_of, severity: str = "severity",
     state = np.where(is_open, "open", "resolved")
     timing = np.where(out["sla_met"], "in time", np.where(is_open, "overdue", "late"))
     out["sla_status"] = pd.Series(state, index=out.index) + " " + timing
-    out.attrs["exclusions"] = report
+    out.attrs["excluded"] = report.brief()
     return out
 
 
@@ -335,7 +330,7 @@ def satisfaction_summary(tickets: pd.DataFrame, *, satisfaction: str = "satisfac
     out = pd.DataFrame({"surveyed": grouped.size(), "mean_score": grouped["_score"].mean(),
                         "csat": grouped["_ok"].mean()})
     out = out.reset_index() if keys else out.reset_index(drop=True)
-    out.attrs["exclusions"] = report
+    out.attrs["excluded"] = report.brief()
     return out
 
 
@@ -381,5 +376,5 @@ def complaint_pareto(tickets: pd.DataFrame, *, category: str = "category",
     out["cumulative_share"] = out["share"].cumsum()
     before = out["cumulative_share"] - out["share"]
     out["vital_few"] = before < vital_share - 1e-12
-    out.attrs["exclusions"] = report
+    out.attrs["excluded"] = report.brief()
     return out

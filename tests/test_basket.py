@@ -179,9 +179,9 @@ def test_baskets_from_transactions_reports_exclusions():
     table = basket.baskets_from_transactions(tx, quantity="quantity")
     assert table.index.tolist() == ["r1"]
     assert table.loc["r1"].tolist() == [True, True]
-    report = table.attrs["exclusions"]
+    report = table.attrs["excluded"]
     assert report.excluded == 3
-    assert "returns" in str(report)
+    assert "1 row of returns or without a positive quantity" in str(report)
 
 
 @pytest.mark.parametrize("bad, message", [

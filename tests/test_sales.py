@@ -53,7 +53,7 @@ def test_funnel_without_open_and_by_owner():
     f = sales.sales_funnel(SMALL, include_open=False)
     # open rows 3 (qualified), 5 (proposal), 9 (lead) leave: 7 decided
     assert f["reached"].tolist() == [7, 5, 4, 3, 2]
-    assert f.attrs["exclusions"].excluded == 3
+    assert f.attrs["excluded"].excluded == 3
     g = sales.sales_funnel(SMALL, by="owner")
     assert g.loc[g["owner"] == "A", "reached"].tolist() == [5, 3, 1, 0, 0]
     assert g.loc[g["owner"] == "B", "reached"].tolist() == [5, 4, 4, 3, 2]
@@ -71,7 +71,7 @@ def test_win_rate_by_hand():
     assert b["value_win_rate"] == pytest.approx((80 + 90) / (70 + 80 + 90))
     total = sales.win_rate(SMALL)
     assert total["win_rate"].item() == pytest.approx(2 / 7)
-    assert total.attrs["exclusions"].excluded == 3
+    assert total.attrs["excluded"].excluded == 3
 
 
 def test_win_rate_nan_without_decided_deals():
@@ -129,7 +129,7 @@ def test_campaign_roi_by_hand():
     assert np.isnan(roi.loc["W", "cost_per_response"]) and roi.loc["W", "leads"] == 0
     # sorted by ROI; unknown campaign Q and the organic lead reported
     assert roi.index.tolist()[0] == "Y"
-    report = sales.campaign_roi(camps, SMALL).attrs["exclusions"]
+    report = sales.campaign_roi(camps, SMALL).attrs["excluded"]
     assert "unknown campaign" in str(report) and "organic" in str(report)
     margin = sales.campaign_roi(camps, SMALL, gross_margin=0.5).set_index("campaign_id")
     assert margin.loc["Y", "roi"] == pytest.approx((45 - 50) / 50)
@@ -163,7 +163,7 @@ def test_dataset_planted_owner_and_channel_patterns(opps, campaigns):
     assert roi.loc[roi["cost_per_response"].idxmin(), "channel"] == "邮件营销"
     assert roi.iloc[0]["channel"] != "邮件营销" or roi.iloc[0]["cost_per_response"] > \
         roi["cost_per_response"].min()
-    assert roi.attrs["exclusions"].excluded == opps["campaign_id"].isna().sum() == 600
+    assert roi.attrs["excluded"].excluded == opps["campaign_id"].isna().sum() == 600
     assert len(sales.big_deal_alerts(opps)) == 4
 
 
