@@ -304,6 +304,18 @@ def frequent_itemsets(baskets: Sequence[Iterable] | pd.DataFrame, *, min_support
     DataFrame with ``itemset`` (a sorted tuple of items), ``length``, ``count`` (baskets holding
     it) and ``support`` (count ÷ number of baskets), sorted by length then support (descending).
 
+    Notes
+    -----
+    Plain pandas, for a one-hot table ``onehot`` (slow: it tries every combination)::
+
+        for k in range(1, len(onehot.columns) + 1):
+            for itemset in itertools.combinations(onehot.columns, k):
+                support = onehot[list(itemset)].all(axis=1).mean()   # kept if ≥ min_support
+
+    The implementation is Apriori on bit-packed columns (a level's candidates come only from
+    frequent itemsets of the level below; counts are popcounts of AND-ed bit words); the tests
+    check it against that brute force and against mlxtend.
+
     Examples
     --------
     >>> frequent_itemsets([["a", "b"], ["a"], ["a", "b", "c"]], min_support=0.5)

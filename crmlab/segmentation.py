@@ -51,16 +51,9 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- RFM table
-def rfm_table(
-    transactions: pd.DataFrame,
-    *,
-    customer: str = "customer_id",
-    date: str = "date",
-    amount: str = "amount",
-    occasion: str | None = "receipt_id",
-    as_of: Any = None,
-    return_report: bool = False,
-) -> pd.DataFrame | tuple[pd.DataFrame, ExclusionReport]:
+def rfm_table(transactions: pd.DataFrame, *, customer: str = "customer_id", date: str = "date",
+              amount: str = "amount", occasion: str | None = "receipt_id", as_of: Any = None,
+              return_report: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, ExclusionReport]:
     """Recency, frequency and monetary value (RFM) of every customer.
 
     The customer summary of :func:`crmlab.customers.customer_summary` (same rules for

@@ -68,17 +68,11 @@ VALUE_LOYALTY_QUADRANTS: dict[tuple[str, str], tuple[str, str, str]] = {
 # Historic value
 # --------------------------------------------------------------------------------------------
 
-def historic_value(
-    transactions: pd.DataFrame,
-    *,
-    customer: str = "customer_id",
-    date: str = "date",
-    amount: str = "amount",
-    occasion: str | None = "receipt_id",
-    margin_rate: float = DEFAULT_MARGIN_RATE,
-    as_of: Any = None,
-    return_report: bool = False,
-) -> pd.DataFrame | tuple[pd.DataFrame, ExclusionReport]:
+def historic_value(transactions: pd.DataFrame, *, customer: str = "customer_id",
+                   date: str = "date", amount: str = "amount",
+                   occasion: str | None = "receipt_id", margin_rate: float = DEFAULT_MARGIN_RATE,
+                   as_of: Any = None, return_report: bool = False
+                   ) -> pd.DataFrame | tuple[pd.DataFrame, ExclusionReport]:
     """What each customer has brought so far: net spend, margin, purchases and tenure (历史价值).
 
     Built on :func:`crmlab.customers.customer_summary` (its rules for purchase occasions,
