@@ -105,7 +105,7 @@ def churn_labels(transactions: pd.DataFrame, *, as_of: Any = None, method: str =
         raise CrmlabInputError(f"no purchases before {as_of.date()}: nothing to label")
     last = work.groupby("customer", sort=True)["date"].max()
     if method == "inactivity":
-        dorm = scorecard.dormancy(last, as_of, short_months=at_risk_months,
+        dorm = scorecard.dormancy(last, as_of=as_of, short_months=at_risk_months,
                                   long_months=churned_months)
         state = dorm["dormancy"].astype(str).map(
             {"short": "active", "medium": "at_risk", "long": "churned"})

@@ -158,11 +158,12 @@ def test_first_time_buyers_bad_inputs():
 def _public_functions():
     import crmlab.quality
     import crmlab.sales
+    import crmlab.scorecard
     import crmlab.service
     from crmlab import basket, customers
 
     for module in (customers, segmentation, value, loyalty, pareto, basket, btyd,
-                   crmlab.sales, crmlab.service, crmlab.quality):
+                   crmlab.sales, crmlab.service, crmlab.quality, crmlab.scorecard):
         for name in module.__all__:
             obj = getattr(module, name)
             if inspect.isfunction(obj):

@@ -140,7 +140,7 @@ def test_dormancy_boundaries():
         "2025-09-29",  # 3 months and 1 day (Sep 29 → Dec 29 → Dec 31): long
         None,          # never ordered
     ]), index=list("abcdef"))
-    out = dormancy(dates, as_of)
+    out = dormancy(dates, as_of=as_of)
     assert out["dormancy"].tolist() == ["short", "short", "medium", "medium", "long", "never"]
     assert out.loc["c", "months_since_order"] == 1.0
     assert out.loc["d", "months_since_order"] == 3.0
@@ -148,12 +148,12 @@ def test_dormancy_boundaries():
 
 
 def test_dormancy_parameters_and_errors():
-    out = dormancy(pd.to_datetime(["2025-10-31"]), "2025-12-31", short_months=2, long_months=6)
+    out = dormancy(pd.to_datetime(["2025-10-31"]), as_of="2025-12-31", short_months=2, long_months=6)
     assert out["dormancy"].tolist() == ["medium"]   # exactly 2 months with a 2-month short line
     with pytest.raises(CrmlabInputError, match="after as_of"):
-        dormancy(pd.to_datetime(["2026-01-05"]), "2025-12-31")
+        dormancy(pd.to_datetime(["2026-01-05"]), as_of="2025-12-31")
     with pytest.raises(CrmlabInputError, match="cannot be read as a date"):
-        dormancy(pd.Series(["2025-13-45"]), "2025-12-31")
+        dormancy(pd.Series(["2025-13-45"]), as_of="2025-12-31")
 
 
 # ----------------------------------------------------------------------------- collections
@@ -172,7 +172,7 @@ def _invoices() -> pd.DataFrame:
 
 
 def test_receivables_ageing_hand_worked():
-    rec = receivables_ageing(_invoices(), "2025-12-31").set_index("invoice_id")
+    rec = receivables_ageing(_invoices(), as_of="2025-12-31").set_index("invoice_id")
     # i5 (paid on the day) and i8 (paid) are settled; i7 is invoiced after the month end
     assert sorted(rec.index) == ["i1", "i2", "i3", "i4", "i6"]
     # A: 60,000 + 40,000 (paid after the month end, so open) = exactly 100,000 → large
@@ -188,17 +188,17 @@ def test_receivables_ageing_hand_worked():
 
 
 def test_collections_matrix_amounts_per_cell():
-    m = collections_matrix(_invoices(), "2025-12-31").set_index("action")
+    m = collections_matrix(_invoices(), as_of="2025-12-31").set_index("action")
     # by hand: key i1 60,000 + i3 100,000; on-site i2 40,000; letter i4 99,999; defer i6 20,000
     assert m["amount"].to_dict() == {"key": 160_000, "on_site": 40_000, "letter": 99_999,
                                      "defer": 20_000}
     assert m["customers"].to_dict() == {"key": 2, "on_site": 1, "letter": 1, "defer": 1}
     assert m.loc["key", "action_zh"] == "重点催收"
-    assert m["amount"].sum() == receivables_ageing(_invoices(), "2025-12-31")["amount"].sum()
+    assert m["amount"].sum() == receivables_ageing(_invoices(), as_of="2025-12-31")["amount"].sum()
 
 
 def test_collections_matrix_lines_are_parameters_and_empty_cells_are_zero():
-    m = collections_matrix(_invoices(), "2025-12-31", amount_line=200_000,
+    m = collections_matrix(_invoices(), as_of="2025-12-31", amount_line=200_000,
                            age_line_months=3).set_index("action")
     # nobody reaches 200,000; only i3 (exactly 3 months) is aged
     assert m["amount"].to_dict() == {"key": 0, "on_site": 0, "letter": 100_000,
@@ -209,26 +209,26 @@ def test_collections_matrix_lines_are_parameters_and_empty_cells_are_zero():
 def test_not_yet_due_counts_as_zero_months():
     inv = pd.DataFrame({"customer_id": ["A"], "amount": [10.0],
                         "due_date": pd.to_datetime(["2026-03-01"]), "paid_date": [pd.NaT]})
-    rec = receivables_ageing(inv, "2025-12-31", invoice_date=None)
+    rec = receivables_ageing(inv, as_of="2025-12-31", invoice_date=None)
     assert rec["months_overdue"].tolist() == [0.0] and rec["action"].tolist() == ["defer"]
 
 
 def test_collections_bad_input():
     inv = _invoices()
     with pytest.raises(CrmlabInputError, match="missing column 'due_date'"):
-        collections_matrix(inv.drop(columns="due_date"), "2025-12-31")
+        collections_matrix(inv.drop(columns="due_date"), as_of="2025-12-31")
     neg = inv.copy()
     neg.loc[2, "amount"] = -5
     with pytest.raises(CrmlabInputError, match="must not be negative; rows 2"):
-        collections_matrix(neg, "2025-12-31")
+        collections_matrix(neg, as_of="2025-12-31")
     nodue = inv.copy()
     nodue.loc[[0, 7], "due_date"] = pd.NaT        # row 7 is paid: only row 0 matters
     with pytest.raises(CrmlabInputError, match=r"no due date in rows 0(?! and)"):
-        collections_matrix(nodue, "2025-12-31")
+        collections_matrix(nodue, as_of="2025-12-31")
     text = inv.copy().astype({"paid_date": object})
     text.loc[1, "paid_date"] = "someday"
     with pytest.raises(CrmlabInputError, match="'paid_date'.*'someday'"):
-        collections_matrix(text, "2025-12-31")
+        collections_matrix(text, as_of="2025-12-31")
 
 
 # ----------------------------------------------------------------------------- payment delays
@@ -242,7 +242,7 @@ def test_payment_delays_hand_worked():
         "amount": [1.0, 1.0],
         "paid_date": pd.to_datetime(["2024-06-30", "2025-01-20"]),
     })
-    out = payment_delays(pd.concat([inv, extra], ignore_index=True), "2025-12-31")
+    out = payment_delays(pd.concat([inv, extra], ignore_index=True), as_of="2025-12-31")
     # A: i1 open, 2 months overdue; i2 open at month end, Dec 15 → Dec 31 = 16/31
     assert out.loc["A", "max_delay_months"] == 2.0
     assert out.loc["A", "invoices_considered"] == 2

@@ -198,7 +198,7 @@ def test_shipped_b2b_grading_is_complete(shipped):
 def test_shipped_collections_matrix_against_naive_loop(shipped):
     as_of = pd.Timestamp("2025-12-31")
     inv = shipped["b2b_invoices"]
-    matrix = collections_matrix(inv, as_of).set_index("action")
+    matrix = collections_matrix(inv, as_of=as_of).set_index("action")
     # independent computation: plain Python per invoice with dateutil's month arithmetic
     open_rows = [r for r in inv.itertuples() if r.invoice_date <= as_of
                  and (pd.isna(r.paid_date) or r.paid_date > as_of)]

@@ -1,7 +1,11 @@
 """The month-end indicators of customer grading: YoY classes, dormancy, receivables ageing.
 
 Calendar months (:func:`calendar_months_between`) are the unit of every indicator here; the
-boundary conventions are listed once in :mod:`crmlab.scorecard`.
+boundary conventions are listed once in :mod:`crmlab.scorecard`. ``as_of`` is keyword-only and
+parsed as everywhere (:func:`crmlab._checks.parse_as_of`), but here it is the month-end review
+day and is *included* (an invoice paid on the month-end day is paid at the review): the one
+documented exception to the package's exclusive as-of date, because the course's regulation
+reviews "as at the end of the month".
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import pandas as pd
 from crmlab._checks import (
     CrmlabInputError,
     _describe_rows,
+    parse_as_of,
     require_columns,
     to_datetime,
     to_numeric,
@@ -236,7 +241,7 @@ def yoy_summary(yoy: pd.DataFrame | pd.Series, *, column: str = "yoy_class") -> 
     return _class_summary(classes.astype(str), YOY_CLASSES, "yoy_class")
 
 
-def dormancy(last_order_dates: Any, as_of: Any, *, short_months: float = 1,
+def dormancy(last_order_dates: Any, *, as_of: Any, short_months: float = 1,
              long_months: float = 3) -> pd.DataFrame:
     """How long each customer has not ordered (未订货客户), in calendar months.
 
@@ -262,7 +267,7 @@ def dormancy(last_order_dates: Any, as_of: Any, *, short_months: float = 1,
     Examples
     --------
     >>> d = dormancy(pd.to_datetime(["2025-12-15", "2025-11-30", "2025-09-30", "2025-09-29"]),
-    ...              "2025-12-31")
+    ...              as_of="2025-12-31")
     >>> d["dormancy"].tolist()
     ['short', 'medium', 'medium', 'long']
     """
@@ -270,7 +275,7 @@ def dormancy(last_order_dates: Any, as_of: Any, *, short_months: float = 1,
         raise CrmlabInputError("short_months must not exceed long_months")
     dates = _as_series(last_order_dates, "last_order")
     dates = to_datetime(dates, column="last_order", what="the last-order dates")
-    as_of = pd.Timestamp(as_of)
+    as_of = parse_as_of(as_of)  # the month-end review day, included (see the module notes)
     future = dates > as_of
     if future.any():
         raise CrmlabInputError(
@@ -304,7 +309,7 @@ def _read_invoices(invoices: pd.DataFrame, *, customer: str, amount: str, due: s
     return out
 
 
-def receivables_ageing(invoices: pd.DataFrame, as_of: Any, *, amount_line: float = 100_000,
+def receivables_ageing(invoices: pd.DataFrame, *, as_of: Any, amount_line: float = 100_000,
                        age_line_months: float = 2, customer: str = "customer_id",
                        amount: str = "amount", due: str = "due_date", paid: str = "paid_date",
                        invoice_date: str | None = "invoice_date") -> pd.DataFrame:
@@ -328,7 +333,7 @@ def receivables_ageing(invoices: pd.DataFrame, as_of: Any, *, amount_line: float
     ...     "due_date": pd.to_datetime(["2025-10-31", "2025-12-20", "2025-08-15"]),
     ...     "paid_date": pd.NaT, "invoice_date": pd.to_datetime(["2025-09-30", "2025-11-20",
     ...     "2025-07-15"])})
-    >>> receivables_ageing(inv, "2025-12-31")[["customer_id", "months_overdue", "action"]]
+    >>> receivables_ageing(inv, as_of="2025-12-31")[["customer_id", "months_overdue", "action"]]
       customer_id  months_overdue   action
     0           A        2.000000      key
     1           A        0.354839  on_site
@@ -337,7 +342,7 @@ def receivables_ageing(invoices: pd.DataFrame, as_of: Any, *, amount_line: float
     what = "the invoices"
     inv = _read_invoices(invoices, customer=customer, amount=amount, due=due,
                          invoice_date=invoice_date, paid=paid, what=what)
-    as_of = pd.Timestamp(as_of)
+    as_of = parse_as_of(as_of)  # the month-end review day, included (see the module notes)
     invoiced = inv["invoice_date"] <= as_of if invoice_date else True
     open_ = invoiced & (inv["paid_date"].isna() | (inv["paid_date"] > as_of))
     rec = inv[open_].copy()
@@ -363,7 +368,7 @@ def receivables_ageing(invoices: pd.DataFrame, as_of: Any, *, amount_line: float
     return rec.reset_index(drop=True)
 
 
-def collections_matrix(receivables: pd.DataFrame, as_of: Any, *, amount_line: float = 100_000,
+def collections_matrix(receivables: pd.DataFrame, *, as_of: Any, amount_line: float = 100_000,
                        age_line_months: float = 2, **columns: str) -> pd.DataFrame:
     """The collections (credit) matrix (信用管理): amount totals in the regulation's 2×2 table.
 
@@ -389,14 +394,14 @@ def collections_matrix(receivables: pd.DataFrame, as_of: Any, *, amount_line: fl
     >>> inv = pd.DataFrame({"customer_id": ["A", "A", "B"], "amount": [80_000, 30_000, 5_000],
     ...     "due_date": pd.to_datetime(["2025-10-31", "2025-12-20", "2025-08-15"]),
     ...     "paid_date": pd.NaT})
-    >>> collections_matrix(inv, "2025-12-31", invoice_date=None)[["action", "amount"]]
+    >>> collections_matrix(inv, as_of="2025-12-31", invoice_date=None)[["action", "amount"]]
         action   amount
     0      key  80000.0
     1  on_site  30000.0
     2   letter   5000.0
     3    defer      0.0
     """
-    rec = receivables_ageing(receivables, as_of, amount_line=amount_line,
+    rec = receivables_ageing(receivables, as_of=as_of, amount_line=amount_line,
                              age_line_months=age_line_months, **columns)
     grouped = rec.groupby("action", observed=False).agg(
         receivables=("amount", "size"), customers=("customer_id", "nunique"),
@@ -416,7 +421,7 @@ def collections_matrix(receivables: pd.DataFrame, as_of: Any, *, amount_line: fl
     })
 
 
-def payment_delays(invoices: pd.DataFrame, as_of: Any, *, window_months: int = 12,
+def payment_delays(invoices: pd.DataFrame, *, as_of: Any, window_months: int = 12,
                    customer: str = "customer_id", amount: str = "amount", due: str = "due_date",
                    paid: str = "paid_date",
                    invoice_date: str | None = "invoice_date") -> pd.DataFrame:
@@ -439,7 +444,7 @@ def payment_delays(invoices: pd.DataFrame, as_of: Any, *, window_months: int = 1
     ...     "due_date": pd.to_datetime(["2025-06-30", "2025-10-31", "2025-11-15"]),
     ...     "paid_date": pd.to_datetime(["2025-07-31", None, "2025-11-01"]),
     ...     "invoice_date": pd.to_datetime(["2025-05-31", "2025-09-30", "2025-10-15"])})
-    >>> payment_delays(inv, "2025-12-31")
+    >>> payment_delays(inv, as_of="2025-12-31")
                  invoices_considered  max_delay_months
     customer_id                                       
     A                              2               2.0
@@ -448,7 +453,7 @@ def payment_delays(invoices: pd.DataFrame, as_of: Any, *, window_months: int = 1
     what = "the invoices"
     inv = _read_invoices(invoices, customer=customer, amount=amount, due=due,
                          invoice_date=invoice_date, paid=paid, what=what)
-    as_of = pd.Timestamp(as_of)
+    as_of = parse_as_of(as_of)  # the month-end review day, included (see the module notes)
     start = as_of - pd.DateOffset(months=window_months)
     issued = inv["invoice_date"] <= as_of if invoice_date else True
     open_at = inv["paid_date"].isna() | (inv["paid_date"] > as_of)

@@ -239,7 +239,7 @@ def monthly_grading(b2b_data: Mapping[str, pd.DataFrame] | None, month_end: Any,
     if not isinstance(invoices["customer_id"].dtype, pd.CategoricalDtype):
         # hash the ids once: both steps below group by customer
         invoices = invoices.assign(customer_id=invoices["customer_id"].astype("category"))
-    rec = receivables_ageing(invoices, month_end, amount_line=amount_line,
+    rec = receivables_ageing(invoices, as_of=month_end, amount_line=amount_line,
                              age_line_months=age_line_months)
     rec_codes, rec_customers = pd.factorize(rec["customer_id"])
     open_total = pd.Series(np.bincount(rec_codes, weights=rec["amount"].to_numpy(),
@@ -247,7 +247,7 @@ def monthly_grading(b2b_data: Mapping[str, pd.DataFrame] | None, month_end: Any,
                            index=_plain_index(rec_customers))
     worst = pd.Series(rec["action"].cat.codes.to_numpy()).groupby(rec_codes).min()
     worst.index = _plain_index(rec_customers)[worst.index]
-    delays = payment_delays(invoices, month_end, window_months=delay_window_months)
+    delays = payment_delays(invoices, as_of=month_end, window_months=delay_window_months)
 
     table = pd.DataFrame({"month_end": month_end, "customer_id": ids}, index=customers.index)
     for col in ("company_name", "industry", "region", "sales_rep"):
