@@ -377,6 +377,18 @@ def association_rules(baskets: Sequence[Iterable] | pd.DataFrame, *, min_support
     the whole rule); sorted by lift, then confidence (descending). Empty (with these columns)
     when no rule passes the thresholds.
 
+    Notes
+    -----
+    Plain pandas, for a rule A → C on a one-hot table ``onehot``::
+
+        has = lambda items: onehot[list(items)].all(axis=1)
+        support = (has(A) & has(C)).mean()
+        confidence = support / has(A).mean()
+        lift = confidence / has(C).mean()
+
+    The implementation reads every support from the counts :func:`frequent_itemsets` already
+    found (looked up by an integer key per itemset); a test checks these formulas by hand.
+
     Examples
     --------
     >>> rules = association_rules([["剃须刀", "纸尿裤"], ["剃须刀", "纸尿裤"], ["纸尿裤"], ["牛奶"]],

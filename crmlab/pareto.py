@@ -238,6 +238,16 @@ def pareto_table(
         ties by customer id), ``share`` of the total value, ``cum_customer_share`` (rank / n) and
         ``cum_value_share``. ``attrs["excluded"]`` reports rows left out.
 
+    Notes
+    -----
+    Plain pandas, from the values per customer ``v`` (see :func:`customer_values`)::
+
+        t = v.sort_values(ascending=False).rename("value").rename_axis("customer").reset_index()
+        t["share"] = t["value"] / t["value"].sum()
+        t["cum_value_share"] = t["share"].cumsum()
+
+    (ties are ordered by customer id here, so the order is the same on every run).
+
     Examples
     --------
     >>> t = pareto_table(pd.Series([1, 2, 3, 4, 10], index=list("vwxyz")))
