@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from crmlab._checks import CrmlabInputError
+from crmlab._extras import optional_import
 from crmlab.datasets._io import TableWriter, read_table
 from crmlab.datasets._registry import GENERATORS, generator_module, table_specs
 from crmlab.datasets._spec import TableSpec
@@ -116,6 +117,7 @@ def export(name: str, path: str | Path) -> Path:
     path = Path(path)
     df = load_dataset(name)
     if path.suffix.lower() == ".xlsx":
+        optional_import("openpyxl", purpose=f"exporting {name} to Excel (.xlsx)")
         df.to_excel(path, index=False, sheet_name=name[:31])
     elif path.suffix.lower() == ".csv":
         df.to_csv(path, index=False, encoding="utf-8-sig")
