@@ -8,7 +8,7 @@ READY  := $(VENV)/.crmlab-installed
 PYTEST_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test test-lowest notebooks lock bench clean
+.PHONY: lab test test-lowest notebooks lock bench docs clean
 
 $(READY): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,5 +51,13 @@ bench: $(READY)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[bench]"
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# The API reference (docs/api/), built from the docstrings; any warning fails the build,
+# including numpydoc's check that every public function has Parameters, Returns and an example.
+docs: $(READY)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[docs]"
+	rm -rf docs/_build
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "API reference: docs/_build/html/index.html"
+
 clean:
-	rm -rf $(VENV) .venv-lowest build dist *.egg-info
+	rm -rf $(VENV) .venv-lowest build dist *.egg-info docs/_build
