@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,13 @@ from crmlab._checks import require_columns
 from crmlab.plots import new_axes
 
 __all__ = ["resolution_time_chart", "complaint_pareto_chart", "sla_status_chart"]
+
+
+def _horizontal(ax: Any) -> dict[str, Any]:
+    """Boxes drawn sideways: ``orientation`` since matplotlib 3.10, ``vert=False`` before."""
+    if "orientation" in inspect.signature(ax.boxplot).parameters:
+        return {"orientation": "horizontal"}
+    return {"vert": False}
 
 
 def resolution_time_chart(aged: pd.DataFrame, *, by: str = "channel", hours: str = "age_hours",
@@ -31,9 +39,9 @@ def resolution_time_chart(aged: pd.DataFrame, *, by: str = "channel", hours: str
     done = aged[~aged[is_open].astype(bool)]
     groups = done.groupby(done[by].astype(str))[hours]
     order = groups.median().sort_values(kind="stable").index.tolist()
-    parts = ax.boxplot([groups.get_group(g).to_numpy() for g in order], orientation="horizontal",
-                       tick_labels=order, patch_artist=True, widths=0.6,
-                       flierprops={"markersize": 2, "alpha": 0.5})
+    parts = ax.boxplot([groups.get_group(g).to_numpy() for g in order], **_horizontal(ax),
+                       patch_artist=True, widths=0.6, flierprops={"markersize": 2, "alpha": 0.5})
+    ax.set_yticks(range(1, len(order) + 1), order)
     for box in parts["boxes"]:
         box.set_facecolor("#8fb0d9")
     ax.invert_yaxis()
