@@ -28,6 +28,22 @@ def resolution_time_chart(aged: pd.DataFrame, *, by: str = "channel", hours: str
     Takes the result of :func:`crmlab.service.ticket_ageing` (or :func:`~crmlab.service.escalate`);
     open tickets are left out. A log scale (default) shows hours and weeks together.
 
+    Parameters
+    ----------
+    aged : pandas.DataFrame
+        One row per ticket, from :func:`crmlab.service.ticket_ageing`.
+    by, hours, is_open : str
+        Columns of the group, the hours from opening and whether the ticket is still open.
+    log : bool
+        Draw hours on a logarithmic axis.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> aged = pd.DataFrame({"channel": ["a", "a", "b"], "age_hours": [1.0, 3.0, 30.0],
@@ -61,6 +77,22 @@ def complaint_pareto_chart(pareto: pd.DataFrame, *, category: str = "category",
 
     Takes the result of :func:`crmlab.service.complaint_pareto`.
 
+    Parameters
+    ----------
+    pareto : pandas.DataFrame
+        One row per category, from :func:`crmlab.service.complaint_pareto`.
+    category, count, cumulative : str
+        Columns of the category, its number of tickets and the cumulative share.
+    reference : float
+        The cumulative share marked by a dashed line.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> from crmlab.service import complaint_pareto
@@ -90,6 +122,20 @@ def sla_status_chart(aged: pd.DataFrame, *, by: str = "severity", status: str = 
     """Stacked bars: the share of tickets in each SLA status, per group (severity by default).
 
     Takes the result of :func:`crmlab.service.ticket_ageing`.
+
+    Parameters
+    ----------
+    aged : pandas.DataFrame
+        One row per ticket, from :func:`crmlab.service.ticket_ageing`.
+    by, status : str
+        Columns of the group and the SLA status.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
