@@ -36,6 +36,31 @@ def export_grade_table(table: pd.DataFrame, path: str | Path, *, title: str = "�
     first column, grade cells coloured (:data:`GRADE_COLOURS`), the marking also in the printed
     page header, and columns sized to their content (needs ``crmlab[excel]``). CSV: UTF-8 with
     BOM so Excel shows Chinese text.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The grade table, e.g. from :func:`crmlab.scorecard.monthly_grading`.
+    path : str or pathlib.Path
+        The file to write: ``.xlsx`` or ``.csv``.
+    title : str
+        The document title in the marking line (and the Excel sheet's name).
+    grade : str
+        The column of grades (coloured in Excel).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> table = pd.DataFrame({"customer_id": ["C1", "C2"], "total": [85.0, 42.0],
+    ...                       "grade": ["A", "D"]})
+    >>> path = export_grade_table(table, pathlib.Path(tempfile.mkdtemp()) / "grades.csv")
+    >>> path.read_text(encoding="utf-8-sig").splitlines()[:2]
+    ['机密 / Confidential — 客户分级表', 'customer_id,total,grade']
     """
     path = Path(path)
     require_columns(table, [grade], what="the grade table")
