@@ -650,7 +650,7 @@ def _parsed(text: str, load: Callable[[str], Any], error: type[Exception], langu
 
 
 def default_scorecard(*, new_customer_yoy_points: float = 10) -> Scorecard:
-    """The course's six-item, 100-point scorecard (客户分级评分表, COURSE_SPEC §2).
+    """The course's six-item, 100-point scorecard (客户分级评分表, chapter 4).
 
     ============== ===================== === ===============================================
     item           column                max rule
