@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -50,3 +51,12 @@ def test_a_broken_package_is_not_mistaken_for_a_missing_one():
     with pytest.raises(ModuleNotFoundError) as info:
         optional_import("nbformat.no_such_module", purpose="grading")
     assert not isinstance(info.value, MissingExtraError)
+
+
+def test_assign_without_nbformat_names_the_grader_extra(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "nbformat", None)
+    source = Path(__file__).resolve().parent.parent / "exercises" / "lab01_segmentation.ipynb"
+    assert main(["assign", str(source), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("crmlab: error: this command needs the optional package nbformat")
+    assert err.rstrip().endswith('pip install "crmlab[grader]"')
