@@ -51,7 +51,7 @@ def export_grade_table(table: pd.DataFrame, path: str | Path, *, title: str = "å
     Returns
     -------
     pathlib.Path
-        ``path``.
+        The file written, ready to send (marked confidential).
 
     Examples
     --------

@@ -479,17 +479,10 @@ def payment_delays(invoices: pd.DataFrame, as_of: Any, *, window_months: int = 1
 
     Parameters
     ----------
-    invoices : pandas.DataFrame
-        One row per invoice.
-    as_of : date-like
-        The reference date (the month end).
+    invoices, as_of, customer, amount, due, paid, invoice_date
+        As in :func:`receivables_ageing`.
     window_months : int
         Calendar months before ``as_of`` in which settled invoices count.
-    customer, amount, due, paid : str
-        Columns of the customer id, the invoiced amount, the due date and the payment date
-        (missing while unpaid).
-    invoice_date : str, optional
-        Column of the invoice date; None when there is none (every invoice counts as issued).
 
     Returns
     -------
