@@ -22,6 +22,22 @@ def churn_state_chart(labels: pd.DataFrame, *, state: str = "state", by: str | N
     Takes the result of :func:`crmlab.loyalty.churn_labels` (optionally joined with a column
     such as the home store for ``by``).
 
+    Parameters
+    ----------
+    labels : pandas.DataFrame
+        One row per customer, from :func:`crmlab.loyalty.churn_labels`.
+    state : str
+        The column holding each customer's churn state.
+    by : str, optional
+        A column to group by; the bars then show shares within each group.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> labels = pd.DataFrame({"state": ["active", "churned", "active"]})
@@ -57,6 +73,22 @@ def gains_chart(gains: pd.DataFrame, *, x: str = "cum_share_customers",
     Takes :func:`crmlab.loyalty.gains_table`; the diagonal is random targeting. Call it twice on
     one ``ax`` to compare models.
 
+    Parameters
+    ----------
+    gains : pandas.DataFrame
+        The gains table, from :func:`crmlab.loyalty.gains_table`.
+    x, y : str
+        Columns of the cumulative share of customers and of churners.
+    label : str
+        Legend label of this curve (name the model).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> from crmlab.loyalty import gains_table
@@ -82,6 +114,22 @@ def feature_effects_chart(effects: pd.DataFrame, *, feature: str = "feature",
 
     Odds ratios are drawn on a log scale around 1 (right: raises churn, left: lowers it);
     permutation importances as plain bars.
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        The effects, from :func:`crmlab.loyalty.feature_effects`.
+    feature, effect, kind : str
+        Columns of the feature name, its effect and the kind of effect (odds ratio or importance).
+    top : int
+        How many of the strongest effects to show.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
@@ -116,6 +164,22 @@ def winback_chart(winback: pd.DataFrame, *, customer: str = "customer_id",
     """The top of the win-back list: expected value per customer, coloured by state.
 
     Takes :func:`crmlab.loyalty.winback_list`.
+
+    Parameters
+    ----------
+    winback : pandas.DataFrame
+        The ranked list, from :func:`crmlab.loyalty.winback_list`.
+    customer, value, state : str
+        Columns of the customer id, the expected value and the churn state.
+    top : int
+        How many customers from the top of the list to show.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------

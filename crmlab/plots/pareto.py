@@ -24,6 +24,22 @@ def pareto_chart(table: pd.DataFrame, *, value: str = "value",
     dashed lines mark the ``reference`` share of value (80 %) and the share of customers that
     reaches it.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table, from :func:`crmlab.pareto.pareto_table`.
+    value, cum_customer_share, cum_value_share : str
+        Columns of each customer's value and of the two cumulative shares.
+    reference : float
+        The share of value marked by dashed lines (0.8: the 80/20 rule).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> from crmlab.pareto import pareto_table
@@ -76,6 +92,24 @@ def lorenz_chart(curve: pd.DataFrame, *, gini: float | None = None,
     compare two customer bases. The shaded area between the diagonal and the curve is half the
     Gini coefficient.
 
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        The curve, from :func:`crmlab.pareto.lorenz_curve`.
+    gini : float, optional
+        A Gini coefficient to print in the legend.
+    cum_customer_share, cum_value_share : str
+        Columns of the curve's x and y values.
+    label : str, optional
+        Legend label of this curve.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> from crmlab.pareto import lorenz_curve, gini
@@ -112,8 +146,19 @@ def pyramid_chart(pyramid: pd.DataFrame, *, layer: str = "layer",
 
     Parameters
     ----------
+    pyramid : pandas.DataFrame
+        The layers, from :func:`crmlab.pareto.customer_pyramid`.
+    layer, customer_share, value_share : str
+        Columns of the layer name and its shares of customers and of value.
     titles
         Display names per layer, e.g. ``{"VIP": "贵宾型 VIP"}``; default: Chinese + English.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------

@@ -19,6 +19,24 @@ def rfm_heatmap(scores: pd.DataFrame, *, value: str = "monetary", r: str = "R", 
 
     Takes :func:`crmlab.segmentation.rfm_scores`. Rows are R (most recent at the top), columns F.
 
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        One row per customer, from :func:`crmlab.segmentation.rfm_scores`.
+    value : str
+        The column averaged in each cell (colour).
+    r, f : str
+        Columns of the R and F scores.
+    counts : bool
+        Print the number of customers in each cell under its mean.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> s = pd.DataFrame({"R": [5, 1, 3, 5], "F": [5, 1, 3, 4], "monetary": [900., 20, 150, 600]})
@@ -52,6 +70,20 @@ def segment_share_chart(profile: pd.DataFrame, *, segment: str = "segment",
     Takes :func:`crmlab.segmentation.segment_profile`. Segments whose revenue bar is much longer
     than their customer bar are the ones worth most per head.
 
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        One row per segment, from :func:`crmlab.segmentation.segment_profile`.
+    segment, customer_share, revenue_share : str
+        Columns of the segment name and its two shares.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> p = pd.DataFrame({"segment": ["a", "b"], "customer_share": [.2, .8],
@@ -81,6 +113,20 @@ def k_selection_chart(scores: pd.DataFrame, *, k: str = "k", inertia: str = "ine
     Takes :func:`crmlab.segmentation.choose_k`. Look for the bend of the inertia curve and a
     high silhouette.
 
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        One row per k, from :func:`crmlab.segmentation.choose_k`.
+    k, inertia, silhouette : str
+        Columns of the number of clusters and the two measures.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> ax = k_selection_chart(pd.DataFrame({"k": [2, 3, 4], "inertia": [9., 5, 4],
@@ -106,6 +152,22 @@ def cluster_profile_chart(profile: pd.DataFrame, *, segment: str = "segment",
     """Heatmap of segment profiles: each column scaled to 0–1 for colour, real values as text.
 
     Takes :func:`crmlab.segmentation.segment_profile` (clusters or named segments).
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        One row per segment, from :func:`crmlab.segmentation.segment_profile`.
+    segment : str
+        The column of segment names (the rows).
+    columns : tuple of str
+        The profile columns drawn (the heatmap's columns).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------

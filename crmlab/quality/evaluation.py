@@ -44,6 +44,10 @@ def evaluate_duplicates(predicted: pd.DataFrame | pd.Series | Sequence,
     predicted, truth
         DataFrames with ``key`` and ``predicted_col`` / ``truth_col`` (matched by key), or
         Series / sequences of labels aligned by index / position.
+    key : str
+        The column naming each record, in both DataFrames.
+    predicted_col, truth_col : str
+        The columns of predicted cluster ids and of true entity ids.
 
     Returns
     -------

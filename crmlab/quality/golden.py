@@ -46,9 +46,13 @@ def golden_record(records: pd.DataFrame, clusters: pd.DataFrame | pd.Series,
         aligned with ``records``.
     rules
         Column → rule. Columns not named (except key and date) use ``default_rule``.
+    key, cluster : str
+        The record-id column (in ``records`` and ``clusters``) and the cluster-id column.
     date
         Column telling when a record was last updated (``None``: input order counts as time,
         later rows more recent).
+    default_rule : str
+        The rule for columns not in ``rules``: one of :data:`SURVIVORSHIP_RULES`.
 
     Returns
     -------

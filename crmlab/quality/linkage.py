@@ -209,6 +209,8 @@ def candidate_pairs(records: pd.DataFrame, *, blocking: Iterable = COMPANY_BLOCK
     max_block_size
         Blocks with more records than this are skipped (they would add ~n²/2 pairs of mostly
         different records); they are listed in ``result.attrs["skipped_blocks"]``.
+    _normalized : dict, optional
+        Internal: normalised columns already computed by :func:`duplicate_pairs`; leave unset.
 
     Returns
     -------
@@ -330,6 +332,8 @@ def duplicate_pairs(records: pd.DataFrame, fields: Mapping[str, Any] | None = No
         Column that names each record (``None``: the index).
     max_block_size
         See :func:`candidate_pairs`.
+    _ids : dict, optional
+        Internal: filled with the cleaned identifiers for :func:`find_duplicates`; leave unset.
 
     Returns
     -------

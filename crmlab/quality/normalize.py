@@ -73,6 +73,16 @@ _PUNCT = re.compile(r"[\s\W_]+", flags=re.UNICODE)
 def to_simplified(text: str) -> str:
     """Traditional → simplified Chinese for the characters common in names and addresses.
 
+    Parameters
+    ----------
+    text : str
+        Any text; characters outside the table are kept as they are.
+
+    Returns
+    -------
+    str
+        The text with those characters simplified.
+
     Examples
     --------
     >>> to_simplified("山西煤業有限責任公司")
@@ -90,7 +100,22 @@ def _clean_text(text: Any) -> str | None:
 
 
 class CompanyName(NamedTuple):
-    """A company name split into its parts (see :func:`parse_company_name`)."""
+    """A company name split into its parts (see :func:`parse_company_name`).
+
+    Parameters
+    ----------
+    region : str
+        Province short name ('' when the name has no region prefix).
+    core : str
+        The distinctive part: trade name and industry (华通物流).
+    legal_form : str
+        The removed legal-form endings, outermost last ('' when none).
+
+    Examples
+    --------
+    >>> CompanyName("山西", "煤业", "有限公司").core
+    '煤业'
+    """
 
     region: str       #: province short name ('' when the name has no region prefix)
     core: str         #: the distinctive part: trade name and industry (华通物流)
@@ -137,6 +162,16 @@ def parse_company_name(name: Any) -> CompanyName | None:
     first; a leading province (山西省, 山西) or major city (太原市 → 山西) becomes ``region``.
     A name that is nothing but a legal form keeps it as its core. Missing or blank → ``None``.
 
+    Parameters
+    ----------
+    name : object
+        A company name (any value; not text → its ``str``).
+
+    Returns
+    -------
+    CompanyName or None
+        ``(region, core, legal_form)``; None for a missing or blank name.
+
     Examples
     --------
     >>> parse_company_name("山西煤業（集团）有限责任公司")
@@ -169,6 +204,18 @@ def normalize_company_name(name: Any, *, keep_region: bool = True) -> str | None
     山西煤業有限公司 and 山西煤业（集团）有限责任公司 both become ``'山西煤业'``; with
     ``keep_region=False`` only the core (``'煤业'``) remains. Missing or blank → ``None``.
 
+    Parameters
+    ----------
+    name : object
+        A company name.
+    keep_region : bool
+        Keep the region (province short name) in front of the core.
+
+    Returns
+    -------
+    str or None
+        The comparable name; None for a missing or blank name.
+
     Examples
     --------
     >>> normalize_company_name("ＡＢＣ　贸易有限公司")
@@ -189,6 +236,16 @@ def normalize_phone(phone: Any) -> str | None:
     code (2-digit codes 010 and 02x, otherwise 3 digits after the 0). Country codes (+86, 0086,
     86), spaces, dashes, brackets and extensions (转 123, ext 123, x123) are removed. Numbers with
     an impossible length, and landlines without an area code, return ``None``.
+
+    Parameters
+    ----------
+    phone : object
+        A phone number as typed (text or number).
+
+    Returns
+    -------
+    str or None
+        The canonical number, or None.
 
     Examples
     --------
@@ -232,6 +289,16 @@ def normalize_address(address: Any) -> str | None:
     a leading 中国 and province (山西省 / 山西) removed, the city written without 市.
     Missing or blank → ``None``.
 
+    Parameters
+    ----------
+    address : object
+        An address as typed.
+
+    Returns
+    -------
+    str or None
+        The comparable address; None for a missing or blank one.
+
     Examples
     --------
     >>> normalize_address("山西省太原市小店区长风街１２３号")
@@ -254,6 +321,16 @@ def valid_credit_code(code: Any) -> bool:
     18 characters from ``0-9`` and ``ABCDEFGHJKLMNPQRTUWXY`` (no I, O, S, V, Z), the last one a
     check character computed by GB 32100-2015: weights ``3^i mod 31``, check = ``31 − (Σ mod 31)``
     (31 → 0). One mistyped character always breaks the check.
+
+    Parameters
+    ----------
+    code : object
+        The code as typed; spaces and lower case are accepted, missing values are not valid.
+
+    Returns
+    -------
+    bool
+        True when the code is well formed and its check character matches.
 
     Examples
     --------

@@ -56,6 +56,12 @@ def quality_score(table: pd.DataFrame, *, validators: Mapping[str, Any] | None =
     columns
         Columns to report (default: all).
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per reported column: ``column``, ``present`` (count), ``completeness``,
+        ``validity``, ``uniqueness`` and ``score``.
+
     Examples
     --------
     >>> t = pd.DataFrame({"id": [1, 2, 2], "phone": ["13812345678", "bad", None]})

@@ -1,7 +1,7 @@
 """Customer grading (客户分级管理): the month-end indicators, the 100-point scorecard, grade history.
 
 This package implements section 5.2–5.3 of the course's customer-relationship regulation
-(COURSE_SPEC §2): the indicators a product manager's assistant computes every month from the
+(chapter 4, ``notebooks/04_customer_grading.ipynb``): the indicators a product manager's assistant computes every month from the
 receivables-ageing table (账龄分析表), the six-item scorecard that grades every customer A–D, and
 the rule "two consecutive C grades make a D".
 

@@ -1,6 +1,6 @@
 """Export of the customer grade table to Excel (or CSV), marked confidential (机密).
 
-Excel needs the optional ``openpyxl`` package.
+Excel needs the optional ``openpyxl`` package (``pip install "crmlab[excel]"``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import CrmlabInputError, require_columns
+from crmlab._extras import optional_import
 
 
 # --------------------------------------------------------------------------------------------
@@ -33,8 +34,33 @@ def export_grade_table(table: pd.DataFrame, path: str | Path, *, title: str = "�
 
     Excel: the marking row, a bold header row, panes frozen below the header and right of the
     first column, grade cells coloured (:data:`GRADE_COLOURS`), the marking also in the printed
-    page header, and columns sized to their content. CSV: UTF-8 with BOM so Excel shows
-    Chinese text.
+    page header, and columns sized to their content (needs ``crmlab[excel]``). CSV: UTF-8 with
+    BOM so Excel shows Chinese text.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The grade table, e.g. from :func:`crmlab.scorecard.monthly_grading`.
+    path : str or pathlib.Path
+        The file to write: ``.xlsx`` or ``.csv``.
+    title : str
+        The document title in the marking line (and the Excel sheet's name).
+    grade : str
+        The column of grades (coloured in Excel).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written, ready to send (marked confidential).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> table = pd.DataFrame({"customer_id": ["C1", "C2"], "total": [85.0, 42.0],
+    ...                       "grade": ["A", "D"]})
+    >>> path = export_grade_table(table, pathlib.Path(tempfile.mkdtemp()) / "grades.csv")
+    >>> path.read_text(encoding="utf-8-sig").splitlines()[:2]
+    ['机密 / Confidential — 客户分级表', 'customer_id,total,grade']
     """
     path = Path(path)
     require_columns(table, [grade], what="the grade table")
@@ -53,6 +79,7 @@ def export_grade_table(table: pd.DataFrame, path: str | Path, *, title: str = "�
         return path
     if suffix != ".xlsx":
         raise CrmlabInputError(f"export to .xlsx or .csv, not {path.suffix or 'no suffix'!r}")
+    optional_import("openpyxl", purpose="writing the grade table to Excel (.xlsx)")
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter

@@ -92,6 +92,11 @@ def calendar_months_between(start: Any, end: Any) -> np.ndarray:
     start, end
         Dates: scalars, arrays or Series (broadcast against each other).
 
+    Returns
+    -------
+    numpy.ndarray
+        Months as floats (a 0-d array for two scalars).
+
     Examples
     --------
     >>> calendar_months_between(pd.Series(pd.to_datetime(["2025-01-31", "2025-01-15"])),
@@ -219,6 +224,19 @@ def yoy_summary(yoy: pd.DataFrame | pd.Series, *, column: str = "yoy_class") -> 
 
     Shares are of all customers given (new and inactive ones included, so shares add to 1).
 
+    Parameters
+    ----------
+    yoy : pandas.DataFrame or pandas.Series
+        The result of :func:`yoy_class`, or a Series of its classes.
+    column : str
+        The column of classes when ``yoy`` is a DataFrame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class of :data:`YOY_CLASSES`, in that order: ``yoy_class``, ``customers``
+        and ``share``.
+
     Examples
     --------
     >>> yoy_summary(yoy_class([130, 90, 40, 45], [100, 100, 100, 100]))
@@ -258,6 +276,8 @@ def dormancy(last_order_dates: Any, *, as_of: Any, short_months: float = 1,
         never ordered. Dates after ``as_of`` are an error (filter them first).
     as_of
         The reference date (the month end).
+    short_months, long_months : float
+        The month counts that bound the medium class (see above).
 
     Returns
     -------
@@ -322,6 +342,28 @@ def receivables_ageing(invoices: pd.DataFrame, *, as_of: Any, amount_line: float
     *large* when the customer's open total is ``>= amount_line``; the pair gives the action:
     key (aged, large) / on_site (recent, large) / letter (aged, small) / defer (recent, small).
 
+    Parameters
+    ----------
+    invoices : pandas.DataFrame
+        One row per invoice.
+    as_of : date-like
+        The reference date (the month end).
+    amount_line : float
+        A customer's open total from which it is *large*.
+    age_line_months : float
+        Months overdue from which a receivable is *aged*.
+    customer, amount, due, paid : str
+        Columns of the customer id, the invoiced amount, the due date and the payment date
+        (missing while unpaid).
+    invoice_date : str, optional
+        Column of the invoice date; None when there is none (every invoice counts as issued).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per open receivable: the input columns plus ``months_overdue``,
+        ``customer_open_total``, ``aged``, ``large`` and ``action``.
+
     Raises
     ------
     CrmlabInputError
@@ -382,6 +424,12 @@ def collections_matrix(receivables: pd.DataFrame, *, as_of: Any, amount_line: fl
         Invoices with ``customer_id``, ``amount``, ``due_date``, ``paid_date`` (and optionally
         ``invoice_date``); rename them with keyword arguments ``customer=``, ``amount=``,
         ``due=``, ``paid=``, ``invoice_date=`` (``None`` when there is no invoice date).
+    as_of : date-like
+        The reference date (the month end).
+    amount_line, age_line_months : float
+        As in :func:`receivables_ageing`.
+    **columns : str
+        Column names, as in :func:`receivables_ageing`.
 
     Returns
     -------
@@ -433,6 +481,13 @@ def payment_delays(invoices: pd.DataFrame, *, as_of: Any, window_months: int = 1
     payment date, an invoice open at ``as_of`` being late up to ``as_of``; paying early counts
     as 0. ``max_delay_months`` is the worst delay; a customer with no invoice in the window gets
     0 (no evidence of paying late).
+
+    Parameters
+    ----------
+    invoices, as_of, customer, amount, due, paid, invoice_date
+        As in :func:`receivables_ageing`.
+    window_months : int
+        Calendar months before ``as_of`` in which settled invoices count.
 
     Returns
     -------

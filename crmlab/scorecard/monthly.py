@@ -49,8 +49,13 @@ def grade_history(monthly_grades: pd.DataFrame, *, customer: str = "customer_id"
     ----------
     monthly_grades
         One row per customer and month with the scored ``grade`` (other columns are kept).
-    month
-        Any date within the month (month ends or month starts both work).
+    customer, month, grade : str
+        Columns of the customer id, the month (any date within it: month ends or month
+        starts both work) and the scored grade.
+    demote_from, demote_to : str
+        Two consecutive ``demote_from`` grades give ``demote_to`` (C → D).
+    drop_grade : str
+        Customers with this grade are flagged ``may_drop``.
 
     Returns
     -------
@@ -213,10 +218,26 @@ def monthly_grading(b2b_data: Mapping[str, pd.DataFrame] | None, month_end: Any,
         paid_date). ``None`` loads the shipped B2B dataset.
     month_end
         The last day of the graded month, e.g. ``"2025-12-31"``.
+    scorecard : Scorecard, optional
+        The scorecard; :func:`default_scorecard` when omitted.
+    yoy_basis : {"ytd", "trailing12"}
+        The periods compared for the YoY ratio (step 2).
+    delay_window_months : int
+        Window of :func:`payment_delays` (step 4).
+    amount_line, age_line_months : float
+        Lines of the collections matrix, as in :func:`receivables_ageing` (step 3).
+    _sales : dict, optional
+        Internal: the monthly sales prepared once by :func:`grading_history`; leave unset.
 
     Returns
     -------
     One row per customer, best total first, with ``month_end`` and the columns above.
+
+    Examples
+    --------
+    >>> table = monthly_grading(None, "2025-12-31")  # the shipped B2B data
+    >>> table[["customer_id", "total", "grade"]].shape[1], sorted(table["grade"].unique())
+    (3, ['A', 'B', 'C', 'D'])
     """
     month_end = _month_end(month_end)
     card = scorecard or default_scorecard()
@@ -282,9 +303,27 @@ def grading_history(b2b_data: Mapping[str, pd.DataFrame] | None, month_ends: Ite
                     **kwargs: Any) -> pd.DataFrame:
     """Run :func:`monthly_grading` for several month ends and apply :func:`grade_history`.
 
-    Returns one row per customer and month end (customers enter when they are on the books),
-    with the scored grade in ``score_grade`` and the grade after "two consecutive C → D" in
-    ``grade``. Keyword arguments go to :func:`monthly_grading`.
+    Parameters
+    ----------
+    b2b_data : mapping of str to pandas.DataFrame, optional
+        The B2B tables, as for :func:`monthly_grading` (None: the shipped dataset).
+    month_ends : iterable of date-like
+        The month ends to grade, in any order.
+    **kwargs
+        Passed to :func:`monthly_grading` (``scorecard=``, ``yoy_basis=`` …).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer and month end (customers enter when they are on the books), with
+        the scored grade in ``score_grade`` and the grade after "two consecutive C → D" in
+        ``grade``.
+
+    Examples
+    --------
+    >>> history = grading_history(None, ["2025-11-30", "2025-12-31"])
+    >>> history["month_end"].nunique(), int(history["demoted"].sum()) >= 0
+    (2, True)
     """
     tables = _pick_tables(b2b_data)
     sales = _prepare_sales(tables["monthly_sales"])

@@ -49,6 +49,17 @@ class BandRule:
     (``[edge_i, edge_i+1)``); ``closed="right"``: to the band *below* it (``(edge_i, edge_i+1]``).
     ``missing_points`` scores a missing value (``None``: missing values are an error).
 
+    Parameters
+    ----------
+    edges : tuple of float
+        Band edges, increasing.
+    points : tuple of float
+        Points of each band, lowest band first (one more than ``edges``).
+    closed : {"left", "right"}
+        Which band a value exactly on an edge belongs to (see above).
+    missing_points : float, optional
+        Points for a missing value; None makes a missing value an error.
+
     Examples
     --------
     >>> BandRule(edges=(1, 2, 4), points=(15, 10, 8, 5)).apply(pd.Series([0, 1, 2, 3.9, 4])).tolist()
@@ -120,6 +131,11 @@ class BandRule:
 class CategoryRule:
     """Points by label: ``points`` maps each allowed label to its points; other labels are errors.
 
+    Parameters
+    ----------
+    points : mapping of str to float
+        Label → points.
+
     Examples
     --------
     >>> CategoryRule({"global500": 20, "other": 5}).apply(pd.Series(["other"])).tolist()
@@ -164,6 +180,11 @@ class DirectPointsRule:
     """The column already holds the points (a judgement such as industry outlook), 0..max.
 
     Values outside ``0 .. max_points`` of the item, or missing, are errors.
+
+    Examples
+    --------
+    >>> DirectPointsRule().apply(pd.Series([12, 0]), limit=15).tolist()
+    [12.0, 0.0]
     """
 
     kind = "direct"
@@ -196,6 +217,19 @@ class RankClassRule:
     The classes come from :func:`crmlab.pareto.sales_rank_class` with ``cutoffs`` and
     ``labels`` (course: top 10 % Class I, next 20 % Class II, the rest Class III); ``points``
     maps each class label to points.
+
+    Parameters
+    ----------
+    points : mapping of str to float
+        Class label (``"I"``, ``"II"``, ``"III"``) → points.
+    cutoffs : tuple of float
+        Cumulative shares of customers that close each class but the last.
+
+    Examples
+    --------
+    >>> rule = RankClassRule({"I": 15, "II": 10, "III": 5})
+    >>> rule.apply(pd.Series([900.0, 500, 100, 50, 10, 5, 4, 3, 2, 1])).tolist()
+    [15.0, 10.0, 10.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0]
     """
 
     points: Mapping[str, float]
@@ -266,7 +300,27 @@ def _rule_from_dict(data: Mapping[str, Any], item: str) -> Any:
 
 @dataclass(frozen=True)
 class ScoreItem:
-    """One scorecard item: ``name`` (output column), ``column`` read, ``max_points``, ``rule``."""
+    """One scorecard item: ``name`` (output column), ``column`` read, ``max_points``, ``rule``.
+
+    Parameters
+    ----------
+    name : str
+        The item's name, also the output column of its points.
+    column : str
+        The input column the rule reads.
+    max_points : float
+        The most points the item can give.
+    rule : BandRule, CategoryRule, DirectPointsRule or RankClassRule
+        How a value becomes points.
+    label : str
+        A display name (e.g. Chinese) for explanations and exports.
+
+    Examples
+    --------
+    >>> item = ScoreItem("outlook", "outlook_points", 15, DirectPointsRule(), label="行业发展前景")
+    >>> item.to_dict()["rule"]
+    'direct'
+    """
 
     name: str
     column: str
@@ -313,6 +367,18 @@ def points_to_grade(total: Any, *, grade_floors: Mapping[str, float] | None = No
     ``grade_floors`` maps each grade but the last to its lowest total (course: A 80, B 60,
     C 50; everything below the last floor gets the next letter, D). Scalars give a string,
     arrays/Series give a Series.
+
+    Parameters
+    ----------
+    total : float or array-like
+        Total points.
+    grade_floors : mapping of str to float, optional
+        Grade → lowest total, best grade first; default A 80, B 60, C 50.
+
+    Returns
+    -------
+    str or pandas.Series
+        The grade of each total.
 
     Examples
     --------
@@ -584,7 +650,7 @@ def _parsed(text: str, load: Callable[[str], Any], error: type[Exception], langu
 
 
 def default_scorecard(*, new_customer_yoy_points: float = 10) -> Scorecard:
-    """The course's six-item, 100-point scorecard (客户分级评分表, COURSE_SPEC §2).
+    """The course's six-item, 100-point scorecard (客户分级评分表, chapter 4).
 
     ============== ===================== === ===============================================
     item           column                max rule
@@ -606,6 +672,22 @@ def default_scorecard(*, new_customer_yoy_points: float = 10) -> Scorecard:
     punished for growth it could not show). The same applies to any missing ratio, including a
     customer with no sales in either period (``inactive``): its sales-rank item (Class III) and
     payment items carry the judgement. Grades: A ≥ 80, B ≥ 60, C ≥ 50, D below.
+
+    Parameters
+    ----------
+    new_customer_yoy_points : float
+        Points of the YoY item for a customer without a YoY ratio.
+
+    Returns
+    -------
+    Scorecard
+        The six items above; edit it or save it as YAML (:meth:`Scorecard.save`).
+
+    Examples
+    --------
+    >>> card = default_scorecard()
+    >>> [item.name for item in card.items][:3], card.max_total
+    (['sales_rank', 'yoy_growth', 'payment_terms'], 100.0)
     """
     items = [
         ScoreItem("sales_rank", "sales", 15,
