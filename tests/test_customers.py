@@ -295,3 +295,12 @@ def test_error_wording_is_plain_english():
     tx = pd.DataFrame({"customer_id": ["a", None], "date": ["2025-01-01"] * 2, "amount": 1.0})
     assert "1 row without a customer id" in str(segmentation.rfm_table(tx).attrs["excluded"])
     assert np.isfinite(segmentation.rfm_table(tx)["monetary"]).all()
+
+
+def test_lifecycle_stage_names_the_as_of_date_it_used():
+    c = pd.DataFrame({"first_purchase": pd.to_datetime(["2025-03-01"]),
+                      "last_purchase": pd.to_datetime(["2025-03-05"])})
+    # default: the day after the last purchase in the table (never "None" in a message)
+    assert segmentation.lifecycle_stage(c).tolist() == ["new"]
+    with pytest.raises(CrmlabInputError, match="on or after the as-of date 2025-03-01"):
+        segmentation.lifecycle_stage(c, as_of="2025-03-01")
