@@ -41,7 +41,7 @@ def test_late_penalty_and_overrides_in_the_gradebook(tmp_path):
     overrides = tmp_path / "overrides.csv"
     overrides.write_text("student,question,points,comment\nbo,q2,1.5,partial credit after review\n")
     policy = Policy(deadline=datetime(2026, 3, 1, 23, 59), penalty_per_day=0.1, zero_after_days=5,
-                    submission_times={"bo": datetime(2026, 3, 3, 9, 0)})
+                    submission_times={"bo": datetime(2026, 3, 3, 9, 0)}, times_from_files=True)
     rows = gradebook_rows([_result("al", 2, 3), _result("bo", 2, 0), _result("cy", 2, 3, mtime="2026-03-09T00:00")],
                           LAB, policy, read_overrides(overrides, LAB))
     al, bo, cy = rows
@@ -51,6 +51,9 @@ def test_late_penalty_and_overrides_in_the_gradebook(tmp_path):
     assert "q2 set to 1.5 by the instructor (partial credit after review)" in bo["notes"]
     # cy: file time 8 days late ≥ zero_after_days → 0
     assert (cy["late_days"], cy["total"]) == (8, 0.0)
+    # without --times-from-files a file time never makes anyone late
+    policy.times_from_files = False
+    assert [r["late_days"] for r in gradebook_rows([_result("cy", 2, 3, mtime="2026-03-09T00:00")], LAB, policy, [])] == [0]
 
 
 @pytest.mark.parametrize("content, message", [
@@ -70,8 +73,8 @@ def test_outputs_are_written(tmp_path):
     rows = gradebook_rows([_result("Li Wei", 2, 0)], LAB, Policy(), [])
     write_outputs(tmp_path, rows, [_result("Li Wei", 2, 0)], LAB, "lab01")
     assert (tmp_path / "gradebook.csv").read_text().splitlines()[0] == \
-        "student,q1,q2,raw_total,late_days,total,max,status,notes,errors"
-    assert "Li Wei,2.0,0.0,2.0,0,2.0,5.0,ok,,y" in (tmp_path / "gradebook.csv").read_text()
+        "student,name,number,q1,q2,raw_total,late_days,total,max,status,notes,errors"
+    assert "Li Wei,,,2.0,0.0,2.0,0,2.0,5.0,ok,,y" in (tmp_path / "gradebook.csv").read_text()
     assert "**Score: 2 / 5**" in (tmp_path / "feedback" / "Li_Wei.md").read_text()
 
 
@@ -82,8 +85,8 @@ def test_discovery_of_plain_canvas_and_moodle_layouts(tmp_path):
     moodle.mkdir()
     (moodle / "lab01.ipynb").write_text("{}")
     (tmp_path / ".ipynb_checkpoints").mkdir()
-    found = {s.student: s.lms_id for s in discover_submissions(tmp_path)}
-    assert found == {"alice": "", "smithjane": "12345", "Wang Fang": "4321"}
+    found = {s.student: (s.name, s.late) for s in discover_submissions(tmp_path)}
+    assert found == {"alice": ("", False), "12345": ("smithjane", True), "4321": ("Wang Fang", False)}
     with pytest.raises(CrmlabInputError, match="does not exist"):
         discover_submissions(tmp_path / "nope")
 

@@ -15,7 +15,7 @@ Examples
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,9 @@ COMPARE_OPTIONS: dict[str, dict[str, Any]] = {
     "sequence": dict(_NUMERIC),
     "frame": {**_TABULAR, "columns": None},
     "series": {**_TABULAR, "check_name": False},
+    "manual": {},
 }
+RUBRIC_PREFIX = "# RUBRIC:"
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -54,6 +56,7 @@ class Question:
     compare: str
     options: dict[str, Any] = field(default_factory=dict)
     returns: str | None = None  # for compare="function": how each return value is compared
+    rubric: str = ""  # for compare="manual": the "# RUBRIC:" lines under the marker
 
     @property
     def value_kind(self) -> str:
@@ -204,6 +207,17 @@ def check_solution_regions(source: str, where: str) -> int:
     return count
 
 
+def rubric_text(source: str) -> str:
+    """The ``# RUBRIC:`` comment lines right under a question's marker line, joined."""
+    lines = source.lstrip("\n").split("\n")[1:]
+    rubric = []
+    for line in lines:
+        if not line.startswith(RUBRIC_PREFIX):
+            break
+        rubric.append(line[len(RUBRIC_PREFIX):].strip())
+    return "\n".join(rubric)
+
+
 def parse_lab(nb: Any, name: str = "notebook") -> Lab:
     """Parse and validate a source notebook (an ``nbformat`` node or a plain dict).
 
@@ -222,6 +236,11 @@ def parse_lab(nb: Any, name: str = "notebook") -> Lab:
         regions = check_solution_regions(source, where)
         if line.startswith(QUESTION_PREFIX):
             question = parse_marker(line, where)
+            rubric = rubric_text(source)
+            if rubric and question.compare != "manual":
+                raise CrmlabInputError(f"{where}: {RUBRIC_PREFIX} lines belong to compare=manual questions")
+            if question.compare == "manual":
+                question = replace(question, rubric=rubric)
             if question.id in question_cells:
                 raise CrmlabInputError(f"{where}: question id {question.id!r} used twice")
             questions.append(question)

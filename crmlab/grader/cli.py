@@ -22,19 +22,26 @@ def _assign(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from crmlab.grader.grade import Policy, _parse_time, grade, read_submission_times
+    from crmlab.grader.grade import Policy, grade, parse_time
+    from crmlab.i18n import t
 
-    policy = Policy(penalty_per_day=args.late_penalty, zero_after_days=args.zero_after_days)
+    policy = Policy(penalty_per_day=args.late_penalty, zero_after_days=args.zero_after_days,
+                    times_from_files=args.times_from_files)
     if args.deadline:
-        policy.deadline = _parse_time(args.deadline, "--deadline")
-        if args.times:
-            policy.submission_times = read_submission_times(args.times)
+        policy.deadline = parse_time(args.deadline, "--deadline")
+    elif args.times or args.times_from_files:
+        print("error: --times/--times-from-files need --deadline", file=sys.stderr)
+        return 2
     rows = grade(args.source, args.submissions, args.out, jobs=args.jobs, force=args.force, student=args.student,
                  limits=_limits(args), policy=policy, overrides=args.overrides, sandbox=not args.no_sandbox,
-                 progress=not args.quiet)
+                 progress=not args.quiet, roster=args.roster, times=args.times, times_partial=args.times_partial,
+                 merge_manual=args.merge_manual, lang=args.lang)
     problems = [r for r in rows if r["status"] not in ("ok", "errors")]
-    print(f"graded {len(rows)} submission(s) into {Path(args.out) / 'gradebook.csv'}"
-          + (f"; {len(problems)} with status timeout/crashed/invalid (see the gradebook)" if problems else ""))
+    print(t("summary.graded", args.lang, count=len(rows), path=Path(args.out) / "gradebook.csv")
+          + ("; " + t("summary.problems", args.lang, count=len(problems)) if problems else ""))
+    summary = (Path(args.out) / "summary.txt").read_text(encoding="utf-8")
+    if summary:
+        print(summary, end="")
     return 0
 
 
@@ -77,14 +84,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     grade = subparsers.add_parser("grade", help="autograde submitted notebooks into a gradebook")
     grade.add_argument("source", type=Path, help="the instructor's source notebook")
-    grade.add_argument("submissions", type=Path, help="folder of <student>.ipynb files or an LMS download")
+    grade.add_argument("submissions", type=Path, help="folder or .zip: <student>.ipynb files, a Canvas or Moodle download")
     grade.add_argument("--out", type=Path, required=True, help="folder for gradebook, exports and feedback")
     grade.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: CPU cores)")
     grade.add_argument("--force", action="store_true", help="regrade submissions that already have a result")
     grade.add_argument("--student", default=None, help="(re)grade only this student")
     grade.add_argument("--deadline", default=None, help="ISO date-time, e.g. 2026-03-01T23:59")
     grade.add_argument("--times", type=Path, default=None,
-                       help="CSV student,submitted_at (default: the files' modification times)")
+                       help="submission times: CSV student,submitted_at (LMS id, 学号 or name) or Moodle's grading "
+                            "worksheet; every student must be listed (see --times-partial)")
+    grade.add_argument("--times-partial", action="store_true",
+                       help="students missing from --times count as on time")
+    grade.add_argument("--times-from-files", action="store_true",
+                       help="use the files' modification times for students without a time (wrong after copying)")
+    grade.add_argument("--roster", type=Path, default=None, help="class list CSV: 学号, 姓名/name, lms_id, email")
+    grade.add_argument("--merge-manual", type=Path, default=None,
+                       help="merge a filled-in manual/scores.csv or .xlsx (hand-graded questions)")
+    grade.add_argument("--lang", default=None, help="feedback language: en or zh (default: the lab's, CRMLAB_LANG, locale)")
     grade.add_argument("--late-penalty", type=float, default=0.10,
                        help="share of the total deducted per started day late (default 0.10)")
     grade.add_argument("--zero-after-days", type=int, default=None, help="zero points from this many days late")
