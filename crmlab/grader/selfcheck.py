@@ -94,6 +94,11 @@ def verdict(qid: str, *values: Any) -> Verdict:
         if not callable(values[0]):
             return Verdict(False, [f"`{names[0]}` should be a function"])
         return Verdict(True, ["a function: it will be called with hidden inputs when graded"])
+    if question["compare"] == "manual":
+        empty = [n for n, v in zip(names, values, strict=True) if not (isinstance(v, str) and v.strip())]
+        if empty:
+            return Verdict(False, [f"`{empty[0]}` should hold your written answer as text"])
+        return Verdict(True, ["a written answer: graded by hand"])
     problems: list[str] = []
     for name, value in zip(names, values, strict=True):
         plain, error = _plain(value)
