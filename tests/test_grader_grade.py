@@ -262,3 +262,73 @@ def test_jobs_use_the_system_allocator_for_arrow_memory():
     result = score_reply(lab, expected, reply, limits)
     assert result["cell_errors"] == []
     assert [result["questions"][q]["points"] for q in ("q1", "q2")] == [1.0, 1.0]
+
+
+def test_sheets_saved_by_excel_gbk_bom_and_xlsx_read_the_same(tmp_path):
+    spec = rubric.load_rubric(RUBRIC)
+    sheet = _sheet([("王老师", "teacher", "李娜", *FULL), ("王老师", "teacher", "张伟", *[v / 2 for v in FULL])])
+    text = sheet.to_csv(index=False, lineterminator="\r\n")
+    (tmp_path / "gbk.csv").write_bytes(text.encode("gbk"))          # Excel "CSV" on Chinese Windows
+    (tmp_path / "bom.csv").write_bytes(text.encode("utf-8-sig"))    # Excel "CSV UTF-8"
+    with pd.ExcelWriter(tmp_path / "book.xlsx") as writer:          # one sheet per rater
+        sheet.iloc[:1].to_excel(writer, sheet_name="王老师-李娜", index=False)
+        sheet.iloc[1:].to_excel(writer, sheet_name="王老师-张伟", index=False)
+    totals = []
+    for name in ("gbk.csv", "bom.csv", "book.xlsx"):
+        result = rubric.score(rubric.read_sheets([tmp_path / name], spec), spec)
+        totals.append(result.students.set_index("student")["total"].to_dict())
+    assert totals == [{"张伟": 50.0, "李娜": 100.0}] * 3
+    with pytest.raises(CrmlabInputError, match="score sheet .*nope.csv does not exist"):
+        rubric.read_sheets([tmp_path / "nope.csv"], spec)
+
+
+def _rotation():
+    # four groups of two; each group's members score the next group (G1 → G2 → G3 → G4 → G1)
+    groups = pd.DataFrame({"student": [f"s{i}" for i in range(1, 9)], "group": ["G1", "G1", "G2", "G2", "G3", "G3",
+                                                                                "G4", "G4"]})
+    nxt = {"G1": "G2", "G2": "G3", "G3": "G4", "G4": "G1"}
+    member = dict(zip(groups["student"], groups["group"], strict=True))
+    rows = [(rater, "student", target, *FULL) for rater in groups["student"] for target in groups["student"]
+            if member[target] == nxt[member[rater]]]
+    return groups, nxt, member, rows
+
+
+def test_declared_peer_assignments_warn_only_about_missing_assigned_scores(tmp_path):
+    spec = rubric.parse_rubric({"items": [{"id": "content", "parts": [{"id": p, "max": m} for p, m in
+                                                                     zip(PARTS, FULL, strict=True)]}]})
+    groups, nxt, member, rows = _rotation()
+    rows = [r for r in rows if not (r[0] == "s1" and r[2] == "s4")]  # s1 forgot s4
+    sheets = rubric.read_sheets([_sheet(rows)], spec)
+    # undeclared: every rater "missed" the six students outside the group they scored: one line
+    undeclared = rubric.score(sheets, spec, groups=groups).warnings
+    assert len(undeclared) == 1 and undeclared[0].startswith("49 score(s) missing: a rater did not score every")
+    (tmp_path / "assign.csv").write_text("rater,group\n" + "".join(
+        f"{s},{nxt[member[s]]}\n" for s in groups["student"]), encoding="gbk")
+    assignments = rubric.read_assignments(tmp_path / "assign.csv", groups)
+    assert len(assignments) == 16
+    result = rubric.score(sheets, spec, groups=groups, assignments=assignments)
+    assert result.warnings == ["1 assigned score(s) missing: s1 → s4"]
+    with pytest.raises(CrmlabInputError, match="give the groups file too"):
+        rubric.read_assignments(tmp_path / "assign.csv")
+
+
+def test_rubric_cli_exit_status_is_0_complete_1_missing_2_unusable(tmp_path, capsys):
+    from crmlab.cli import main
+
+    groups, nxt, member, rows = _rotation()
+    spec_path = tmp_path / "r.yaml"
+    spec_path.write_text("items:\n  - id: content\n    parts:\n" + "".join(
+        f"      - {{id: {p}, max: {m}}}\n" for p, m in zip(PARTS, FULL, strict=True)), encoding="utf-8")
+    _sheet(rows).to_csv(tmp_path / "peers.csv", index=False)
+    groups.to_csv(tmp_path / "groups.csv", index=False)
+    (tmp_path / "assign.csv").write_text("rater,group\n" + "".join(
+        f"{s},{nxt[member[s]]}\n" for s in groups["student"]), encoding="utf-8")
+    base = ["rubric", "score", str(tmp_path / "peers.csv"), "--rubric", str(spec_path), "--groups",
+            str(tmp_path / "groups.csv")]
+    assert main([*base, "--assignments", str(tmp_path / "assign.csv")]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(base) == 1
+    assert capsys.readouterr().err.count("\n") == 1  # one line, not one per name
+    assert main(["rubric", "score", str(tmp_path / "peers.csv"), str(tmp_path / "missing.csv"), "--rubric",
+                 str(spec_path)]) == 2
+    assert "missing.csv does not exist" in capsys.readouterr().err

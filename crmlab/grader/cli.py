@@ -51,7 +51,9 @@ def _rubric(args: argparse.Namespace) -> int:
     spec = rubric.load_rubric(args.rubric)
     weights = rubric.parse_weights(args.weights) if args.weights else None
     sheets = rubric.read_sheets(args.sheets, spec)
-    result = rubric.score(sheets, spec, weights=weights, groups=rubric.read_groups(args.groups) if args.groups else None)
+    groups = rubric.read_groups(args.groups) if args.groups else None
+    assignments = rubric.read_assignments(args.assignments, groups) if args.assignments else None
+    result = rubric.score(sheets, spec, weights=weights, groups=groups, assignments=assignments)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.out:
@@ -111,11 +113,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     rubric = subparsers.add_parser("rubric", help="score presentations with a rubric")
     actions = rubric.add_subparsers(dest="action", required=True, metavar="ACTION")
-    score = actions.add_parser("score", help="combine raters' score sheets (CSV) into student and group scores")
-    score.add_argument("sheets", nargs="+", type=Path, help="score sheets: CSV files, one per rater")
+    score = actions.add_parser(
+        "score", help="combine raters' score sheets (CSV or xlsx) into student and group scores",
+        description="Exit status: 0 all scores present; 1 scores computed but some are missing (the warnings "
+                    "say which, one line per problem); 2 unusable input (nothing written).")
+    score.add_argument("sheets", nargs="+", type=Path,
+                       help="score sheets: CSV (UTF-8 or GBK) or xlsx files (every sheet of a workbook is read)")
     score.add_argument("--rubric", type=Path, required=True, help="the rubric (YAML)")
     score.add_argument("--weights", default=None,
                        help="rater-role weights, e.g. teacher=0.6,student=0.4 (default: the rubric's)")
     score.add_argument("--groups", type=Path, default=None, help="CSV student,group to roll up group scores")
+    score.add_argument("--assignments", type=Path, default=None,
+                       help="CSV rater,student or rater,group: who scores whom (only missing assigned scores warn)")
     score.add_argument("--out", type=Path, default=None, help="folder for students.csv, groups.csv, details.csv")
     score.set_defaults(handler=_rubric)
