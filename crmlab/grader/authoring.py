@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from crmlab._checks import CrmlabInputError
+from crmlab.grader.checks import header_lines, parse_checks
 
 QUESTION_PREFIX = "# QUESTION"
 HIDDEN_PREFIX = "# HIDDEN INPUTS"
@@ -57,6 +58,7 @@ class Question:
     options: dict[str, Any] = field(default_factory=dict)
     returns: str | None = None  # for compare="function": how each return value is compared
     rubric: str = ""  # for compare="manual": the "# RUBRIC:" lines under the marker
+    checks: tuple[Any, ...] = ()  # partial-credit checks (crmlab.grader.checks.Check), in order
 
     @property
     def value_kind(self) -> str:
@@ -208,14 +210,9 @@ def check_solution_regions(source: str, where: str) -> int:
 
 
 def rubric_text(source: str) -> str:
-    """The ``# RUBRIC:`` comment lines right under a question's marker line, joined."""
-    lines = source.lstrip("\n").split("\n")[1:]
-    rubric = []
-    for line in lines:
-        if not line.startswith(RUBRIC_PREFIX):
-            break
-        rubric.append(line[len(RUBRIC_PREFIX):].strip())
-    return "\n".join(rubric)
+    """The ``# RUBRIC:`` comment lines right under a question's marker line (among any ``# CHECK`` lines), joined."""
+    return "\n".join(line[len(RUBRIC_PREFIX):].strip() for line in header_lines(source)
+                     if line.startswith(RUBRIC_PREFIX))
 
 
 def parse_lab(nb: Any, name: str = "notebook") -> Lab:
@@ -239,8 +236,10 @@ def parse_lab(nb: Any, name: str = "notebook") -> Lab:
             rubric = rubric_text(source)
             if rubric and question.compare != "manual":
                 raise CrmlabInputError(f"{where}: {RUBRIC_PREFIX} lines belong to compare=manual questions")
-            if question.compare == "manual":
-                question = replace(question, rubric=rubric)
+            checks = parse_checks(source, question.answer, question.points, where)
+            if checks and question.compare in ("manual", "function"):
+                raise CrmlabInputError(f"{where}: # CHECK lines do not apply to compare={question.compare}")
+            question = replace(question, rubric=rubric, checks=checks)
             if question.id in question_cells:
                 raise CrmlabInputError(f"{where}: question id {question.id!r} used twice")
             questions.append(question)

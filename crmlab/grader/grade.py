@@ -40,7 +40,9 @@ from typing import Any
 
 from crmlab._checks import CrmlabInputError
 from crmlab.grader.authoring import Lab
+from crmlab.grader.checks import run_checks, solution_problems
 from crmlab.grader.compare import Verdict, compare, compare_function
+from crmlab.grader.hints import numeric_hint
 from crmlab.grader.lms import (Submission, apply_roster, discover_submissions, match_times, parse_time, read_roster,
                                read_times)
 from crmlab.grader.manual import MANUAL, load_merged, manual_entry, merge_scores, write_review
@@ -115,6 +117,35 @@ def read_submission(path: Path) -> tuple[list[dict[str, Any]] | None, str | None
     return notebook_cells({"cells": clean}), None
 
 
+def _with_hint(verdict: Verdict, question: Any, expected: Any, got: Any) -> Verdict:
+    """Add a hint for a numeric slip (percent vs share, a factor, rounded early) when one fits."""
+    if verdict.ok or question.compare != "number":
+        return verdict
+    values = [p.get("v") if isinstance(p, dict) and p.get("t") == "scalar" else None for p in (expected, got)]
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return verdict
+    hint = numeric_hint(float(values[0]), float(values[1]), question.options)
+    return Verdict(False, [*verdict.problems, hint], verdict.fraction) if hint else verdict
+
+
+def _checked_verdict(question: Any, expected: dict[str, Any], got: dict[str, Any]) -> Verdict:
+    """Partial credit: the question's checks, each worth its points."""
+    for name in question.answer:
+        event = got.get(name)
+        if event is None or "error" in event or "value" not in event:
+            reason = str(event["error"])[:500] if event and "error" in event else f"`{name}` was not computed"
+            return Verdict(False, [reason], 0.0)
+    values = {name: got[name]["value"] for name in question.answer}
+    wanted = {name: expected[name]["value"] for name in question.answer}
+
+    def full() -> Verdict:
+        verdicts = [compare(question.compare, question.options, wanted[n], values[n]) for n in question.answer]
+        return Verdict(all(v.ok for v in verdicts), [p for v in verdicts for p in v.problems])
+
+    earned, problems = run_checks(question.checks, question.answer, values, wanted, full)
+    return Verdict(not problems, problems, earned / question.points)
+
+
 def _question_verdict(question: Any, expected: dict[str, Any], got: dict[str, Any]) -> Verdict:
     if question.compare == "function":
         event = got.get(question.answer[0])
@@ -122,6 +153,8 @@ def _question_verdict(question: Any, expected: dict[str, Any], got: dict[str, An
             return Verdict(False, [event.get("error", "no answer") if event else "no answer"], 0.0)
         return compare_function(question.returns, question.options, expected[question.answer[0]]["calls"],
                                 event["calls"])
+    if question.checks:
+        return _checked_verdict(question, expected, got)
     verdicts = []
     for name in question.answer:
         event = got.get(name)
@@ -131,7 +164,8 @@ def _question_verdict(question: Any, expected: dict[str, Any], got: dict[str, An
             verdicts.append(Verdict(False, [str(event["error"])[:500]]))
         else:
             try:
-                verdicts.append(compare(question.compare, question.options, expected[name]["value"], event.get("value")))
+                verdict = compare(question.compare, question.options, expected[name]["value"], event.get("value"))
+                verdicts.append(_with_hint(verdict, question, expected[name]["value"], event.get("value")))
             except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError):
                 verdicts.append(Verdict(False, ["the answer could not be read"]))
     if len(verdicts) == 1:
@@ -316,6 +350,9 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     if warning:
         print(warning, file=sys.stderr)
     expected = compute_expected(source, cache=out / "expected.json", sandbox=sandbox)
+    failing = solution_problems(lab, expected)
+    if failing:
+        raise CrmlabInputError(f"{source}: the solution fails its own checks: " + "; ".join(failing))
     todo = [s for s in subs if force or student is not None or not _is_current(out, s, expected["key"])]
     _run_batch(todo, lab, nb, expected, out, limits, jobs or os.cpu_count() or 1, sandbox, progress)
     results = _load_results(out, subs)
