@@ -106,3 +106,20 @@ def test_the_release_keeps_only_public_checks_and_the_solution_must_pass_its_che
     assert solution_problems(LAB, EXPECTED) == []
     bad = {"key": "k", "answers": {"q1": {"spend": {"value": to_plain(RIGHT.head(3))}}, "q2": EXPECTED["answers"]["q2"]}}
     assert solution_problems(LAB, bad) == ["q1: 'one row per member, with columns member_id and total'"]
+
+
+def test_the_self_check_runs_the_public_checks_on_the_students_own_values(tmp_path, monkeypatch):
+    from crmlab.grader import selfcheck
+    from crmlab.grader.release import checks_data
+
+    data = checks_data(LAB, EXPECTED, "salt", "lab")
+    assert data["questions"]["q1"]["checks"] == [{
+        "points": 1.0, "message": "one row per member, with columns member_id and total", "public": True,
+        "test": 'sorted(spend.columns) == ["member_id", "total"] and len(spend) == 4'}]
+    (tmp_path / "lab.checks.json").write_text(__import__("json").dumps(data), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(selfcheck, "_LOADED", {})
+    assert selfcheck.verdict("q1", RIGHT).ok
+    problems = selfcheck.verdict("q1", RIGHT.rename(columns={"total": "Total"})).problems
+    assert problems[0] == "one row per member, with columns member_id and total (1 point)"
+    assert len(problems) > 1  # then the usual self-check details (the missing column)

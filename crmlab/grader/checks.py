@@ -210,3 +210,22 @@ def solution_problems(lab: Any, expected: dict[str, Any]) -> list[str]:
                                lambda: None)
         problems += [f"{q.id}: {message!r}" for message in failed]
     return problems
+
+
+def public_check_problems(checks: list[dict[str, Any]], answer: list[str], values: tuple[Any, ...]) -> list[str]:
+    """The self-check's side: messages of the public checks the student's own values fail."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    names = {"np": np, "pd": pd, "math": math, **dict(zip(answer, values, strict=True))}
+    failed = []
+    for check in checks:
+        try:
+            passed = bool(eval(check["test"], {"__builtins__": _SAFE_BUILTINS}, dict(names)))  # noqa: S307
+        except Exception:  # noqa: BLE001 - the value does not fit the test yet: it fails
+            passed = False
+        if not passed:
+            failed.append(f"{check['message']} ({check['points']:g} point{'s' if check['points'] != 1 else ''})")
+    return failed

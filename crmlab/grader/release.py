@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from crmlab.grader.authoring import BEGIN_SOLUTION, END_SOLUTION, HIDDEN_PREFIX, cell_source, first_line, marker_id
+from crmlab._checks import CrmlabInputError
+from crmlab.grader.checks import public_source, solution_problems
 from crmlab.grader.compare import make_digest
 from crmlab.grader.jobs import atomic_write, compute_expected, load_source
 from crmlab.grader.sandbox import Limits
@@ -81,7 +83,7 @@ def release_notebook(nb: Any, lab: Any) -> Any:
         new = _clean(cell)
         qid = marker_id(cell)
         if qid is not None:
-            new["source"] = strip_solutions(cell_source(cell), qid)
+            new["source"] = public_source(strip_solutions(cell_source(cell), qid))  # private checks stay home
             new.setdefault("metadata", {})["crmlab"] = {"question": qid}
         cells.append(new)
         if cell.get("cell_type") == "code" and not import_added:
@@ -103,6 +105,8 @@ def checks_data(lab: Any, expected: dict[str, Any], salt: str, name: str) -> dic
     for q in lab.questions:
         entry: dict[str, Any] = {"answer": list(q.answer), "compare": q.compare, "returns": q.returns,
                                  "options": q.options, "points": q.points}
+        if q.checks:
+            entry["checks"] = [c.to_dict() for c in q.checks if c.public]
         if q.compare not in ("function", "manual"):  # manual: graded by hand, nothing to check against
             entry["digests"] = {name_: make_digest(q.compare, q.options, expected["answers"][q.id][name_]["value"],
                                                    f"{salt}:{q.id}:{name_}")
@@ -120,6 +124,9 @@ def assign(source: str | Path, out: str | Path, limits: Limits | None = None, sa
     nb, lab = load_source(source)
     if expected is None:
         expected = compute_expected(source, limits=limits, sandbox=sandbox)
+    failing = solution_problems(lab, expected)
+    if failing:
+        raise CrmlabInputError(f"{source}: the solution fails its own checks: " + "; ".join(failing))
     released = release_notebook(nb, lab)
     notebook_path = out / source.name
     checks_path = out / f"{source.stem}.checks.json"

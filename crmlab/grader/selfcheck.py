@@ -110,6 +110,10 @@ def verdict(qid: str, *values: Any) -> Verdict:
         if not result.ok:
             prefix = f"`{name}`: " if len(names) > 1 else ""
             problems += [prefix + p for p in result.problems]
+    if problems and question.get("checks"):  # the lab's public partial-credit checks say what to fix first
+        from crmlab.grader.checks import public_check_problems  # not at import: keeps `check` light
+
+        problems = public_check_problems(question["checks"], names, values) + problems
     return Verdict(not problems, problems)
 
 
