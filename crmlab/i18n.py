@@ -57,6 +57,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "zh": "{student}：评分 {graded}；另交了 {others}"},
     "summary.not_by_name": {"en": "{student}: no notebook named {assignment}.ipynb, graded {graded}; also handed in {others}",
                             "zh": "{student}：没有名为 {assignment}.ipynb 的笔记本，评分 {graded}；另交了 {others}"},
+    "summary.not_on_roster": {"en": "{student} ({file}) is not on the roster", "zh": "{student}（{file}）不在名单中"},
+    "summary.no_submission": {"en": "{count} student(s) on the roster without a submission: {students}",
+                              "zh": "名单中 {count} 名学生未提交：{students}"},
+    "summary.roster_ambiguous": {"en": "{student}: {count} students of this name on the roster and no id to tell them "
+                                       "apart (name the file with the 学号)",
+                                 "zh": "{student}：名单中有 {count} 名同名学生且没有编号可区分（请用学号命名文件）"},
     "summary.manual_pending": {"en": "{count} answer(s) to grade by hand: see {path}",
                                "zh": "{count} 个答案需人工评分：见 {path}"},
     "summary.manual_merged": {"en": "merged {count} hand-graded score(s) from {path}",

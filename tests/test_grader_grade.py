@@ -207,6 +207,17 @@ def test_grading_commands_are_registered():
                               "--student", "li", "--deadline", "2026-03-01T23:59", "--overrides", "o.csv"])
     assert (args.jobs, args.force, args.student, args.late_penalty) == (3, True, "li", 0.10)
     assert parser.parse_args(["assign", "lab.ipynb", "--out", "r"]).out == Path("r")
+    args = parser.parse_args(["grade", "lab.ipynb", "subs.zip", "--out", "g", "--roster", "r.csv", "--times", "t.csv",
+                              "--times-partial", "--times-from-files", "--merge-manual", "m.xlsx", "--lang", "zh"])
+    assert (args.roster, args.times, args.times_partial, args.times_from_files, args.merge_manual, args.lang) == (
+        Path("r.csv"), Path("t.csv"), True, True, Path("m.xlsx"), "zh")
+
+
+def test_grade_cli_refuses_times_without_a_deadline(tmp_path, capsys):
+    from crmlab.cli import main
+
+    assert main(["grade", "lab.ipynb", str(tmp_path), "--out", str(tmp_path / "g"), "--times", "t.csv"]) == 2
+    assert "--times/--times-from-files need --deadline" in capsys.readouterr().err
 
 
 def test_without_the_sandbox_grading_still_works_and_warns():

@@ -130,11 +130,12 @@ def test_roster_in_gbk_maps_ids_numbers_and_reports_who_is_missing(tmp_path):
     (tmp_path / "plain").mkdir()
     (tmp_path / "plain" / "2023003_刘洋.ipynb").write_text(NB)
     subs += discover_submissions(tmp_path / "plain")
-    subs, problems = apply_roster(subs, read_roster(roster))
+    subs, problems = apply_roster(subs, read_roster(roster), "en")
     assert [(s.student, s.name, s.number, s.email) for s in subs] == [
         ("23456", "张伟", "2023001", "zw1@uni.cn"), ("34567", "张伟", "2023002", "zw2@uni.cn"),
         ("2023003", "刘洋", "2023003", "ly@uni.cn")]
     assert problems == ["1 student(s) on the roster without a submission: 周敏"]
+    assert apply_roster(subs, read_roster(roster), "zh")[1] == ["名单中 1 名学生未提交：周敏"]
 
 
 def test_a_roster_needs_names_and_ids(tmp_path):

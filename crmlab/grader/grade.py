@@ -336,7 +336,7 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     subs = discover_submissions(submissions, assignment=source.stem, unzip_to=out / "unzipped")
     summary: list[str] = []
     if roster:
-        subs, problems = apply_roster(subs, read_roster(roster))
+        subs, problems = apply_roster(subs, read_roster(roster), lang)
         summary += problems
     _late_sources(policy, subs, times, times_partial)
     summary += _extra_notebooks(subs, source.stem, lang)

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from crmlab._checks import CrmlabInputError
+from crmlab.i18n import t
 
 _CANVAS = re.compile(r"^(?P<name>[^_\s]+?)(?:_(?P<late>late))?_(?P<id>\d+)_(?P<sub>\d+)_(?P<file>.+)$", re.I)
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$")
@@ -278,7 +279,8 @@ def read_roster(path: str | Path) -> list[dict[str, str]]:
     return people
 
 
-def apply_roster(subs: list[Submission], roster: list[dict[str, str]]) -> tuple[list[Submission], list[str]]:
+def apply_roster(subs: list[Submission], roster: list[dict[str, str]],
+                 lang: str | None = None) -> tuple[list[Submission], list[str]]:
     """Attach roster details (学号, name, email) to submissions; returns them and the problems.
 
     A submission matches a roster row by LMS id, else by a student number in its file or folder
@@ -299,11 +301,10 @@ def apply_roster(subs: list[Submission], roster: list[dict[str, str]]) -> tuple[
         if person is None and not sub.lms_id:
             same = names.get(_norm_name(sub.display), [])
             if len(same) > 1:
-                problems.append(f"{sub.display}: {len(same)} students of this name on the roster and no id to tell "
-                                "them apart (name the file with the 学号)")
+                problems.append(t("summary.roster_ambiguous", lang, student=sub.display, count=len(same)))
             person = same[0] if len(same) == 1 else None
         if person is None:
-            problems.append(f"{sub.display} ({sub.path.name}) is not on the roster")
+            problems.append(t("summary.not_on_roster", lang, student=sub.display, file=sub.path.name))
             continue
         matched.add(id(person))
         sub.name, sub.number, sub.email = person["name"] or sub.name, person["number"], person["email"]
@@ -311,7 +312,7 @@ def apply_roster(subs: list[Submission], roster: list[dict[str, str]]) -> tuple[
             sub.student = person["number"]
     missing = [p["name"] or p["number"] for p in roster if id(p) not in matched]
     if missing:
-        problems.append(f"{len(missing)} student(s) on the roster without a submission: {', '.join(missing)}")
+        problems.append(t("summary.no_submission", lang, count=len(missing), students=", ".join(missing)))
     return subs, problems
 
 
