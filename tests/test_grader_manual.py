@@ -158,3 +158,14 @@ def test_bad_score_sheets_name_the_row(run, tmp_path, content, message):
     lab = parse_lab(read_notebook(run["source"]))
     with pytest.raises(CrmlabInputError, match=message):
         merge_scores(path, lab, tmp_path, set(run["rows"]))
+
+
+def test_score_sheets_never_turn_names_into_formulas(tmp_path):
+    from openpyxl import load_workbook
+
+    from crmlab.grader.manual import _write_sheets
+
+    _write_sheets(tmp_path, [["s1", "=HYPERLINK(\"http://x\")", "d1", 3.0, "", ""]])
+    cell = load_workbook(tmp_path / "scores.xlsx").active["B2"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
+    assert 's1,"\'=HYPERLINK(""http://x"")",d1' in (tmp_path / "scores.csv").read_text(encoding="utf-8-sig")

@@ -169,6 +169,11 @@ def write_review(out: str | Path, lab: Lab, results: list[dict[str, Any]], expec
     return pending
 
 
+def _text_cell(text: str) -> str:
+    """A display name Excel will not run as a formula (a leading ' is shown as text)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def _write_sheets(folder: Path, rows: list[list[Any]]) -> None:
     import csv
     import io
@@ -176,7 +181,7 @@ def _write_sheets(folder: Path, rows: list[list[Any]]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    writer.writerows([[row[0], _text_cell(row[1]), *row[2:]] for row in rows])
     atomic_write(folder / "scores.csv", "\ufeff" + buffer.getvalue())  # BOM: Excel opens UTF-8 correctly
     from openpyxl import Workbook
 
@@ -186,6 +191,9 @@ def _write_sheets(folder: Path, rows: list[list[Any]]) -> None:
     sheet.append(COLUMNS)
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # a name starting with "=" is text, never a formula
+                cell.data_type = "s"
     tmp = folder / ".scores.xlsx.tmp"
     book.save(tmp)
     tmp.replace(folder / "scores.xlsx")
