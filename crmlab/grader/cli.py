@@ -10,7 +10,8 @@ from pathlib import Path
 def _limits(args: argparse.Namespace):  # noqa: ANN202
     from crmlab.grader.sandbox import Limits
 
-    return Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.timeout, memory_mb=args.memory_mb)
+    return Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.timeout, memory_mb=args.memory_mb,
+                  disk_mb=args.disk_mb)
 
 
 def _assign(args: argparse.Namespace) -> int:
@@ -22,19 +23,44 @@ def _assign(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    import json
+    import signal
+
     from crmlab.grader.grade import Policy, _parse_time, grade, read_submission_times
+    from crmlab.grader.sandbox import NO_SANDBOX_NOTICE, SandboxUnavailable
 
     policy = Policy(penalty_per_day=args.late_penalty, zero_after_days=args.zero_after_days)
     if args.deadline:
         policy.deadline = _parse_time(args.deadline, "--deadline")
         if args.times:
             policy.submission_times = read_submission_times(args.times)
-    rows = grade(args.source, args.submissions, args.out, jobs=args.jobs, force=args.force, student=args.student,
-                 limits=_limits(args), policy=policy, overrides=args.overrides, sandbox=not args.no_sandbox,
-                 progress=not args.quiet)
+    def stop(signum: int, frame: object) -> None:  # SIGTERM: unwind like Ctrl-C, so temporary folders go
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    secret = args.variant_seed
+    if secret is None and args.variant_seed_file is not None:
+        secret = args.variant_seed_file.read_text(encoding="utf-8").strip()
+    try:
+        rows = grade(args.source, args.submissions, args.out, jobs=args.jobs, force=args.force, student=args.student,
+                     limits=_limits(args), policy=policy, overrides=args.overrides, sandbox=not args.no_sandbox,
+                     progress=not args.quiet, variant_seed=secret)
+    except SandboxUnavailable as exc:
+        print(f"crmlab grade: refused: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("crmlab grade: interrupted; results written so far are kept, temporary folders removed",
+              file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    meta = json.loads((Path(args.out) / "gradebook.meta.json").read_text(encoding="utf-8"))
     problems = [r for r in rows if r["status"] not in ("ok", "errors")]
-    print(f"graded {len(rows)} submission(s) into {Path(args.out) / 'gradebook.csv'}"
-          + (f"; {len(problems)} with status timeout/crashed/invalid (see the gradebook)" if problems else ""))
+    print(f"graded {meta['graded_this_run']} submission(s) ({len(rows)} in {Path(args.out) / 'gradebook.csv'})"
+          + (f"; {len(problems)} with status timeout/crashed/invalid (see the gradebook)" if problems else "")
+          + ("; hidden data variant" if meta["variant"] else ""))
+    if not meta["isolated"]:
+        print(f"warning: {NO_SANDBOX_NOTICE}")
     return 0
 
 
@@ -63,8 +89,11 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=300, help="seconds per notebook (default 300)")
     parser.add_argument("--cell-timeout", type=float, default=30, help="seconds per cell (default 30)")
     parser.add_argument("--memory-mb", type=int, default=2048, help="memory per submission in MB (default 2048)")
+    parser.add_argument("--disk-mb", type=int, default=256,
+                        help="private /tmp (holding the job folder) per submission in MB (default 256)")
     parser.add_argument("--no-sandbox", action="store_true",
-                        help="run without bubblewrap even if it is installed (not isolated; for debugging)")
+                        help="run without bubblewrap (NOT isolated: only for code you trust; recorded in "
+                             "gradebook.meta.json). Without it, grading refuses when bubblewrap is missing")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -90,6 +119,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     grade.add_argument("--zero-after-days", type=int, default=None, help="zero points from this many days late")
     grade.add_argument("--overrides", type=Path, default=None, help="CSV student,question,points[,comment]")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--variant-seed", default=None,
+                       help="secret: run the source and every submission on hidden data generated from it "
+                            "(default: <out>/.private/variant-seed if present)")
+    grade.add_argument("--variant-seed-file", type=Path, default=None, help="read the secret from this file")
     _add_limits(grade)
     grade.set_defaults(handler=_grade)
 

@@ -33,7 +33,7 @@ import re
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from crmlab.grader.authoring import Lab
 from crmlab.grader.compare import Verdict, compare, compare_function
 from crmlab.grader.jobs import (answers_from_events, atomic_write, cell_errors, compute_expected, load_source,
                                 notebook_cells, preload_modules, question_payload, sha256_file)
-from crmlab.grader.sandbox import Limits, Worker, isolation_warning
+from crmlab.grader.sandbox import NO_SANDBOX_NOTICE, Limits, Worker, close_all_workers, require_sandbox, visible_to_jobs
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 _CANVAS_NAME = re.compile(r"^(?P<name>[a-z0-9]+?)(?:_(?P<late>late))?_(?P<id>\d+)_\d+_.*\.ipynb$", re.I)
@@ -160,7 +160,7 @@ def _question_verdict(question: Any, expected: dict[str, Any], got: dict[str, An
         if event is None:
             verdicts.append(Verdict(False, [f"`{name}` was not computed"]))
         elif "error" in event:
-            verdicts.append(Verdict(False, [str(event["error"])[:500]]))
+            verdicts.append(Verdict(False, [str(event["error"])]))
         else:
             try:
                 verdicts.append(compare(question.compare, question.options, expected[name]["value"], event.get("value")))
@@ -271,7 +271,7 @@ def _is_current(out: Path, sub: Submission, key: str) -> bool:
 def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs: int | None = None,
           force: bool = False, student: str | None = None, limits: Limits | None = None,
           policy: Policy | None = None, overrides: str | Path | None = None, sandbox: bool = True,
-          progress: bool = True) -> list[dict[str, Any]]:
+          progress: bool = True, variant_seed: str | None = None) -> list[dict[str, Any]]:
     """Grade every submission and write all outputs; returns the gradebook rows.
 
     Parameters
@@ -288,6 +288,14 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
         Regrade submissions that already have a current result.
     student : str, optional
         Grade only this student (always regraded); the gradebook still lists everyone graded.
+    sandbox : bool
+        Run submissions in bubblewrap (default). When it is missing this raises
+        :class:`~crmlab.grader.sandbox.SandboxUnavailable` (fail closed); ``False`` runs them
+        unisolated and says so in ``gradebook.meta.json``.
+    variant_seed : str, optional
+        A secret: the source and every submission run on a hidden variant of the course
+        datasets generated from it (see :mod:`crmlab.grader.variants`). Default: the secret in
+        ``<out>/.private/variant-seed`` when that file exists.
     """
     source, out = Path(source), Path(out)
     limits = limits or Limits()
@@ -300,12 +308,30 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
         if not subs:
             raise CrmlabInputError(f"no submission from {student!r} in {submissions}")
     override_rows = read_overrides(overrides, lab) if overrides else []
-    warning = isolation_warning() if sandbox else "warning: sandbox disabled: submissions are not isolated"
-    if warning:
-        print(warning, file=sys.stderr)
-    expected = compute_expected(source, cache=out / "expected.json", sandbox=sandbox)
-    todo = [s for s in subs if force or student is not None or not _is_current(out, s, expected["key"])]
-    _run_batch(todo, lab, nb, expected, out, limits, jobs or os.cpu_count() or 1, sandbox, progress)
+    if sandbox:
+        bwrap = require_sandbox()
+        shown = [str(p) for p in (out, source, Path(submissions)) if visible_to_jobs(p)]
+        if shown:
+            raise CrmlabInputError(f"{', '.join(shown)} would be readable by student code (inside the Python "
+                                   "installation, the crmlab package or the datasets folder): move it elsewhere")
+    else:
+        bwrap = None
+        print(f"warning: {NO_SANDBOX_NOTICE}", file=sys.stderr)
+    private = private_dir(out)
+    variant = None
+    if variant_seed is None and (private / "variant-seed").is_file():
+        variant_seed = (private / "variant-seed").read_text(encoding="utf-8").strip()
+    if variant_seed:
+        from crmlab.grader.variants import make_variant
+
+        variant = make_variant(variant_seed, private / "variants")
+    cache = private / "expected.json" if sandbox else None  # unsandboxed jobs could read any file
+    try:
+        expected = compute_expected(source, cache=cache, sandbox=sandbox, variant=variant)
+        todo = [s for s in subs if force or student is not None or not _is_current(out, s, expected["key"])]
+        _run_batch(todo, lab, nb, expected, out, limits, jobs or os.cpu_count() or 1, sandbox, progress, variant)
+    finally:
+        close_all_workers()  # also on Ctrl-C / SIGTERM: no process or temporary folder stays behind
     results = []
     for path in sorted((out / "results").glob("*.json")):
         try:
@@ -314,11 +340,29 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
             continue
     rows = gradebook_rows(results, lab, policy, override_rows)
     write_outputs(out, rows, results, lab, source.stem)
+    meta = {"crmlab": __import__("crmlab").__version__, "finished": datetime.now().isoformat(timespec="seconds"),
+            "source": source.name, "sandbox": f"bubblewrap ({bwrap})" if bwrap else "OFF (--no-sandbox)",
+            "isolated": bool(bwrap), "variant": bool(variant), "graded_this_run": len(todo),
+            "in_gradebook": len(rows), "limits": asdict(limits)}
+    if not bwrap:
+        meta["warning"] = NO_SANDBOX_NOTICE
+    atomic_write(out / "gradebook.meta.json", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
     return rows
 
 
+def private_dir(out: Path) -> Path:
+    """``<out>/.private``: the answer key cache, the variant secret and generated variants.
+
+    Owner-only (0700). The sandbox never shows ``out`` to student code; it is never released.
+    """
+    private = out / ".private"
+    private.mkdir(parents=True, exist_ok=True)
+    os.chmod(private, 0o700)
+    return private
+
+
 def _run_batch(todo: list[Submission], lab: Lab, nb: Any, expected: dict[str, Any], out: Path, limits: Limits,
-               jobs: int, sandbox: bool, progress: bool) -> None:
+               jobs: int, sandbox: bool, progress: bool, variant: Path | None = None) -> None:
     if not todo:
         return
     pending: queue.Queue[Submission] = queue.Queue()
@@ -338,7 +382,7 @@ def _run_batch(todo: list[Submission], lab: Lab, nb: Any, expected: dict[str, An
                 if worker is None or not worker.alive:
                     if worker is not None:
                         worker.close()
-                    worker = Worker(preload, limits, sandbox=sandbox, index=index)
+                    worker = Worker(preload, limits, sandbox=sandbox, index=index, variant=variant)
                 result = grade_submission(worker, lab, nb, expected, sub, limits)
             except Exception as exc:  # noqa: BLE001 - one failure never stops the batch
                 result = {"student": sub.student, "lms_id": sub.lms_id, "submission": str(sub.path),
@@ -448,18 +492,49 @@ def gradebook_rows(results: list[dict[str, Any]], lab: Lab, policy: Policy,
         errors = [m["message"] for m in result["questions"].values() if not m.get("ok")]
         row.update(raw_total=raw, late_days=days, total=round(raw * factor, 2), max=lab.total_points,
                    status=result["status"], notes="; ".join(notes),
-                   errors=" | ".join(dict.fromkeys(errors))[:500], lms_id=result.get("lms_id", ""))
+                   errors=shorten(" | ".join(dict.fromkeys(errors)), 500), lms_id=result.get("lms_id", ""))
         rows.append(row)
     return rows
 
 
 # -- outputs --------------------------------------------------------------------------------------
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, ending with "…".
+
+    >>> shorten("the value is not correct", 16)
+    'the value is …'
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space + 1] if space > limit // 2 else cut) + "…"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Numbers are left alone (``-1.5`` stays a number).
+
+    >>> print(spreadsheet_safe('=HYPERLINK("http://x")'), spreadsheet_safe(-1.5), spreadsheet_safe("wang"))
+    '=HYPERLINK("http://x") -1.5 wang
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv_text(header: list[str], rows: list[list[Any]]) -> str:
+    """CSV for a spreadsheet: UTF-8 with BOM (Excel on Chinese Windows reads it right), no formulas."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([spreadsheet_safe(h) for h in header])
+    writer.writerows([[spreadsheet_safe(v) for v in row] for row in rows])
     return buffer.getvalue()
 
 
