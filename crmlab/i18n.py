@@ -47,7 +47,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "grade.stopped_in_cell": {"en": "It stopped while running code cell {cell} (starts with: {start})",
                               "zh": "停止时正在运行第 {cell} 个代码单元（开头：{start}）"},
     # the run summary an instructor reads
-    "summary.graded": {"en": "graded {count} submission(s) into {path}", "zh": "已评 {count} 份作业，结果写入 {path}"},
+    "summary.graded": {"en": "graded {count} submission(s) ({total} in {path})",
+                       "zh": "本次评了 {count} 份作业（{path} 中共 {total} 份）"},
+    "summary.variant": {"en": "hidden data variant", "zh": "使用了隐藏数据变体"},
     "summary.problems": {"en": "{count} with status timeout/crashed/invalid (see the gradebook)",
                          "zh": "{count} 份状态为超时/崩溃/无效（见成绩表）"},
     "summary.late": {"en": "{count} student(s) late: {details}", "zh": "{count} 名学生迟交：{details}"},

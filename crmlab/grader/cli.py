@@ -10,7 +10,8 @@ from pathlib import Path
 def _limits(args: argparse.Namespace):  # noqa: ANN202
     from crmlab.grader.sandbox import Limits
 
-    return Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.timeout, memory_mb=args.memory_mb)
+    return Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.timeout, memory_mb=args.memory_mb,
+                  disk_mb=args.disk_mb)
 
 
 def _assign(args: argparse.Namespace) -> int:
@@ -22,7 +23,11 @@ def _assign(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    import json
+    import signal
+
     from crmlab.grader.grade import Policy, grade, parse_time
+    from crmlab.grader.sandbox import NO_SANDBOX_NOTICE, SandboxUnavailable
     from crmlab.i18n import t
 
     policy = Policy(penalty_per_day=args.late_penalty, zero_after_days=args.zero_after_days,
@@ -32,16 +37,39 @@ def _grade(args: argparse.Namespace) -> int:
     elif args.times or args.times_from_files:
         print("error: --times/--times-from-files need --deadline", file=sys.stderr)
         return 2
-    rows = grade(args.source, args.submissions, args.out, jobs=args.jobs, force=args.force, student=args.student,
-                 limits=_limits(args), policy=policy, overrides=args.overrides, sandbox=not args.no_sandbox,
-                 progress=not args.quiet, roster=args.roster, times=args.times, times_partial=args.times_partial,
-                 merge_manual=args.merge_manual, lang=args.lang)
+
+    def stop(signum: int, frame: object) -> None:  # SIGTERM: unwind like Ctrl-C, so temporary folders go
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    secret = args.variant_seed
+    if secret is None and args.variant_seed_file is not None:
+        secret = args.variant_seed_file.read_text(encoding="utf-8").strip()
+    try:
+        rows = grade(args.source, args.submissions, args.out, jobs=args.jobs, force=args.force, student=args.student,
+                     limits=_limits(args), policy=policy, overrides=args.overrides, sandbox=not args.no_sandbox,
+                     progress=not args.quiet, variant_seed=secret, roster=args.roster, times=args.times,
+                     times_partial=args.times_partial, merge_manual=args.merge_manual, lang=args.lang)
+    except SandboxUnavailable as exc:
+        print(f"crmlab grade: refused: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("crmlab grade: interrupted; results written so far are kept, temporary folders removed",
+              file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    meta = json.loads((Path(args.out) / "gradebook.meta.json").read_text(encoding="utf-8"))
     problems = [r for r in rows if r["status"] not in ("ok", "errors")]
-    print(t("summary.graded", args.lang, count=len(rows), path=Path(args.out) / "gradebook.csv")
-          + ("; " + t("summary.problems", args.lang, count=len(problems)) if problems else ""))
+    print(t("summary.graded", args.lang, count=meta["graded_this_run"], total=len(rows),
+            path=Path(args.out) / "gradebook.csv")
+          + ("; " + t("summary.problems", args.lang, count=len(problems)) if problems else "")
+          + ("; " + t("summary.variant", args.lang) if meta["variant"] else ""))
     summary = (Path(args.out) / "summary.txt").read_text(encoding="utf-8")
     if summary:
         print(summary, end="")
+    if not meta["isolated"]:
+        print(f"warning: {NO_SANDBOX_NOTICE}")
     return 0
 
 
@@ -72,8 +100,11 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=300, help="seconds per notebook (default 300)")
     parser.add_argument("--cell-timeout", type=float, default=30, help="seconds per cell (default 30)")
     parser.add_argument("--memory-mb", type=int, default=2048, help="memory per submission in MB (default 2048)")
+    parser.add_argument("--disk-mb", type=int, default=256,
+                        help="private /tmp (holding the job folder) per submission in MB (default 256)")
     parser.add_argument("--no-sandbox", action="store_true",
-                        help="run without bubblewrap even if it is installed (not isolated; for debugging)")
+                        help="run without bubblewrap (NOT isolated: only for code you trust; recorded in "
+                             "gradebook.meta.json). Without it, grading refuses when bubblewrap is missing")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -108,6 +139,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     grade.add_argument("--zero-after-days", type=int, default=None, help="zero points from this many days late")
     grade.add_argument("--overrides", type=Path, default=None, help="CSV student,question,points[,comment]")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--variant-seed", default=None,
+                       help="secret: run the source and every submission on hidden data generated from it "
+                            "(default: <out>/.private/variant-seed if present)")
+    grade.add_argument("--variant-seed-file", type=Path, default=None, help="read the secret from this file")
     _add_limits(grade)
     grade.set_defaults(handler=_grade)
 

@@ -33,7 +33,7 @@ import re
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ from crmlab.grader.manual import MANUAL, load_merged, manual_entry, merge_scores
 from crmlab.i18n import language, t
 from crmlab.grader.jobs import (answers_from_events, atomic_write, cell_errors, compute_expected, load_source,
                                 notebook_cells, preload_modules, question_payload, sha256_file)
-from crmlab.grader.sandbox import Limits, Worker, isolation_warning
+from crmlab.grader.sandbox import NO_SANDBOX_NOTICE, Limits, Worker, close_all_workers, require_sandbox, visible_to_jobs
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 
@@ -161,7 +161,7 @@ def _question_verdict(question: Any, expected: dict[str, Any], got: dict[str, An
         if event is None:
             verdicts.append(Verdict(False, [f"`{name}` was not computed"]))
         elif "error" in event:
-            verdicts.append(Verdict(False, [str(event["error"])[:500]]))
+            verdicts.append(Verdict(False, [str(event["error"])]))
         else:
             try:
                 verdict = compare(question.compare, question.options, expected[name]["value"], event.get("value"))
@@ -293,8 +293,8 @@ def _is_current(out: Path, sub: Submission, key: str) -> bool:
 def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs: int | None = None,
           force: bool = False, student: str | None = None, limits: Limits | None = None,
           policy: Policy | None = None, overrides: str | Path | None = None, sandbox: bool = True,
-          progress: bool = True, roster: str | Path | None = None, times: str | Path | None = None,
-          times_partial: bool = False, merge_manual: str | Path | None = None,
+          progress: bool = True, variant_seed: str | None = None, roster: str | Path | None = None,
+          times: str | Path | None = None, times_partial: bool = False, merge_manual: str | Path | None = None,
           lang: str | None = None) -> list[dict[str, Any]]:
     """Grade every submission and write all outputs; returns the gradebook rows.
 
@@ -315,7 +315,16 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     force : bool
         Regrade submissions that already have a current result (hand-graded scores are kept).
     student : str, optional
-        Grade only this student (LMS id, 学号 or unique name; always regraded).
+        Grade only this student (LMS id, 学号 or unique name; always regraded); the gradebook
+        still lists everyone graded.
+    sandbox : bool
+        Run submissions in bubblewrap (default). When it is missing this raises
+        :class:`~crmlab.grader.sandbox.SandboxUnavailable` (fail closed); ``False`` runs them
+        unisolated and says so in ``gradebook.meta.json``.
+    variant_seed : str, optional
+        A secret: the source and every submission run on a hidden variant of the course
+        datasets generated from it (see :mod:`crmlab.grader.variants`). Default: the secret in
+        ``<out>/.private/variant-seed`` when that file exists.
     roster : path, optional
         Class list CSV (学号, 姓名, lms_id, email) to name and number the students.
     times : path, optional
@@ -346,15 +355,33 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
             raise CrmlabInputError(f"{len(subs) or 'no'} submissions from {student!r} in {submissions}"
                                    + (" (use the LMS id or 学号)" if subs else ""))
     override_rows = read_overrides(overrides, lab) if overrides else []
-    warning = isolation_warning() if sandbox else "warning: sandbox disabled: submissions are not isolated"
-    if warning:
-        print(warning, file=sys.stderr)
-    expected = compute_expected(source, cache=out / "expected.json", sandbox=sandbox)
-    failing = solution_problems(lab, expected)
-    if failing:
-        raise CrmlabInputError(f"{source}: the solution fails its own checks: " + "; ".join(failing))
-    todo = [s for s in subs if force or student is not None or not _is_current(out, s, expected["key"])]
-    _run_batch(todo, lab, nb, expected, out, limits, jobs or os.cpu_count() or 1, sandbox, progress)
+    if sandbox:
+        bwrap = require_sandbox()
+        shown = [str(p) for p in (out, source, Path(submissions)) if visible_to_jobs(p)]
+        if shown:
+            raise CrmlabInputError(f"{', '.join(shown)} would be readable by student code (inside the Python "
+                                   "installation, the crmlab package or the datasets folder): move it elsewhere")
+    else:
+        bwrap = None
+        print(f"warning: {NO_SANDBOX_NOTICE}", file=sys.stderr)
+    private = private_dir(out)
+    variant = None
+    if variant_seed is None and (private / "variant-seed").is_file():
+        variant_seed = (private / "variant-seed").read_text(encoding="utf-8").strip()
+    if variant_seed:
+        from crmlab.grader.variants import make_variant
+
+        variant = make_variant(variant_seed, private / "variants")
+    cache = private / "expected.json" if sandbox else None  # unsandboxed jobs could read any file
+    try:
+        expected = compute_expected(source, cache=cache, sandbox=sandbox, variant=variant)
+        failing = solution_problems(lab, expected)
+        if failing:
+            raise CrmlabInputError(f"{source}: the solution fails its own checks: " + "; ".join(failing))
+        todo = [s for s in subs if force or student is not None or not _is_current(out, s, expected["key"])]
+        _run_batch(todo, lab, nb, expected, out, limits, jobs or os.cpu_count() or 1, sandbox, progress, variant)
+    finally:
+        close_all_workers()  # also on Ctrl-C / SIGTERM: no process or temporary folder stays behind
     results = _load_results(out, subs)
     if merge_manual:
         count = merge_scores(merge_manual, lab, out, {r["student"] for r in results})
@@ -367,6 +394,13 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
         summary.append(t("summary.manual_pending", lang, count=pending, path=out / "manual"))
     summary[:0] = _late_summary(rows, policy, lang)
     atomic_write(out / "summary.txt", "\n".join(summary) + ("\n" if summary else ""))
+    meta = {"crmlab": __import__("crmlab").__version__, "finished": datetime.now().isoformat(timespec="seconds"),
+            "source": source.name, "sandbox": f"bubblewrap ({bwrap})" if bwrap else "OFF (--no-sandbox)",
+            "isolated": bool(bwrap), "variant": bool(variant), "graded_this_run": len(todo),
+            "in_gradebook": len(rows), "limits": asdict(limits)}
+    if not bwrap:
+        meta["warning"] = NO_SANDBOX_NOTICE
+    atomic_write(out / "gradebook.meta.json", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
     return rows
 
 
@@ -421,8 +455,19 @@ def _late_summary(rows: list[dict[str, Any]], policy: Policy, lang: str) -> list
     return [t("summary.late", lang, count=len(late), details=details)]
 
 
+def private_dir(out: Path) -> Path:
+    """``<out>/.private``: the answer key cache, the variant secret and generated variants.
+
+    Owner-only (0700). The sandbox never shows ``out`` to student code; it is never released.
+    """
+    private = out / ".private"
+    private.mkdir(parents=True, exist_ok=True)
+    os.chmod(private, 0o700)
+    return private
+
+
 def _run_batch(todo: list[Submission], lab: Lab, nb: Any, expected: dict[str, Any], out: Path, limits: Limits,
-               jobs: int, sandbox: bool, progress: bool) -> None:
+               jobs: int, sandbox: bool, progress: bool, variant: Path | None = None) -> None:
     if not todo:
         return
     pending: queue.Queue[Submission] = queue.Queue()
@@ -442,7 +487,7 @@ def _run_batch(todo: list[Submission], lab: Lab, nb: Any, expected: dict[str, An
                 if worker is None or not worker.alive:
                     if worker is not None:
                         worker.close()
-                    worker = Worker(preload, limits, sandbox=sandbox, index=index)
+                    worker = Worker(preload, limits, sandbox=sandbox, index=index, variant=variant)
                 result = grade_submission(worker, lab, nb, expected, sub, limits)
             except Exception as exc:  # noqa: BLE001 - one failure never stops the batch
                 result = {"student": sub.student, "lms_id": sub.lms_id, "submission": str(sub.path),
@@ -550,7 +595,7 @@ def gradebook_rows(results: list[dict[str, Any]], lab: Lab, policy: Policy, over
                   and qid not in overridden]
         row.update(raw_total=raw, late_days=days, total=round(raw * factor, 2), max=lab.total_points,
                    status=result["status"], notes="; ".join(notes),
-                   errors=" | ".join(dict.fromkeys(errors))[:500], lms_id=result.get("lms_id", ""),
+                   errors=shorten(" | ".join(dict.fromkeys(errors)), 500), lms_id=result.get("lms_id", ""),
                    overridden=overridden)
         rows.append(row)
     return rows
@@ -558,11 +603,42 @@ def gradebook_rows(results: list[dict[str, Any]], lab: Lab, policy: Policy, over
 
 # -- outputs --------------------------------------------------------------------------------------
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, ending with "…".
+
+    >>> shorten("the value is not correct", 16)
+    'the value is …'
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space + 1] if space > limit // 2 else cut) + "…"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Numbers are left alone (``-1.5`` stays a number).
+
+    >>> print(spreadsheet_safe('=HYPERLINK("http://x")'), spreadsheet_safe(-1.5), spreadsheet_safe("wang"))
+    '=HYPERLINK("http://x") -1.5 wang
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv_text(header: list[str], rows: list[list[Any]]) -> str:
+    """CSV for a spreadsheet: UTF-8 with BOM (Excel on Chinese Windows reads it right), no formulas."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([spreadsheet_safe(h) for h in header])
+    writer.writerows([[spreadsheet_safe(v) for v in row] for row in rows])
     return buffer.getvalue()
 
 

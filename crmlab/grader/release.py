@@ -24,7 +24,7 @@ from crmlab._checks import CrmlabInputError
 from crmlab.grader.checks import public_source, solution_problems
 from crmlab.grader.compare import make_digest
 from crmlab.grader.jobs import atomic_write, compute_expected, load_source
-from crmlab.grader.sandbox import Limits
+from crmlab.grader.sandbox import Limits, bwrap_path
 
 IMPORT_CELL = "from crmlab.grader import check, check_all"
 
@@ -123,7 +123,8 @@ def assign(source: str | Path, out: str | Path, limits: Limits | None = None, sa
     source, out = Path(source), Path(out)
     nb, lab = load_source(source)
     if expected is None:
-        expected = compute_expected(source, limits=limits, sandbox=sandbox)
+        # the instructor's own (trusted) code: sandboxed when bubblewrap is there
+        expected = compute_expected(source, limits=limits, sandbox=sandbox and bwrap_path() is not None)
     failing = solution_problems(lab, expected)
     if failing:
         raise CrmlabInputError(f"{source}: the solution fails its own checks: " + "; ".join(failing))
