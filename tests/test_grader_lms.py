@@ -187,3 +187,17 @@ def test_late_sources_canvas_tags_and_deadline_without_times(tmp_path):
         _late_sources(Policy(deadline=datetime(2026, 3, 1)), discover_submissions(tmp_path / "m"), None, False)
     _late_sources(Policy(deadline=datetime(2026, 3, 1), times_from_files=True), discover_submissions(tmp_path / "m"),
                   None, False)
+
+
+def test_a_zipped_moodle_download_inside_a_folder(tmp_path):
+    # Moodle's own zip holds the per-submission folders at the top; a teacher who re-zips the
+    # unpacked folder adds one level, which is looked through (a single student folder is not).
+    with zipfile.ZipFile(tmp_path / "moodle.zip", "w") as archive:
+        archive.writestr("lab02-download/张伟_101_assignsubmission_file_/lab02_pareto.ipynb", NB)
+        archive.writestr("lab02-download/张伟_102_assignsubmission_file_/lab02_pareto.ipynb", NB)
+        archive.writestr("lab02-download/Li Fang_103_assignsubmission_onlinetext_/onlinetext.html", "<p>hi</p>")
+    subs = discover_submissions(tmp_path / "moodle.zip", assignment="lab02_pareto", unzip_to=tmp_path / "x")
+    assert [(s.student, s.name, s.lms) for s in subs] == [("101", "张伟", "moodle"), ("102", "张伟", "moodle")]
+    (tmp_path / "one" / "zhao").mkdir(parents=True)
+    (tmp_path / "one" / "zhao" / "lab02_pareto.ipynb").write_text(NB)
+    assert [s.student for s in discover_submissions(tmp_path / "one")] == ["zhao"]

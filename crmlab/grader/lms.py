@@ -166,6 +166,16 @@ def safe_extract(archive: Path, target: Path) -> Path:
     return target
 
 
+def _download_root(folder: Path) -> Path:
+    """The folder itself, or its only sub-folder when that holds an LMS download (a zipped folder)."""
+    entries = [p for p in folder.iterdir() if not p.name.startswith(".") and p.name != "__MACOSX"]
+    if len(entries) == 1 and entries[0].is_dir():
+        inner = list(entries[0].iterdir())
+        if inner and any(_MOODLE.match(p.name) or parse_canvas_name(p.name) for p in inner):
+            return entries[0]
+    return folder
+
+
 def discover_submissions(folder: str | Path, assignment: str | None = None,
                          unzip_to: str | Path | None = None) -> list[Submission]:
     """One :class:`Submission` per student from a plain folder, a Canvas or Moodle download, or a zip.
@@ -185,6 +195,7 @@ def discover_submissions(folder: str | Path, assignment: str | None = None,
         folder = safe_extract(folder, Path(unzip_to) if unzip_to else folder.with_name(folder.stem + "_unzipped"))
     if not folder.is_dir():
         raise CrmlabInputError(f"submissions folder {folder} does not exist")
+    folder = _download_root(folder)
     groups: dict[str, dict[str, Any]] = {}
 
     def add(key: str, path: Path, **info: Any) -> None:
