@@ -169,3 +169,19 @@ def test_score_sheets_never_turn_names_into_formulas(tmp_path):
     cell = load_workbook(tmp_path / "scores.xlsx").active["B2"]
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
     assert 's1,"\'=HYPERLINK(""http://x"")",d1' in (tmp_path / "scores.csv").read_text(encoding="utf-8-sig")
+
+
+def test_the_grade_command_prints_the_run_summary(run, capsys):
+    from crmlab.cli import main
+
+    code = main(["grade", str(run["source"]), str(run["root"] / "submissions.zip"), "--out", str(run["out"]),
+                 "--no-sandbox", "--quiet", "--jobs", "1", "--deadline", "2026-03-01T23:59", "--times",
+                 str(run["times"]), "--times-partial", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith(f"graded 0 submission(s) (4 in {run['out'] / 'gradebook.csv'}); 1 with status")
+    assert "2 student(s) late: lifang 2 day(s), 张伟 1 day(s)\n" in out
+    # without --times-partial the same file is refused: it lists one student of four
+    assert main(["grade", str(run["source"]), str(run["root"] / "submissions.zip"), "--out", str(run["out"]),
+                 "--no-sandbox", "--quiet", "--deadline", "2026-03-01T23:59", "--times", str(run["times"])]) == 2
+    assert "has no time for 3 student(s)" in capsys.readouterr().err

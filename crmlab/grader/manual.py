@@ -19,8 +19,8 @@ Examples
 --------
 >>> answer_text({"t": "scalar", "v": "Champions: they buy most often."})
 'Champions: they buy most often.'
->>> answer_text({"t": "list", "items": ["a", 1]})
-'["a", 1]'
+>>> answer_text({"t": "list", "items": [{"t": "scalar", "v": "a"}, {"t": "scalar", "v": 1}]})
+"['a', 1]"
 """
 
 from __future__ import annotations
@@ -40,13 +40,17 @@ COLUMNS = ["student", "name", "question", "max", "points", "comment"]
 
 
 def answer_text(plain: Any) -> str:
-    """A student's exported answer as text for the reviewer (a string as it is, else JSON)."""
+    """A student's exported answer as text for the reviewer (a string as it is; tables printed)."""
+    from crmlab.grader.checks import from_plain
+
     if isinstance(plain, dict) and plain.get("t") == "scalar" and isinstance(plain.get("v"), str):
         text = plain["v"]
-    elif isinstance(plain, dict) and plain.get("t") in ("list", "set"):
-        text = json.dumps(plain.get("items"), ensure_ascii=False)
     else:
-        text = json.dumps(plain.get("v") if isinstance(plain, dict) and "v" in plain else plain, ensure_ascii=False)
+        try:
+            value = from_plain(plain)
+        except (KeyError, TypeError, ValueError):
+            value = plain
+        text = value.to_string(max_rows=60) if hasattr(value, "to_string") else str(value)
     return text[:MAX_ANSWER_CHARS] + (" …" if len(text) > MAX_ANSWER_CHARS else "")
 
 
