@@ -39,6 +39,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "grade.manual_pending": {"en": "graded by hand: not graded yet", "zh": "人工评分：尚未评分"},
     "grade.manual_scored": {"en": "graded by hand", "zh": "人工评分"},
     "grade.manual_comment": {"en": "graded by hand: {comment}", "zh": "人工评分：{comment}"},
+    "grade.manual_note": {"en": "{question} (graded by hand): {comment}", "zh": "{question}（人工评分）：{comment}"},
     "grade.late": {"en": "{days} day(s) late: {percent:.0f} % deducted", "zh": "迟交 {days} 天：扣除 {percent:.0f}%"},
     "grade.late_tag": {"en": "marked late by the LMS (time unknown, counted as 1 day): {percent:.0f} % deducted",
                        "zh": "学习平台标记为迟交（时间未知，按 1 天计）：扣除 {percent:.0f}%"},

@@ -132,6 +132,8 @@ def test_merging_hand_grades_then_regrading_keeps_them(run):
     feedback = (run["out"] / "feedback" / "23456.md").read_text(encoding="utf-8")
     assert "| q1 | 1 / 2 | q1 由教师改为 1 分（arithmetic slip） |" in feedback
     assert "| d1 | 2.5 / 3 | 人工评分：只给了一个理由 |" in feedback
+    assert rows["23456"]["notes"] == ("q1 由教师改为 1 分（arithmetic slip）; d1（人工评分）：只给了一个理由; "
+                                      "学习平台标记为迟交（时间未知，按 1 天计）：扣除 10%")
     assert feedback.startswith("# lab_demo：张伟 的反馈\n\n**得分：3.15 / 5**")
     summary = (run["out"] / "summary.txt").read_text(encoding="utf-8")
     assert "已从" in summary and "2 个答案需人工评分" in summary

@@ -577,6 +577,8 @@ def gradebook_rows(results: list[dict[str, Any]], lab: Lab, policy: Policy, over
             points = float(result["questions"].get(q.id, {}).get("points", 0.0))
             if q.compare == MANUAL and q.id in manual.get(key, {}):
                 points = float(manual[key][q.id]["points"])
+                if manual[key][q.id]["comment"]:
+                    notes.append(t("grade.manual_note", lang, question=q.id, comment=manual[key][q.id]["comment"]))
             override = by_student.get((key, q.id))
             if override:
                 points = override["points"]
