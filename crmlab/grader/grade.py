@@ -322,12 +322,20 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     if variant_seed is None and (private / "variant-seed").is_file():
         variant_seed = (private / "variant-seed").read_text(encoding="utf-8").strip()
     if variant_seed:
-        from crmlab.grader.variants import make_variant
+        from crmlab.grader.variants import make_variant, topics_used
 
-        variant = make_variant(variant_seed, private / "variants")
+        code = "\n".join(c["source"] for c in notebook_cells(nb))
+        variant = make_variant(variant_seed, private / "variants", topics_used(code))
     cache = private / "expected.json" if sandbox else None  # unsandboxed jobs could read any file
+    notices: list[str] = []
     try:
         expected = compute_expected(source, cache=cache, sandbox=sandbox, variant=variant)
+        if variant is not None:
+            public = compute_expected(source, cache=private / "expected-public.json" if sandbox else None,
+                                      sandbox=sandbox)
+            notices = variant_notices(lab, public, expected)
+            for notice in notices:
+                print(f"warning: {notice}", file=sys.stderr)
         todo = [s for s in subs if force or student is not None or not _is_current(out, s, expected["key"])]
         _run_batch(todo, lab, nb, expected, out, limits, jobs or os.cpu_count() or 1, sandbox, progress, variant)
     finally:
@@ -342,12 +350,32 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     write_outputs(out, rows, results, lab, source.stem)
     meta = {"crmlab": __import__("crmlab").__version__, "finished": datetime.now().isoformat(timespec="seconds"),
             "source": source.name, "sandbox": f"bubblewrap ({bwrap})" if bwrap else "OFF (--no-sandbox)",
-            "isolated": bool(bwrap), "variant": bool(variant), "graded_this_run": len(todo),
+            "isolated": bool(bwrap), "variant": bool(variant), "variant_notices": notices,
+            "graded_this_run": len(todo),
             "in_gradebook": len(rows), "limits": asdict(limits)}
     if not bwrap:
         meta["warning"] = NO_SANDBOX_NOTICE
     atomic_write(out / "gradebook.meta.json", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
     return rows
+
+
+def variant_notices(lab: Lab, public: dict[str, Any], variant: dict[str, Any]) -> list[str]:
+    """Check the source's answers on the public data against the variant.
+
+    A ``data=fixed`` answer that changes is an error in the lab (raised); a ``data=varies``
+    answer that stays the same is returned as a notice: a hard-coded answer would pass there.
+    """
+    notices = []
+    for q in lab.questions:
+        same = _question_verdict(q, public["answers"][q.id], variant["answers"][q.id]).ok
+        if q.data_fixed and not same:
+            raise CrmlabInputError(f"{q.id} is marked data=fixed, but the source's answer changes on the hidden "
+                                   "data variant: remove data=fixed, or make the answer independent of the data")
+        if not q.data_fixed and same:
+            notices.append(f"{q.id}: the source's answer is the same on the public data and on the hidden variant, "
+                           "so a submission that hard-codes it would pass (mark it data=fixed if the data does "
+                           "not matter, or ask about something the variant changes)")
+    return notices
 
 
 def private_dir(out: Path) -> Path:

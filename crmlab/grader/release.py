@@ -25,6 +25,15 @@ from crmlab.grader.jobs import atomic_write, compute_expected, load_source
 from crmlab.grader.sandbox import Limits, bwrap_path
 
 IMPORT_CELL = "from crmlab.grader import check, check_all"
+#: Added at the top of every release: what the self-check and the grader use.
+ABOUT_CHECKS = (
+    "**Checking your work.** `check(...)` after each question runs on your computer with the public "
+    "datasets: for a function it runs the example shown in the question; for a table or a number it says "
+    "what looks wrong without showing the answer; for a choice, a True/False or a whole number it only "
+    "checks the form (otherwise it would give the answer away). It is not your grade. The grader runs your "
+    "whole notebook again, top to bottom, on its own copy of the datasets (same tables and columns, "
+    "other customers and numbers) and calls your functions with other inputs, so compute every answer "
+    "from the data: numbers copied from the public data or from the course notebooks earn nothing.")
 
 
 def strip_solutions(source: str, qid: str) -> str:
@@ -85,6 +94,10 @@ def release_notebook(nb: Any, lab: Any, name: str = "lab", checks_sha256: str = 
     for cell in nb["cells"]:
         if cell.get("cell_type") == "code" and first_line(cell).startswith(HIDDEN_PREFIX):
             continue
+        if cell.get("cell_type") == "code" and not import_added:
+            cells.append(nbformat.from_dict({"cell_type": "markdown", "id": "crmlab-about-checks",
+                                             "metadata": {"crmlab": {"selfcheck": "about"}},
+                                             "source": ABOUT_CHECKS}))
         new = _clean(cell)
         qid = marker_id(cell)
         if qid is not None:
