@@ -19,7 +19,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from crmlab.grader.authoring import BEGIN_SOLUTION, END_SOLUTION, HIDDEN_PREFIX, cell_source, first_line, marker_id
+from crmlab.grader.authoring import (BEGIN_SOLUTION, END_SOLUTION, EXAMPLES_PREFIX, HIDDEN_PREFIX, cell_source,
+                                     first_line, marker_id)
 from crmlab.grader.compare import low_information, make_digest
 from crmlab.grader.jobs import atomic_write, compute_expected, load_source
 from crmlab.grader.sandbox import Limits, bwrap_path
@@ -90,6 +91,7 @@ def release_notebook(nb: Any, lab: Any, name: str = "lab", checks_sha256: str = 
 
     released = copy.deepcopy(nb)
     cells: list[Any] = []
+    after: dict[str, int] = {}  # question id → position of its cell (or of its examples cell)
     import_added = False
     for cell in nb["cells"]:
         if cell.get("cell_type") == "code" and first_line(cell).startswith(HIDDEN_PREFIX):
@@ -109,9 +111,15 @@ def release_notebook(nb: Any, lab: Any, name: str = "lab", checks_sha256: str = 
                                     {"selfcheck": "import"}))
             import_added = True
         if qid is not None:
-            q = lab.question(qid)
-            call = f'check("{qid}", {", ".join(q.answer)})'
-            cells.append(_code_cell(call, f"crmlab-check-{qid}", {"selfcheck": qid}))
+            after[qid] = len(cells) - 1
+        elif cell.get("cell_type") == "code" and first_line(cell).startswith(EXAMPLES_PREFIX):
+            shown = first_line(cell)[len(EXAMPLES_PREFIX):].strip()
+            after[shown] = max(after.get(shown, -1), len(cells) - 1)
+    # a self-check cell after each question (after its public examples when they follow it)
+    for qid, index in sorted(after.items(), key=lambda item: -item[1]):
+        q = lab.question(qid)
+        call = f'check("{qid}", {", ".join(q.answer)})'
+        cells.insert(index + 1, _code_cell(call, f"crmlab-check-{qid}", {"selfcheck": qid}))
     released["cells"] = cells
     released.setdefault("metadata", {})["crmlab"] = {"released": True, "lab": name, "checks_sha256": checks_sha256}
     nbformat.validate(released)
