@@ -286,3 +286,32 @@ def test_without_bubblewrap_grading_refuses_unless_told(tmp_path, monkeypatch, c
     err = capsys.readouterr().err
     assert "refused" in err and "bubblewrap" in err and "--no-sandbox" in err
     assert not (out / "results").exists() and not list(out.rglob("expected.json"))
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_an_interrupted_run_leaves_no_temporary_folder(tmp_path, signame):
+    # Ctrl-C (SIGINT) or a kill (SIGTERM) while a submission loops: the workers stop and every
+    # crmlab-grade-* folder (which held a student's cells) is removed.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    require_bwrap()
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(CASES / "submissions" / "ignores_alarm.ipynb", subs / "loops.ipynb")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    cmd = [sys.executable, "-m", "crmlab.cli", "grade", str(SOURCE), str(subs), "--out", str(tmp_path / "out"),
+           "--quiet", "--timeout", "120", "--cell-timeout", "2"]
+    process = subprocess.Popen(cmd, env={**os.environ, "TMPDIR": str(temp)}, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not (tmp_path / "out" / ".private" / "expected.json").exists():
+        time.sleep(0.2)  # the source has run: the submission's worker is next
+    time.sleep(3)
+    assert list(temp.glob("crmlab-grade-*")), "the run should be grading the looping submission now"
+    process.send_signal(getattr(signal, signame))
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted" in err and list(temp.iterdir()) == []

@@ -363,3 +363,27 @@ def test_rubric_cli_exit_status_is_0_complete_1_missing_2_unusable(tmp_path, cap
     assert main(["rubric", "score", str(tmp_path / "peers.csv"), str(tmp_path / "missing.csv"), "--rubric",
                  str(spec_path)]) == 2
     assert "missing.csv does not exist" in capsys.readouterr().err
+
+
+def test_no_sandbox_is_recorded_and_keeps_the_key_off_the_disk_and_counts_are_per_run(tmp_path, capsys):
+    import json
+    import shutil
+
+    from crmlab.cli import main
+
+    cases = Path(__file__).parent / "grader_cases"
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("correct", "blank"):
+        shutil.copy(cases / "submissions" / f"{name}.ipynb", subs)
+    out = tmp_path / "out"
+    args = ["grade", str(cases / "lab_mini.ipynb"), str(subs), "--out", str(out), "--quiet", "--no-sandbox",
+            "--jobs", "1", "--timeout", "60"]
+    assert main(args) == 0
+    printed = capsys.readouterr()
+    assert "graded 2 submission(s)" in printed.out and "sandbox OFF (--no-sandbox)" in printed.out
+    meta = json.loads((out / "gradebook.meta.json").read_text())
+    assert meta["sandbox"] == "OFF (--no-sandbox)" and meta["isolated"] is False and "warning" in meta
+    assert not list(out.rglob("expected*.json"))  # unsandboxed jobs could read it: kept in memory only
+    assert main(args + ["--student", "correct", "--force"]) == 0
+    assert "graded 1 submission(s) (2 in " in capsys.readouterr().out

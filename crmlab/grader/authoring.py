@@ -2,8 +2,11 @@
 
 The format is documented in ``exercises/README.md``. A question is a code cell whose first line
 is ``# QUESTION <id> points=<p> answer=<names> compare=<kind> [option=value ...]``; a
-hidden-inputs cell starts with ``# HIDDEN INPUTS <id>``; solutions sit between
-``### BEGIN SOLUTION`` and ``### END SOLUTION``.
+hidden-inputs cell starts with ``# HIDDEN INPUTS <id>``, a public-examples cell (kept in the
+release, run by the self-check) with ``# EXAMPLES <id>``; solutions sit between
+``### BEGIN SOLUTION`` and ``### END SOLUTION``. Two options apply to every kind:
+``data=fixed`` (the answer does not depend on the datasets; default ``data=varies``) and
+``selfcheck=value|format`` (override the self-check's default, see ``exercises/README.md``).
 
 Examples
 --------
@@ -24,6 +27,7 @@ from crmlab.grader.checks import header_lines, parse_checks
 
 QUESTION_PREFIX = "# QUESTION"
 HIDDEN_PREFIX = "# HIDDEN INPUTS"
+EXAMPLES_PREFIX = "# EXAMPLES"
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 
@@ -59,6 +63,8 @@ class Question:
     returns: str | None = None  # for compare="function": how each return value is compared
     rubric: str = ""  # for compare="manual": the "# RUBRIC:" lines under the marker
     checks: tuple[Any, ...] = ()  # partial-credit checks (crmlab.grader.checks.Check), in order
+    data_fixed: bool = False  # data=fixed: the answer is the same on every data variant
+    selfcheck: str | None = None  # "value" / "format": the author's choice; None: the default rule
 
     @property
     def value_kind(self) -> str:
@@ -67,7 +73,8 @@ class Question:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "points": self.points, "answer": list(self.answer),
-                "compare": self.compare, "returns": self.returns, "options": dict(self.options)}
+                "compare": self.compare, "returns": self.returns, "options": dict(self.options),
+                "data": "fixed" if self.data_fixed else "varies", "selfcheck": self.selfcheck}
 
 
 @dataclass
@@ -77,6 +84,7 @@ class Lab:
     questions: list[Question]
     question_cells: dict[str, int]
     hidden_cells: dict[str, int]
+    example_cells: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_points(self) -> float:
@@ -144,6 +152,12 @@ def parse_marker(line: str, where: str = "marker") -> Question:
     if not answer or bad:
         raise CrmlabInputError(f"{where}: answer= must name Python variables, got {bad or answer}")
     compare = pairs.pop("compare")
+    data = pairs.pop("data", "varies")
+    if data not in ("fixed", "varies"):
+        raise CrmlabInputError(f"{where}: data={data!r} must be fixed or varies")
+    selfcheck = pairs.pop("selfcheck", None)
+    if selfcheck not in (None, "value", "format"):
+        raise CrmlabInputError(f"{where}: selfcheck={selfcheck!r} must be value or format")
     returns = None
     if compare == "function":
         returns = pairs.pop("returns", None)
@@ -164,7 +178,7 @@ def parse_marker(line: str, where: str = "marker") -> Question:
             allowed = ", ".join(defaults) or "none"
             raise CrmlabInputError(f"{where}: option {key!r} does not apply to {kind} (allowed: {allowed})")
         options[key] = _parse_value(key, raw, defaults[key], where)
-    return Question(qid, points, answer, compare, options, returns)
+    return Question(qid, points, answer, compare, options, returns, data == "fixed", selfcheck)
 
 
 def cell_source(cell: Any) -> str:
@@ -225,6 +239,7 @@ def parse_lab(nb: Any, name: str = "notebook") -> Lab:
     questions: list[Question] = []
     question_cells: dict[str, int] = {}
     hidden_cells: dict[str, int] = {}
+    example_cells: dict[str, int] = {}
     for index, cell in enumerate(nb.get("cells", [])):
         where = f"{name}, cell {index + 1}"
         if cell.get("cell_type") != "code":
@@ -244,15 +259,20 @@ def parse_lab(nb: Any, name: str = "notebook") -> Lab:
                 raise CrmlabInputError(f"{where}: question id {question.id!r} used twice")
             questions.append(question)
             question_cells[question.id] = index
-        elif line.startswith(HIDDEN_PREFIX):
-            qid = line[len(HIDDEN_PREFIX):].strip()
+        elif line.startswith((HIDDEN_PREFIX, EXAMPLES_PREFIX)):
+            hidden = line.startswith(HIDDEN_PREFIX)
+            what, variable, cells = (("hidden inputs", "cases", hidden_cells) if hidden
+                                     else ("public examples", "examples", example_cells))
+            qid = line[len(HIDDEN_PREFIX if hidden else EXAMPLES_PREFIX):].strip()
             if qid not in question_cells:
-                raise CrmlabInputError(f"{where}: hidden inputs for {qid!r}, which is not a question above")
-            if qid in hidden_cells:
-                raise CrmlabInputError(f"{where}: a second hidden-inputs cell for {qid!r}")
-            if not re.search(r"^cases\s*=", source, flags=re.M):
-                raise CrmlabInputError(f"{where}: the hidden-inputs cell must define `cases = [...]`")
-            hidden_cells[qid] = index
+                raise CrmlabInputError(f"{where}: {what} for {qid!r}, which is not a question above")
+            if questions[[q.id for q in questions].index(qid)].compare != "function":
+                raise CrmlabInputError(f"{where}: {what} are for function questions; {qid!r} is not one")
+            if qid in cells:
+                raise CrmlabInputError(f"{where}: a second {what} cell for {qid!r}")
+            if not re.search(rf"^{variable}\s*=", source, flags=re.M):
+                raise CrmlabInputError(f"{where}: the {what} cell must define `{variable} = [...]`")
+            cells[qid] = index
         elif regions:
             raise CrmlabInputError(f"{where}: a solution region outside a question cell")
     if not questions:
@@ -260,7 +280,7 @@ def parse_lab(nb: Any, name: str = "notebook") -> Lab:
     for q in questions:
         if q.compare == "function" and q.id not in hidden_cells:
             raise CrmlabInputError(f"{name}: function question {q.id!r} has no '# HIDDEN INPUTS {q.id}' cell")
-    return Lab(questions, question_cells, hidden_cells)
+    return Lab(questions, question_cells, hidden_cells, example_cells)
 
 
 def read_notebook(path: str | Path) -> Any:

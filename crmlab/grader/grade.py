@@ -369,15 +369,23 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     if variant_seed is None and (private / "variant-seed").is_file():
         variant_seed = (private / "variant-seed").read_text(encoding="utf-8").strip()
     if variant_seed:
-        from crmlab.grader.variants import make_variant
+        from crmlab.grader.variants import make_variant, topics_used
 
-        variant = make_variant(variant_seed, private / "variants")
+        code = "\n".join(c["source"] for c in notebook_cells(nb))
+        variant = make_variant(variant_seed, private / "variants", topics_used(code))
     cache = private / "expected.json" if sandbox else None  # unsandboxed jobs could read any file
+    notices: list[str] = []
     try:
         expected = compute_expected(source, cache=cache, sandbox=sandbox, variant=variant)
         failing = solution_problems(lab, expected)
         if failing:
             raise CrmlabInputError(f"{source}: the solution fails its own checks: " + "; ".join(failing))
+        if variant is not None:
+            public = compute_expected(source, cache=private / "expected-public.json" if sandbox else None,
+                                      sandbox=sandbox)
+            notices = variant_notices(lab, public, expected)
+            for notice in notices:
+                print(f"warning: {notice}", file=sys.stderr)
         todo = [s for s in subs if force or student is not None or not _is_current(out, s, expected["key"])]
         _run_batch(todo, lab, nb, expected, out, limits, jobs or os.cpu_count() or 1, sandbox, progress, variant)
     finally:
@@ -396,7 +404,8 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     atomic_write(out / "summary.txt", "\n".join(summary) + ("\n" if summary else ""))
     meta = {"crmlab": __import__("crmlab").__version__, "finished": datetime.now().isoformat(timespec="seconds"),
             "source": source.name, "sandbox": f"bubblewrap ({bwrap})" if bwrap else "OFF (--no-sandbox)",
-            "isolated": bool(bwrap), "variant": bool(variant), "graded_this_run": len(todo),
+            "isolated": bool(bwrap), "variant": bool(variant), "variant_notices": notices,
+            "graded_this_run": len(todo),
             "in_gradebook": len(rows), "limits": asdict(limits)}
     if not bwrap:
         meta["warning"] = NO_SANDBOX_NOTICE
@@ -453,6 +462,27 @@ def _late_summary(rows: list[dict[str, Any]], policy: Policy, lang: str) -> list
     details = ", ".join(t("summary.late_one", lang, student=r.get("name") or r["student"], days=r["late_days"])
                         for r in sorted(late, key=lambda r: -r["late_days"]))
     return [t("summary.late", lang, count=len(late), details=details)]
+
+
+def variant_notices(lab: Lab, public: dict[str, Any], variant: dict[str, Any]) -> list[str]:
+    """Check the source's answers on the public data against the variant.
+
+    A ``data=fixed`` answer that changes is an error in the lab (raised); a ``data=varies``
+    answer that stays the same is returned as a notice: a hard-coded answer would pass there.
+    """
+    notices = []
+    for q in lab.questions:
+        if q.compare == MANUAL:  # a model text: graded by hand on any data
+            continue
+        same = _question_verdict(q, public["answers"][q.id], variant["answers"][q.id]).ok
+        if q.data_fixed and not same:
+            raise CrmlabInputError(f"{q.id} is marked data=fixed, but the source's answer changes on the hidden "
+                                   "data variant: remove data=fixed, or make the answer independent of the data")
+        if not q.data_fixed and same:
+            notices.append(f"{q.id}: the source's answer is the same on the public data and on the hidden variant, "
+                           "so a submission that hard-codes it would pass (mark it data=fixed if the data does "
+                           "not matter, or ask about something the variant changes)")
+    return notices
 
 
 def private_dir(out: Path) -> Path:

@@ -46,7 +46,9 @@ def question_payload(lab: Lab, nb: Any) -> list[dict[str, Any]]:
     payload = []
     for q in lab.questions:
         hidden = cell_source(nb["cells"][lab.hidden_cells[q.id]]) if q.id in lab.hidden_cells else None
-        payload.append({"id": q.id, "answer": list(q.answer), "compare": q.compare, "hidden": hidden})
+        examples = cell_source(nb["cells"][lab.example_cells[q.id]]) if q.id in lab.example_cells else None
+        payload.append({"id": q.id, "answer": list(q.answer), "compare": q.compare, "hidden": hidden,
+                        "examples": examples})
     return payload
 
 

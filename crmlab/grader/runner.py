@@ -131,22 +131,33 @@ def _export(events: _Events, shell: Any, question: dict[str, Any], cell_timeout:
 
 
 def _export_function(events: _Events, shell: Any, question: dict[str, Any], cell_timeout: float) -> None:
-    import copy
-
-    from crmlab.grader.plain import UnsupportedAnswer, to_plain
-
     name = question["answer"][0]
     func = shell.user_ns[name]
     if not callable(func):
         events.write(q=question["id"], var=name, error=f"`{name}` is not a function")
         return
-    scope: dict[str, Any] = {}
-    try:
-        exec(question["hidden"], scope)  # the instructor's hidden-inputs cell (plain data)
-        cases = list(scope["cases"])
-    except BaseException as exc:  # noqa: BLE001
-        events.write(q=question["id"], var=name, error=f"hidden inputs could not be built ({_error_text(exc)})")
-        return
+    record: dict[str, Any] = {}
+    for key, variable, code in (("calls", "cases", question["hidden"]), ("examples", "examples",
+                                                                       question.get("examples"))):
+        if code is None:
+            continue
+        scope: dict[str, Any] = {}
+        try:
+            exec(code, scope)  # the instructor's hidden-inputs / public-examples cell (plain data)
+            cases = list(scope[variable])
+        except BaseException as exc:  # noqa: BLE001
+            events.write(q=question["id"], var=name, error=f"{variable} could not be built ({_error_text(exc)})")
+            return
+        record[key] = _call_cases(func, cases, cell_timeout)
+    events.write(q=question["id"], var=name, **record)
+
+
+def _call_cases(func: Any, cases: list[Any], cell_timeout: float) -> list[dict[str, Any]]:
+    """Call ``func`` once per ``(args, kwargs)`` case: each return value as plain data, or why not."""
+    import copy
+
+    from crmlab.grader.plain import UnsupportedAnswer, to_plain
+
     calls = []
     for args, kwargs in cases:
         try:
@@ -164,12 +175,12 @@ def _export_function(events: _Events, shell: Any, question: dict[str, Any], cell
             _limit_time(cell_timeout)
             calls.append({"value": to_plain(result)})
         except UnsupportedAnswer as exc:
-            calls.append({"error": f"the return value cannot be graded: {_short(str(exc))}", "returned": True})
+            calls.append({"error": f"the return value cannot be graded: {_short(str(exc))}"})
         except BaseException as exc:  # noqa: BLE001 - hostile return values raise anything
-            calls.append({"error": f"the return value could not be read ({_error_text(exc)})", "returned": True})
+            calls.append({"error": f"the return value could not be read ({_error_text(exc)})"})
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-    events.write(q=question["id"], var=name, calls=calls)
+    return calls
 
 
 def run_cells(job: dict[str, Any], cells: list[dict[str, Any]], events: _Events) -> None:

@@ -49,24 +49,39 @@ def variant_seeds(secret: str) -> dict[str, int]:
     return seeds
 
 
-def variant_name(secret: str) -> str:
-    """The variant's folder name: a hash of the secret and the crmlab version (not the secret)."""
+def variant_name(secret: str, topics: list[str] | None = None) -> str:
+    """The variant's folder name: a hash of the secret, the topics and the crmlab version."""
     import crmlab
 
-    text = f"crmlab-variant-name\0{secret.strip()}\0{crmlab.__version__}"
+    text = f"crmlab-variant-name\0{secret.strip()}\0{crmlab.__version__}\0{','.join(sorted(topics or []))}"
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def make_variant(secret: str, root: str | Path) -> Path:
+def topics_used(code: str) -> list[str]:
+    """The generator topics whose tables ``code`` names (every generated topic when it names none).
+
+    >>> topics_used('tx = load_dataset("retail_transactions")')
+    ['retail']
+    """
+    from crmlab.datasets import table_specs
+
+    found = {topic for name, (topic, _) in table_specs().items() if name in code and topic != "cdnow"}
+    return sorted(found) if found else sorted(t for t in GENERATORS if t != "cdnow")
+
+
+def make_variant(secret: str, root: str | Path, topics: list[str] | None = None) -> Path:
     """Generate (or reuse) the variant of the course tables for ``secret`` under ``root``.
 
+    Only the tables of ``topics`` are regenerated (default: all); the rest are copied as shipped.
     Returns the folder holding one CSV per table, laid out like the shipped datasets folder.
     """
     from crmlab.datasets import regenerate, shipped_data_dir
 
     seeds = variant_seeds(secret)
+    if topics is not None:
+        seeds = {t: seed for t, seed in seeds.items() if t in topics}
     root = Path(root)
-    folder = root / variant_name(secret)
+    folder = root / variant_name(secret, topics)
     if (folder / ".complete").is_file():
         return folder
     root.mkdir(parents=True, exist_ok=True)
