@@ -201,3 +201,21 @@ def test_a_zipped_moodle_download_inside_a_folder(tmp_path):
     (tmp_path / "one" / "zhao").mkdir(parents=True)
     (tmp_path / "one" / "zhao" / "lab02_pareto.ipynb").write_text(NB)
     assert [s.student for s in discover_submissions(tmp_path / "one")] == ["zhao"]
+
+
+def test_times_with_a_zone_compare_with_a_local_deadline(monkeypatch):
+    import time as _time
+
+    from crmlab.grader.grade import late_days
+    from crmlab.grader.lms import parse_time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    _time.tzset()
+    try:
+        # 16:30 UTC on 1 March is 00:30 on 2 March in Beijing: 31 minutes after a 23:59 deadline
+        assert parse_time("2026-03-01T16:30:00Z", "t") == datetime(2026, 3, 2, 0, 30)
+        assert late_days("2026-03-01T16:30:00Z", "2026-03-01T23:59") == 1
+        assert late_days("2026-03-01T15:30:00+00:00", "2026-03-01T23:59") == 0
+    finally:
+        monkeypatch.delenv("TZ")
+        _time.tzset()

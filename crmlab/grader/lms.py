@@ -337,12 +337,16 @@ _MOODLE_TIME_FORMATS = ("%A, %d %B %Y, %I:%M %p", "%A, %d %B %Y, %H:%M", "%d %B 
 
 
 def parse_time(value: str | datetime, what: str) -> datetime:
-    """An ISO date-time, or Moodle's "Monday, 2 March 2026, 10:05 AM" (errors name ``what``)."""
+    """An ISO date-time, or Moodle's "Monday, 2 March 2026, 10:05 AM" (errors name ``what``).
+
+    A time with a zone (``2026-03-02T02:05:00Z``, as LMS APIs give it) is converted to this
+    machine's local time, in which deadlines are given.
+    """
     if isinstance(value, datetime):
-        return value
+        return value.astimezone().replace(tzinfo=None) if value.tzinfo else value
     text = str(value).strip()
     try:
-        return datetime.fromisoformat(text)
+        return parse_time(datetime.fromisoformat(text), what)
     except ValueError:
         pass
     for fmt in _MOODLE_TIME_FORMATS:
