@@ -341,6 +341,10 @@ def test_declared_peer_assignments_warn_only_about_missing_assigned_scores(tmp_p
     assert result.warnings == ["1 assigned score(s) missing: s1 → s4"]
     with pytest.raises(CrmlabInputError, match="give the groups file too"):
         rubric.read_assignments(tmp_path / "assign.csv")
+    # a rater whose whole sheet is missing is an error, not 2 warnings among many
+    without_s8 = rubric.read_sheets([_sheet([r for r in rows if r[0] != "s8"])], spec)
+    with pytest.raises(CrmlabInputError, match="no scores at all from rater.s. s8, who have assignments"):
+        rubric.score(without_s8, spec, groups=groups, assignments=assignments)
 
 
 def test_rubric_cli_exit_status_is_0_complete_1_missing_2_unusable(tmp_path, capsys):

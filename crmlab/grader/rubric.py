@@ -267,6 +267,10 @@ def _coverage_warnings(sheets: pd.DataFrame, assignments: pd.DataFrame | None) -
             return []
         return [f"{len(missing)} score(s) missing: a rater did not score every student their role scored "
                 f"(declare who scores whom with --assignments if that is intended): {_pairs_line(missing)}"]
+    absent = sorted(set(assignments["rater"]) - set(sheets["rater"]))
+    if absent:
+        raise CrmlabInputError(f"no scores at all from rater(s) {', '.join(absent)}, who have assignments: is a "
+                               "score sheet missing? (remove them from the assignments to score without them)")
     warnings = []
     missing = assignments.merge(given, how="left", indicator=True).query("_merge == 'left_only'")
     if not missing.empty:
