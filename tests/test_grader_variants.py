@@ -9,6 +9,7 @@ computes its answers and one that hard-codes the public data's answers.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -89,10 +90,16 @@ def test_data_fixed_answers_must_not_change_and_varying_ones_should():
         variant_notices(lab, answers(1, "A"), answers(2, "B"))
 
 
-@pytest.mark.skipif(bwrap_path() is None, reason="grading needs bubblewrap (the attack suite fails under CI)")
+UNDER_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+@pytest.mark.skipif(bwrap_path() is None and not UNDER_CI, reason="grading needs bubblewrap")
 def test_hard_coded_public_answers_score_zero_on_the_variant(tmp_path):
     from crmlab.cli import main
     from crmlab.grader.grade import grade
+
+    if bwrap_path() is None:
+        pytest.fail("bubblewrap is missing and CI is set: install it (apt-get install bubblewrap)")
 
     subs = tmp_path / "subs"
     shutil.copytree(CASES / "variants", subs)
