@@ -682,7 +682,7 @@ def write_outputs(out: Path, rows: list[dict[str, Any]], results: list[dict[str,
               "errors"]
     atomic_write(out / "gradebook.csv", _csv_text(header, [[r[h] for h in header] for r in rows]))
     # Canvas gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then the assignment.
-    canvas = [[r["name"] or r["student"], r["lms_id"], r["number"], "", "", r["total"]] for r in rows]
+    canvas = [[r["name"] or r["student"], r["lms_id"], "", "", "", r["total"]] for r in rows]  # Canvas matches on ID
     atomic_write(out / "canvas.csv", _csv_text(["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                                                 lab_name], canvas))
     # Moodle "upload grading worksheet": Identifier (Participant <id>), Full name, Grade, Maximum Grade, Feedback.
