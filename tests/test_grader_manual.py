@@ -83,6 +83,9 @@ def test_the_first_run_scores_late_work_and_names_the_crashing_cell(run):
         1, "marked late by the LMS (time unknown, counted as 1 day): 10 % deducted")
     # lifang: the times file says 2 started days → 2 × 10 %: 2 × 0.8 = 1.6
     assert (rows["34567"]["status"], rows["34567"]["late_days"], rows["34567"]["total"]) == ("crashed", 2, 1.6)
+    canvas = (run["out"] / "canvas.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert canvas[0] == "Student,ID,SIS User ID,SIS Login ID,Section,lab_demo"
+    assert {"zhangwei,12345,,,,2.0", "张伟,23456,,,,0.0"} <= set(canvas)  # matched on the user id
     feedback = (run["out"] / "feedback" / "34567.md").read_text(encoding="utf-8")
     assert "It stopped while running code cell 3 (starts with: import os)" in feedback
     summary = (run["out"] / "summary.txt").read_text(encoding="utf-8").splitlines()
