@@ -121,7 +121,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     grade.add_argument("--out", type=Path, required=True, help="folder for gradebook, exports and feedback")
     grade.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: CPU cores)")
     grade.add_argument("--force", action="store_true", help="regrade submissions that already have a result")
-    grade.add_argument("--student", default=None, help="(re)grade only this student")
+    grade.add_argument("--student", default=None, help="(re)grade only this student (LMS id, 学号 or unique name)")
     grade.add_argument("--deadline", default=None, help="ISO date-time, e.g. 2026-03-01T23:59")
     grade.add_argument("--times", type=Path, default=None,
                        help="submission times: CSV student,submitted_at (LMS id, 学号 or name) or Moodle's grading "
