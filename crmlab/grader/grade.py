@@ -308,24 +308,9 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
         if not subs:
             raise CrmlabInputError(f"no submission from {student!r} in {submissions}")
     override_rows = read_overrides(overrides, lab) if overrides else []
-    if sandbox:
-        bwrap = require_sandbox()
-        shown = [str(p) for p in (out, source, Path(submissions)) if visible_to_jobs(p)]
-        if shown:
-            raise CrmlabInputError(f"{', '.join(shown)} would be readable by student code (inside the Python "
-                                   "installation, the crmlab package or the datasets folder): move it elsewhere")
-    else:
-        bwrap = None
-        print(f"warning: {NO_SANDBOX_NOTICE}", file=sys.stderr)
+    bwrap = _check_sandbox(sandbox, [out, source, Path(submissions)])
     private = private_dir(out)
-    variant = None
-    if variant_seed is None and (private / "variant-seed").is_file():
-        variant_seed = (private / "variant-seed").read_text(encoding="utf-8").strip()
-    if variant_seed:
-        from crmlab.grader.variants import make_variant, topics_used
-
-        code = "\n".join(c["source"] for c in notebook_cells(nb))
-        variant = make_variant(variant_seed, private / "variants", topics_used(code))
+    variant = _data_variant(variant_seed, private, nb)
     cache = private / "expected.json" if sandbox else None  # unsandboxed jobs could read any file
     notices: list[str] = []
     try:
@@ -357,6 +342,31 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
         meta["warning"] = NO_SANDBOX_NOTICE
     atomic_write(out / "gradebook.meta.json", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
     return rows
+
+
+def _check_sandbox(sandbox: bool, paths: list[Path]) -> str | None:
+    """The bubblewrap in use (None: told to run without); fails closed without one."""
+    if not sandbox:
+        print(f"warning: {NO_SANDBOX_NOTICE}", file=sys.stderr)
+        return None
+    bwrap = require_sandbox()
+    shown = [str(p) for p in paths if visible_to_jobs(p)]
+    if shown:
+        raise CrmlabInputError(f"{', '.join(shown)} would be readable by student code (inside the Python "
+                               "installation, the crmlab package or the datasets folder): move it elsewhere")
+    return bwrap
+
+
+def _data_variant(secret: str | None, private: Path, nb: Any) -> Path | None:
+    """The hidden data variant's folder for ``secret`` (or the one in ``.private/variant-seed``)."""
+    if secret is None and (private / "variant-seed").is_file():
+        secret = (private / "variant-seed").read_text(encoding="utf-8").strip()
+    if not secret:
+        return None
+    from crmlab.grader.variants import make_variant, topics_used
+
+    code = "\n".join(c["source"] for c in notebook_cells(nb))
+    return make_variant(secret, private / "variants", topics_used(code))
 
 
 def variant_notices(lab: Lab, public: dict[str, Any], variant: dict[str, Any]) -> list[str]:
