@@ -61,10 +61,10 @@ class Question:
     compare: str
     options: dict[str, Any] = field(default_factory=dict)
     returns: str | None = None  # for compare="function": how each return value is compared
-    rubric: str = ""  # for compare="manual": the "# RUBRIC:" lines under the marker
-    checks: tuple[Any, ...] = ()  # partial-credit checks (crmlab.grader.checks.Check), in order
     data_fixed: bool = False  # data=fixed: the answer is the same on every data variant
     selfcheck: str | None = None  # "value" / "format": the author's choice; None: the default rule
+    rubric: str = ""  # for compare="manual": the "# RUBRIC:" lines under the marker
+    checks: tuple[Any, ...] = ()  # partial-credit checks (crmlab.grader.checks.Check), in order
 
     @property
     def value_kind(self) -> str:
@@ -178,7 +178,7 @@ def parse_marker(line: str, where: str = "marker") -> Question:
             allowed = ", ".join(defaults) or "none"
             raise CrmlabInputError(f"{where}: option {key!r} does not apply to {kind} (allowed: {allowed})")
         options[key] = _parse_value(key, raw, defaults[key], where)
-    return Question(qid, points, answer, compare, options, returns, data == "fixed", selfcheck)
+    return Question(qid, points, answer, compare, options, returns, data_fixed=data == "fixed", selfcheck=selfcheck)
 
 
 def cell_source(cell: Any) -> str:

@@ -342,37 +342,17 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     out.mkdir(parents=True, exist_ok=True)
     nb, lab = load_source(source)
     lang = language(lang or (nb.get("metadata", {}).get("crmlab") or {}).get("language"))
-    subs = discover_submissions(submissions, assignment=source.stem, unzip_to=out / "unzipped")
-    summary: list[str] = []
-    if roster:
-        subs, problems = apply_roster(subs, read_roster(roster), lang)
-        summary += problems
+    subs, summary = _the_class(submissions, source.stem, out, roster, lang)
     _late_sources(policy, subs, times, times_partial)
-    summary += _extra_notebooks(subs, source.stem, lang)
     if student is not None:
         subs = [s for s in subs if student in (s.student, s.lms_id, s.number, s.name)]
         if len(subs) != 1:
             raise CrmlabInputError(f"{len(subs) or 'no'} submissions from {student!r} in {submissions}"
                                    + (" (use the LMS id or 学号)" if subs else ""))
     override_rows = read_overrides(overrides, lab) if overrides else []
-    if sandbox:
-        bwrap = require_sandbox()
-        shown = [str(p) for p in (out, source, Path(submissions)) if visible_to_jobs(p)]
-        if shown:
-            raise CrmlabInputError(f"{', '.join(shown)} would be readable by student code (inside the Python "
-                                   "installation, the crmlab package or the datasets folder): move it elsewhere")
-    else:
-        bwrap = None
-        print(f"warning: {NO_SANDBOX_NOTICE}", file=sys.stderr)
+    bwrap = _check_sandbox(sandbox, [out, source, Path(submissions)])
     private = private_dir(out)
-    variant = None
-    if variant_seed is None and (private / "variant-seed").is_file():
-        variant_seed = (private / "variant-seed").read_text(encoding="utf-8").strip()
-    if variant_seed:
-        from crmlab.grader.variants import make_variant, topics_used
-
-        code = "\n".join(c["source"] for c in notebook_cells(nb))
-        variant = make_variant(variant_seed, private / "variants", topics_used(code))
+    variant = _data_variant(variant_seed, private, nb)
     cache = private / "expected.json" if sandbox else None  # unsandboxed jobs could read any file
     notices: list[str] = []
     try:
@@ -411,6 +391,16 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
         meta["warning"] = NO_SANDBOX_NOTICE
     atomic_write(out / "gradebook.meta.json", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
     return rows
+
+
+def _the_class(submissions: str | Path, assignment: str, out: Path, roster: str | Path | None,
+               lang: str) -> tuple[list[Submission], list[str]]:
+    """The submissions (with roster details) and the summary lines about them."""
+    subs = discover_submissions(submissions, assignment=assignment, unzip_to=out / "unzipped")
+    summary: list[str] = []
+    if roster:
+        subs, summary = apply_roster(subs, read_roster(roster), lang)
+    return subs, summary + _extra_notebooks(subs, assignment, lang)
 
 
 def _load_results(out: Path, subs: list[Submission]) -> list[dict[str, Any]]:
@@ -462,6 +452,31 @@ def _late_summary(rows: list[dict[str, Any]], policy: Policy, lang: str) -> list
     details = ", ".join(t("summary.late_one", lang, student=r.get("name") or r["student"], days=r["late_days"])
                         for r in sorted(late, key=lambda r: -r["late_days"]))
     return [t("summary.late", lang, count=len(late), details=details)]
+
+
+def _check_sandbox(sandbox: bool, paths: list[Path]) -> str | None:
+    """The bubblewrap in use (None: told to run without); fails closed without one."""
+    if not sandbox:
+        print(f"warning: {NO_SANDBOX_NOTICE}", file=sys.stderr)
+        return None
+    bwrap = require_sandbox()
+    shown = [str(p) for p in paths if visible_to_jobs(p)]
+    if shown:
+        raise CrmlabInputError(f"{', '.join(shown)} would be readable by student code (inside the Python "
+                               "installation, the crmlab package or the datasets folder): move it elsewhere")
+    return bwrap
+
+
+def _data_variant(secret: str | None, private: Path, nb: Any) -> Path | None:
+    """The hidden data variant's folder for ``secret`` (or the one in ``.private/variant-seed``)."""
+    if secret is None and (private / "variant-seed").is_file():
+        secret = (private / "variant-seed").read_text(encoding="utf-8").strip()
+    if not secret:
+        return None
+    from crmlab.grader.variants import make_variant, topics_used
+
+    code = "\n".join(c["source"] for c in notebook_cells(nb))
+    return make_variant(secret, private / "variants", topics_used(code))
 
 
 def variant_notices(lab: Lab, public: dict[str, Any], variant: dict[str, Any]) -> list[str]:
