@@ -7,6 +7,14 @@ graded in ONE sandboxed batch (two workers in parallel, short limits) shared by 
 here. Without bubblewrap the suite is skipped on a developer's machine (several fixtures try to
 delete files and read secrets, which only the sandbox stops) but FAILS under CI (``CI`` set), so
 the attack suite can never silently stop running there.
+
+Added for issue 12: a =HYPERLINK(...) file name (made at run time: such a name cannot be
+checked out on Windows), an environment probe (with a dummy CANVAS_API_TOKEN in the grader's
+environment), a disk filler (32 MB quota here), a memory scan after a correct classmate
+(``grader_cases/classmates/``: graded one after the other on one worker), the answer-key hunter
+refused without bubblewrap, and Ctrl-C / SIGTERM cleaning up. Hard-coded public-data answers are
+in ``test_grader_variants.py``; the brute force over a released check file and renamed notebooks
+beside two labs' check files are in ``test_grader_release.py``.
 """
 
 from __future__ import annotations

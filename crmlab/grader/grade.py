@@ -1,7 +1,8 @@
 """Autograde a folder of submissions: gradebook, LMS exports, feedback, late penalty, overrides.
 
 ``crmlab grade SOURCE.ipynb SUBMISSIONS/ --out grades/`` runs the instructor's source once
-(cached in ``grades/expected.json``), then every submission in a sandboxed runner
+(cached in ``grades/.private/expected.json``, owner-only and never visible to student code; with
+``--variant-seed`` on a hidden variant of the datasets), then every submission in a sandboxed runner
 (:mod:`crmlab.grader.sandbox`), compares the exported answers in this process with
 :mod:`crmlab.grader.compare`, and writes, atomically and as each submission finishes,
 ``grades/results/<student>.json``. A rerun skips students whose result matches the same
