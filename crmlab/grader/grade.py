@@ -7,7 +7,14 @@
 :mod:`crmlab.grader.compare`, and writes, atomically and as each submission finishes,
 ``grades/results/<student>.json``. A rerun skips students whose result matches the same
 submission and source, unless ``force``. At the end it writes ``gradebook.csv``, ``canvas.csv``,
-``moodle.csv`` and ``feedback/<student>.md`` / ``.html``.
+``moodle.csv``, ``feedback/<student>.md`` / ``.html``, the review pages and score sheets of the
+questions graded by hand (:mod:`crmlab.grader.manual`) and ``summary.txt``.
+
+Submissions come from a folder or zip, Canvas or Moodle download (:mod:`crmlab.grader.lms`),
+keyed by LMS id; late days from a times file, Canvas's late tags or, when asked, file times
+(:class:`Policy`). Questions with ``# CHECK`` lines score partial credit
+(:mod:`crmlab.grader.checks`); a wrong number gets a hint for common slips
+(:mod:`crmlab.grader.hints`). Feedback and summary use :mod:`crmlab.i18n`.
 
 Statuses (gradebook column ``status``): ``ok``; ``errors`` (some cells raised); ``timeout``
 (the notebook ran past its time limit); ``crashed`` (the process ended early: ``sys.exit``
