@@ -41,7 +41,7 @@ def test_late_penalty_and_overrides_in_the_gradebook(tmp_path):
     overrides = tmp_path / "overrides.csv"
     overrides.write_text("student,question,points,comment\nbo,q2,1.5,partial credit after review\n")
     policy = Policy(deadline=datetime(2026, 3, 1, 23, 59), penalty_per_day=0.1, zero_after_days=5,
-                    submission_times={"bo": datetime(2026, 3, 3, 9, 0)})
+                    submission_times={"bo": datetime(2026, 3, 3, 9, 0)}, times_from_files=True)
     rows = gradebook_rows([_result("al", 2, 3), _result("bo", 2, 0), _result("cy", 2, 3, mtime="2026-03-09T00:00")],
                           LAB, policy, read_overrides(overrides, LAB))
     al, bo, cy = rows
@@ -51,6 +51,9 @@ def test_late_penalty_and_overrides_in_the_gradebook(tmp_path):
     assert "q2 set to 1.5 by the instructor (partial credit after review)" in bo["notes"]
     # cy: file time 8 days late ≥ zero_after_days → 0
     assert (cy["late_days"], cy["total"]) == (8, 0.0)
+    # without --times-from-files a file time never makes anyone late
+    policy.times_from_files = False
+    assert [r["late_days"] for r in gradebook_rows([_result("cy", 2, 3, mtime="2026-03-09T00:00")], LAB, policy, [])] == [0]
 
 
 @pytest.mark.parametrize("content, message", [
@@ -69,10 +72,32 @@ def test_bad_overrides_name_the_line(tmp_path, content, message):
 def test_outputs_are_written(tmp_path):
     rows = gradebook_rows([_result("Li Wei", 2, 0)], LAB, Policy(), [])
     write_outputs(tmp_path, rows, [_result("Li Wei", 2, 0)], LAB, "lab01")
-    assert (tmp_path / "gradebook.csv").read_text().splitlines()[0] == \
-        "student,q1,q2,raw_total,late_days,total,max,status,notes,errors"
-    assert "Li Wei,2.0,0.0,2.0,0,2.0,5.0,ok,,y" in (tmp_path / "gradebook.csv").read_text()
+    text = (tmp_path / "gradebook.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "student,name,number,q1,q2,raw_total,late_days,total,max,status,notes,errors"
+    assert "Li Wei,,,2.0,0.0,2.0,0,2.0,5.0,ok,,y" in text
     assert "**Score: 2 / 5**" in (tmp_path / "feedback" / "Li_Wei.md").read_text()
+
+
+def test_csv_files_open_right_in_excel_and_never_run_formulas(tmp_path):
+    from crmlab.grader.grade import shorten
+
+    long = "the value is not correct " * 40
+    results = [_result(name, 2, 0) for name in ("王丽", "-2+3", "@SUM(A1)", "+1")]
+    results[0]["questions"]["q2"]["message"] = long
+    rows = gradebook_rows(results, LAB, Policy(), [])
+    write_outputs(tmp_path, rows, results, LAB, "lab01")
+    raw = (tmp_path / "gradebook.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode()) and "王丽".encode() in raw  # UTF-8 with BOM
+    import csv
+
+    with open(tmp_path / "gradebook.csv", newline="", encoding="utf-8-sig") as handle:
+        book = {r["student"]: r for r in csv.DictReader(handle)}
+    assert set(book) == {"王丽", "'-2+3", "'@SUM(A1)", "'+1"}
+    assert book["'+1"]["total"] == "2.0"  # numbers are not escaped
+    # the gradebook shortens at a word boundary; the feedback file keeps the whole text
+    assert book["王丽"]["errors"].endswith(" …") and len(book["王丽"]["errors"]) <= 500
+    assert book["王丽"]["errors"] == shorten(long, 500) and "  " not in book["王丽"]["errors"]
+    assert long.strip() in (tmp_path / "feedback" / "王丽.md").read_text()
 
 
 def test_discovery_of_plain_canvas_and_moodle_layouts(tmp_path):
@@ -82,8 +107,8 @@ def test_discovery_of_plain_canvas_and_moodle_layouts(tmp_path):
     moodle.mkdir()
     (moodle / "lab01.ipynb").write_text("{}")
     (tmp_path / ".ipynb_checkpoints").mkdir()
-    found = {s.student: s.lms_id for s in discover_submissions(tmp_path)}
-    assert found == {"alice": "", "smithjane": "12345", "Wang Fang": "4321"}
+    found = {s.student: (s.name, s.late) for s in discover_submissions(tmp_path)}
+    assert found == {"alice": ("", False), "12345": ("smithjane", True), "4321": ("Wang Fang", False)}
     with pytest.raises(CrmlabInputError, match="does not exist"):
         discover_submissions(tmp_path / "nope")
 
@@ -204,12 +229,23 @@ def test_grading_commands_are_registered():
                               "--student", "li", "--deadline", "2026-03-01T23:59", "--overrides", "o.csv"])
     assert (args.jobs, args.force, args.student, args.late_penalty) == (3, True, "li", 0.10)
     assert parser.parse_args(["assign", "lab.ipynb", "--out", "r"]).out == Path("r")
+    args = parser.parse_args(["grade", "lab.ipynb", "subs.zip", "--out", "g", "--roster", "r.csv", "--times", "t.csv",
+                              "--times-partial", "--times-from-files", "--merge-manual", "m.xlsx", "--lang", "zh"])
+    assert (args.roster, args.times, args.times_partial, args.times_from_files, args.merge_manual, args.lang) == (
+        Path("r.csv"), Path("t.csv"), True, True, Path("m.xlsx"), "zh")
 
 
-def test_without_the_sandbox_grading_still_works_and_warns():
+def test_grade_cli_refuses_times_without_a_deadline(tmp_path, capsys):
+    from crmlab.cli import main
+
+    assert main(["grade", "lab.ipynb", str(tmp_path), "--out", str(tmp_path / "g"), "--times", "t.csv"]) == 2
+    assert "--times/--times-from-files need --deadline" in capsys.readouterr().err
+
+
+def test_an_unsandboxed_worker_still_grades():
     from crmlab.grader.grade import score_reply
     from crmlab.grader.plain import to_plain
-    from crmlab.grader.sandbox import Limits, Worker, isolation_warning
+    from crmlab.grader.sandbox import Limits, Worker
 
     limits = Limits(cell_timeout=3, notebook_timeout=20)
     worker = Worker(["numpy"], limits, sandbox=False)
@@ -225,8 +261,6 @@ def test_without_the_sandbox_grading_still_works_and_warns():
     assert result["status"] == "errors" and result["questions"]["q1"]["points"] == 2.0
     assert result["questions"]["q2"] == {"points": 0.0, "max": 3.0, "ok": False, "message": "the value is not correct"}
     assert result["cell_errors"] == ["code cell 2: ValueError: oops"]
-    warning = isolation_warning()
-    assert warning is None or "bubblewrap" in warning
 
 
 
@@ -259,3 +293,101 @@ def test_jobs_use_the_system_allocator_for_arrow_memory():
     result = score_reply(lab, expected, reply, limits)
     assert result["cell_errors"] == []
     assert [result["questions"][q]["points"] for q in ("q1", "q2")] == [1.0, 1.0]
+
+
+def test_sheets_saved_by_excel_gbk_bom_and_xlsx_read_the_same(tmp_path):
+    spec = rubric.load_rubric(RUBRIC)
+    sheet = _sheet([("王老师", "teacher", "李娜", *FULL), ("王老师", "teacher", "张伟", *[v / 2 for v in FULL])])
+    text = sheet.to_csv(index=False, lineterminator="\r\n")
+    (tmp_path / "gbk.csv").write_bytes(text.encode("gbk"))          # Excel "CSV" on Chinese Windows
+    (tmp_path / "bom.csv").write_bytes(text.encode("utf-8-sig"))    # Excel "CSV UTF-8"
+    with pd.ExcelWriter(tmp_path / "book.xlsx") as writer:          # one sheet per rater
+        sheet.iloc[:1].to_excel(writer, sheet_name="王老师-李娜", index=False)
+        sheet.iloc[1:].to_excel(writer, sheet_name="王老师-张伟", index=False)
+    totals = []
+    for name in ("gbk.csv", "bom.csv", "book.xlsx"):
+        result = rubric.score(rubric.read_sheets([tmp_path / name], spec), spec)
+        totals.append(result.students.set_index("student")["total"].to_dict())
+    assert totals == [{"张伟": 50.0, "李娜": 100.0}] * 3
+    with pytest.raises(CrmlabInputError, match="score sheet .*nope.csv does not exist"):
+        rubric.read_sheets([tmp_path / "nope.csv"], spec)
+
+
+def _rotation():
+    # four groups of two; each group's members score the next group (G1 → G2 → G3 → G4 → G1)
+    groups = pd.DataFrame({"student": [f"s{i}" for i in range(1, 9)], "group": ["G1", "G1", "G2", "G2", "G3", "G3",
+                                                                                "G4", "G4"]})
+    nxt = {"G1": "G2", "G2": "G3", "G3": "G4", "G4": "G1"}
+    member = dict(zip(groups["student"], groups["group"], strict=True))
+    rows = [(rater, "student", target, *FULL) for rater in groups["student"] for target in groups["student"]
+            if member[target] == nxt[member[rater]]]
+    return groups, nxt, member, rows
+
+
+def test_declared_peer_assignments_warn_only_about_missing_assigned_scores(tmp_path):
+    spec = rubric.parse_rubric({"items": [{"id": "content", "parts": [{"id": p, "max": m} for p, m in
+                                                                     zip(PARTS, FULL, strict=True)]}]})
+    groups, nxt, member, rows = _rotation()
+    rows = [r for r in rows if not (r[0] == "s1" and r[2] == "s4")]  # s1 forgot s4
+    sheets = rubric.read_sheets([_sheet(rows)], spec)
+    # undeclared: every rater "missed" the six students outside the group they scored: one line
+    undeclared = rubric.score(sheets, spec, groups=groups).warnings
+    assert len(undeclared) == 1 and undeclared[0].startswith("49 score(s) missing: a rater did not score every")
+    (tmp_path / "assign.csv").write_text("rater,group\n" + "".join(
+        f"{s},{nxt[member[s]]}\n" for s in groups["student"]), encoding="gbk")
+    assignments = rubric.read_assignments(tmp_path / "assign.csv", groups)
+    assert len(assignments) == 16
+    result = rubric.score(sheets, spec, groups=groups, assignments=assignments)
+    assert result.warnings == ["1 assigned score(s) missing: s1 → s4"]
+    with pytest.raises(CrmlabInputError, match="give the groups file too"):
+        rubric.read_assignments(tmp_path / "assign.csv")
+    # a rater whose whole sheet is missing is an error, not 2 warnings among many
+    without_s8 = rubric.read_sheets([_sheet([r for r in rows if r[0] != "s8"])], spec)
+    with pytest.raises(CrmlabInputError, match="no scores at all from rater.s. s8, who have assignments"):
+        rubric.score(without_s8, spec, groups=groups, assignments=assignments)
+
+
+def test_rubric_cli_exit_status_is_0_complete_1_missing_2_unusable(tmp_path, capsys):
+    from crmlab.cli import main
+
+    groups, nxt, member, rows = _rotation()
+    spec_path = tmp_path / "r.yaml"
+    spec_path.write_text("items:\n  - id: content\n    parts:\n" + "".join(
+        f"      - {{id: {p}, max: {m}}}\n" for p, m in zip(PARTS, FULL, strict=True)), encoding="utf-8")
+    _sheet(rows).to_csv(tmp_path / "peers.csv", index=False)
+    groups.to_csv(tmp_path / "groups.csv", index=False)
+    (tmp_path / "assign.csv").write_text("rater,group\n" + "".join(
+        f"{s},{nxt[member[s]]}\n" for s in groups["student"]), encoding="utf-8")
+    base = ["rubric", "score", str(tmp_path / "peers.csv"), "--rubric", str(spec_path), "--groups",
+            str(tmp_path / "groups.csv")]
+    assert main([*base, "--assignments", str(tmp_path / "assign.csv")]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(base) == 1
+    assert capsys.readouterr().err.count("\n") == 1  # one line, not one per name
+    assert main(["rubric", "score", str(tmp_path / "peers.csv"), str(tmp_path / "missing.csv"), "--rubric",
+                 str(spec_path)]) == 2
+    assert "missing.csv does not exist" in capsys.readouterr().err
+
+
+def test_no_sandbox_is_recorded_and_keeps_the_key_off_the_disk_and_counts_are_per_run(tmp_path, capsys):
+    import json
+    import shutil
+
+    from crmlab.cli import main
+
+    cases = Path(__file__).parent / "grader_cases"
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("correct", "blank"):
+        shutil.copy(cases / "submissions" / f"{name}.ipynb", subs)
+    out = tmp_path / "out"
+    args = ["grade", str(cases / "lab_mini.ipynb"), str(subs), "--out", str(out), "--quiet", "--no-sandbox",
+            "--jobs", "1", "--timeout", "60"]
+    assert main(args) == 0
+    printed = capsys.readouterr()
+    assert "graded 2 submission(s)" in printed.out and "sandbox OFF (--no-sandbox)" in printed.out
+    meta = json.loads((out / "gradebook.meta.json").read_text())
+    assert meta["sandbox"] == "OFF (--no-sandbox)" and meta["isolated"] is False and "warning" in meta
+    assert not list(out.rglob("expected*.json"))  # unsandboxed jobs could read it: kept in memory only
+    assert main(args + ["--student", "correct", "--force"]) == 0
+    assert "graded 1 submission(s) (2 in " in capsys.readouterr().out

@@ -2,8 +2,11 @@
 
 The format is documented in ``exercises/README.md``. A question is a code cell whose first line
 is ``# QUESTION <id> points=<p> answer=<names> compare=<kind> [option=value ...]``; a
-hidden-inputs cell starts with ``# HIDDEN INPUTS <id>``; solutions sit between
-``### BEGIN SOLUTION`` and ``### END SOLUTION``.
+hidden-inputs cell starts with ``# HIDDEN INPUTS <id>``, a public-examples cell (kept in the
+release, run by the self-check) with ``# EXAMPLES <id>``; solutions sit between
+``### BEGIN SOLUTION`` and ``### END SOLUTION``. Two options apply to every kind:
+``data=fixed`` (the answer does not depend on the datasets; default ``data=varies``) and
+``selfcheck=value|format`` (override the self-check's default, see ``exercises/README.md``).
 
 Examples
 --------
@@ -15,14 +18,16 @@ Examples
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from crmlab._checks import CrmlabInputError
+from crmlab.grader.checks import header_lines, parse_checks
 
 QUESTION_PREFIX = "# QUESTION"
 HIDDEN_PREFIX = "# HIDDEN INPUTS"
+EXAMPLES_PREFIX = "# EXAMPLES"
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 
@@ -38,7 +43,9 @@ COMPARE_OPTIONS: dict[str, dict[str, Any]] = {
     "sequence": dict(_NUMERIC),
     "frame": {**_TABULAR, "columns": None},
     "series": {**_TABULAR, "check_name": False},
+    "manual": {},
 }
+RUBRIC_PREFIX = "# RUBRIC:"
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -54,6 +61,10 @@ class Question:
     compare: str
     options: dict[str, Any] = field(default_factory=dict)
     returns: str | None = None  # for compare="function": how each return value is compared
+    data_fixed: bool = False  # data=fixed: the answer is the same on every data variant
+    selfcheck: str | None = None  # "value" / "format": the author's choice; None: the default rule
+    rubric: str = ""  # for compare="manual": the "# RUBRIC:" lines under the marker
+    checks: tuple[Any, ...] = ()  # partial-credit checks (crmlab.grader.checks.Check), in order
 
     @property
     def value_kind(self) -> str:
@@ -62,7 +73,8 @@ class Question:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "points": self.points, "answer": list(self.answer),
-                "compare": self.compare, "returns": self.returns, "options": dict(self.options)}
+                "compare": self.compare, "returns": self.returns, "options": dict(self.options),
+                "data": "fixed" if self.data_fixed else "varies", "selfcheck": self.selfcheck}
 
 
 @dataclass
@@ -72,6 +84,7 @@ class Lab:
     questions: list[Question]
     question_cells: dict[str, int]
     hidden_cells: dict[str, int]
+    example_cells: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_points(self) -> float:
@@ -139,6 +152,12 @@ def parse_marker(line: str, where: str = "marker") -> Question:
     if not answer or bad:
         raise CrmlabInputError(f"{where}: answer= must name Python variables, got {bad or answer}")
     compare = pairs.pop("compare")
+    data = pairs.pop("data", "varies")
+    if data not in ("fixed", "varies"):
+        raise CrmlabInputError(f"{where}: data={data!r} must be fixed or varies")
+    selfcheck = pairs.pop("selfcheck", None)
+    if selfcheck not in (None, "value", "format"):
+        raise CrmlabInputError(f"{where}: selfcheck={selfcheck!r} must be value or format")
     returns = None
     if compare == "function":
         returns = pairs.pop("returns", None)
@@ -159,7 +178,7 @@ def parse_marker(line: str, where: str = "marker") -> Question:
             allowed = ", ".join(defaults) or "none"
             raise CrmlabInputError(f"{where}: option {key!r} does not apply to {kind} (allowed: {allowed})")
         options[key] = _parse_value(key, raw, defaults[key], where)
-    return Question(qid, points, answer, compare, options, returns)
+    return Question(qid, points, answer, compare, options, returns, data_fixed=data == "fixed", selfcheck=selfcheck)
 
 
 def cell_source(cell: Any) -> str:
@@ -204,6 +223,12 @@ def check_solution_regions(source: str, where: str) -> int:
     return count
 
 
+def rubric_text(source: str) -> str:
+    """The ``# RUBRIC:`` comment lines right under a question's marker line (among any ``# CHECK`` lines), joined."""
+    return "\n".join(line[len(RUBRIC_PREFIX):].strip() for line in header_lines(source)
+                     if line.startswith(RUBRIC_PREFIX))
+
+
 def parse_lab(nb: Any, name: str = "notebook") -> Lab:
     """Parse and validate a source notebook (an ``nbformat`` node or a plain dict).
 
@@ -214,6 +239,7 @@ def parse_lab(nb: Any, name: str = "notebook") -> Lab:
     questions: list[Question] = []
     question_cells: dict[str, int] = {}
     hidden_cells: dict[str, int] = {}
+    example_cells: dict[str, int] = {}
     for index, cell in enumerate(nb.get("cells", [])):
         where = f"{name}, cell {index + 1}"
         if cell.get("cell_type") != "code":
@@ -222,19 +248,31 @@ def parse_lab(nb: Any, name: str = "notebook") -> Lab:
         regions = check_solution_regions(source, where)
         if line.startswith(QUESTION_PREFIX):
             question = parse_marker(line, where)
+            rubric = rubric_text(source)
+            if rubric and question.compare != "manual":
+                raise CrmlabInputError(f"{where}: {RUBRIC_PREFIX} lines belong to compare=manual questions")
+            checks = parse_checks(source, question.answer, question.points, where)
+            if checks and question.compare in ("manual", "function"):
+                raise CrmlabInputError(f"{where}: # CHECK lines do not apply to compare={question.compare}")
+            question = replace(question, rubric=rubric, checks=checks)
             if question.id in question_cells:
                 raise CrmlabInputError(f"{where}: question id {question.id!r} used twice")
             questions.append(question)
             question_cells[question.id] = index
-        elif line.startswith(HIDDEN_PREFIX):
-            qid = line[len(HIDDEN_PREFIX):].strip()
+        elif line.startswith((HIDDEN_PREFIX, EXAMPLES_PREFIX)):
+            hidden = line.startswith(HIDDEN_PREFIX)
+            what, variable, cells = (("hidden inputs", "cases", hidden_cells) if hidden
+                                     else ("public examples", "examples", example_cells))
+            qid = line[len(HIDDEN_PREFIX if hidden else EXAMPLES_PREFIX):].strip()
             if qid not in question_cells:
-                raise CrmlabInputError(f"{where}: hidden inputs for {qid!r}, which is not a question above")
-            if qid in hidden_cells:
-                raise CrmlabInputError(f"{where}: a second hidden-inputs cell for {qid!r}")
-            if not re.search(r"^cases\s*=", source, flags=re.M):
-                raise CrmlabInputError(f"{where}: the hidden-inputs cell must define `cases = [...]`")
-            hidden_cells[qid] = index
+                raise CrmlabInputError(f"{where}: {what} for {qid!r}, which is not a question above")
+            if questions[[q.id for q in questions].index(qid)].compare != "function":
+                raise CrmlabInputError(f"{where}: {what} are for function questions; {qid!r} is not one")
+            if qid in cells:
+                raise CrmlabInputError(f"{where}: a second {what} cell for {qid!r}")
+            if not re.search(rf"^{variable}\s*=", source, flags=re.M):
+                raise CrmlabInputError(f"{where}: the {what} cell must define `{variable} = [...]`")
+            cells[qid] = index
         elif regions:
             raise CrmlabInputError(f"{where}: a solution region outside a question cell")
     if not questions:
@@ -242,7 +280,7 @@ def parse_lab(nb: Any, name: str = "notebook") -> Lab:
     for q in questions:
         if q.compare == "function" and q.id not in hidden_cells:
             raise CrmlabInputError(f"{name}: function question {q.id!r} has no '# HIDDEN INPUTS {q.id}' cell")
-    return Lab(questions, question_cells, hidden_cells)
+    return Lab(questions, question_cells, hidden_cells, example_cells)
 
 
 def read_notebook(path: str | Path) -> Any:

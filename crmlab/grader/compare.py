@@ -35,12 +35,14 @@ _TYPE_WORDS = {"frame": "a DataFrame", "series": "a Series", "list": "a list", "
 class Verdict:
     """The outcome of comparing one answer: ``ok`` and what is wrong, in the student's terms."""
 
-    __slots__ = ("ok", "problems", "fraction")
+    __slots__ = ("ok", "problems", "fraction", "note")
 
-    def __init__(self, ok: bool, problems: list[str] | None = None, fraction: float | None = None) -> None:
+    def __init__(self, ok: bool, problems: list[str] | None = None, fraction: float | None = None,
+                 note: str | None = None) -> None:
         self.ok = ok
         self.problems = list(problems or [])
         self.fraction = fraction  # share of credit (function questions: cases passed)
+        self.note = note  # what a passing self-check did not verify (format-only checks)
 
     def __repr__(self) -> str:
         return f"Verdict(ok={self.ok}, problems={self.problems!r}, fraction={self.fraction})"
@@ -85,8 +87,24 @@ def _norm_text(v: str, options: dict[str, Any], choice: bool = False) -> str:
     return text.casefold() if options.get("case_insensitive") else text
 
 
+def numbers_match(expected: float, actual: float, options: dict[str, Any]) -> bool:
+    """The self-check's rule for numbers: the expected value's rounding cell is the actual
+    value's cell or a neighbour (see :func:`_number_tokens`).
+
+    Every value within ``atol + rtol * |expected|`` matches, and nothing farther than about
+    four times that. The grader accepts these too, so a ✓ from the self-check never meets a 0.
+
+    >>> numbers_match(0.3, round(0.3 + 4e-7, 6), {"rtol": 1e-6, "atol": 0.0})
+    True
+    >>> numbers_match(0.3, 0.3001, {"rtol": 1e-6, "atol": 0.0})
+    False
+    """
+    return _number_tokens(expected, options, False)[0] in _number_tokens(actual, options, True)
+
+
 def values_equal(e: Any, a: Any, options: dict[str, Any], kind: str = "") -> bool:
-    """Exact-rule comparison of two plain scalars (the grader's cell matcher)."""
+    """The grader's cell matcher for two plain scalars: within tolerance, or what the
+    self-check accepts (:func:`numbers_match`)."""
     ke, ka = _scalar_kind(e), _scalar_kind(a)
     if ke == "missing" or ka == "missing":
         return ke == ka
@@ -96,7 +114,8 @@ def values_equal(e: Any, a: Any, options: dict[str, Any], kind: str = "") -> boo
         x, y = _as_float(e), _as_float(a)
         if math.isinf(x) or math.isinf(y):
             return x == y
-        return abs(y - x) <= options.get("atol", 0.0) + options.get("rtol", 0.0) * abs(x)
+        return (abs(y - x) <= options.get("atol", 0.0) + options.get("rtol", 0.0) * abs(x)
+                or numbers_match(x, y, options))
     if ke == "text":
         return _norm_text(e, options, kind == "choice") == _norm_text(a, options, kind == "choice")
     if ke == "nested":
@@ -174,6 +193,31 @@ def _column_hash(salt: str, tokens: list[str]) -> str:
 
 def _hash(salt: str, token: str) -> str:
     return hashlib.blake2b(token.encode(), key=salt.encode()[:64], digest_size=6).hexdigest()
+
+
+#: scrypt cost for single-value answers: ~25 ms per try on a laptop, so checking one answer
+#: stays instant while trying a million candidates offline takes hours.
+SLOW_HASH_COST = 2**13
+
+
+def _slow_hash(salt: str, token: str) -> str:
+    return hashlib.scrypt(token.encode(), salt=salt.encode(), n=SLOW_HASH_COST, r=8, p=1, dklen=12).hex()
+
+
+def low_information(kind: str, expected: dict[str, Any]) -> bool:
+    """Answers a script could find by trying every possibility with the self-check: a choice,
+    a True/False, or a whole number below a million. Their self-check confirms the format only
+    (unless the author opts in with ``selfcheck=value``).
+
+    >>> low_information("number", {"t": "scalar", "v": 719}), low_information("number", {"t": "scalar", "v": 0.42})
+    (True, False)
+    """
+    if kind in ("choice", "bool"):
+        return True
+    if kind == "number" and expected.get("t") == "scalar" and _scalar_kind(expected.get("v")) == "number":
+        value = _as_float(expected["v"])
+        return math.isfinite(value) and value == int(value) and abs(value) < 1e6
+    return False
 
 
 # -- the shared structure: turn plain answers into rows of cells -----------------------------
@@ -462,9 +506,21 @@ def compare(kind: str, options: dict[str, Any], expected: dict[str, Any], actual
 
 # -- the self-check's side: a digest ----------------------------------------------------------
 
-def make_digest(kind: str, options: dict[str, Any], expected: dict[str, Any], salt: str) -> dict[str, Any]:
-    """Visible facts plus salted hashes of the expected cells (rounded to the tolerance)."""
+def make_digest(kind: str, options: dict[str, Any], expected: dict[str, Any], salt: str,
+                format_only: bool = False) -> dict[str, Any]:
+    """Visible facts plus salted hashes of the expected cells (rounded to the tolerance).
+
+    A single value (number, text) gets a slow hash (scrypt), so recovering it by trying
+    candidates takes longer than computing it; ``format_only`` keeps no trace of the value at
+    all (for low-information answers, see :func:`low_information`).
+    """
     ref = _reference_from_plain(kind, expected, options)
+    if format_only:
+        return {"kind": kind, "facts": {"t": ref.facts["t"]}, "format_only": True}
+    if ref.facts["t"] == "scalar" and kind not in ("set", "sequence", "series", "frame"):
+        tokens = cell_tokens(ref.cells[0][0], options, kind, False)
+        return {"kind": kind, "facts": ref.facts, "cells": [[_slow_hash(salt, tokens[0])]], "index": None,
+                "columns": [None], "slow": True}
     kinds = ref.facts.get("kinds")
     wanted = options.get("columns")
 
@@ -493,12 +549,18 @@ def make_digest(kind: str, options: dict[str, Any], expected: dict[str, Any], sa
 def check_digest(digest: dict[str, Any], actual: dict[str, Any], options: dict[str, Any], salt: str) -> Verdict:
     """Check a student's plain answer against a digest made by :func:`make_digest`."""
     kind = digest["kind"]
+    if digest.get("format_only"):
+        ref = _Reference({"t": "scalar"}, [[None]], None, lambda e, a, k: True)
+        verdict = _run_checks(ref, actual, kind, options)
+        verdict.note = "the form is right; the value itself is not checked here (it is graded)"
+        return verdict
+    hasher = _slow_hash if digest.get("slow") else _hash
 
     def match(ref_hash: Any, a: Any, k: str) -> bool:
         opts = {} if k == "index" else options
-        if _hash(salt, cell_tokens(a, opts, kind, False)[0]) == ref_hash:  # the usual case: one hash
+        if hasher(salt, cell_tokens(a, opts, kind, False)[0]) == ref_hash:  # the usual case: one hash
             return True
-        return any(_hash(salt, t) == ref_hash for t in cell_tokens(a, opts, kind, True))
+        return any(hasher(salt, t) == ref_hash for t in dict.fromkeys(cell_tokens(a, opts, kind, True)))
 
     column_hashes = digest.get("columns") or []
 
@@ -511,21 +573,32 @@ def check_digest(digest: dict[str, Any], actual: dict[str, Any], options: dict[s
 
 
 def compare_function(kind: str, options: dict[str, Any], expected: list[dict[str, Any]],
-                     calls: list[dict[str, Any]]) -> Verdict:
-    """Score a function answer: each hidden case's return value against the instructor's.
+                     calls: list[dict[str, Any]], label: str = "hidden case") -> Verdict:
+    """Score a function answer: each case's return value against the instructor's.
 
     ``expected`` and ``calls`` hold one ``{"value": plain}`` (or ``{"error": "..."}``) per case.
+    Cases failing for the same reason are reported once ("hidden cases 1–3: …").
     """
-    problems, passed = [], 0
+    failures: dict[str, list[int]] = {}
+    passed = 0
     for number, want in enumerate(expected, start=1):
         got = calls[number - 1] if number - 1 < len(calls) else {"error": "not called"}
         if "error" in got:
-            problems.append(f"hidden case {number}: {got['error']}")
+            failures.setdefault(str(got["error"]), []).append(number)
             continue
         verdict = compare(kind, options, want["value"], got.get("value"))
         if verdict.ok:
             passed += 1
         else:
-            problems.append(f"hidden case {number}: {verdict.message}")
+            failures.setdefault(verdict.message, []).append(number)
+    problems = [f"{_cases(label, numbers)}: {message}" for message, numbers in failures.items()]
     total = max(len(expected), 1)
     return Verdict(passed == len(expected), problems, passed / total)
+
+
+def _cases(label: str, numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return f"{label} {numbers[0]}"
+    if numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"{label}s {numbers[0]}–{numbers[-1]}"
+    return f"{label}s " + ", ".join(map(str, numbers))

@@ -1,12 +1,20 @@
 """Autograde a folder of submissions: gradebook, LMS exports, feedback, late penalty, overrides.
 
 ``crmlab grade SOURCE.ipynb SUBMISSIONS/ --out grades/`` runs the instructor's source once
-(cached in ``grades/expected.json``), then every submission in a sandboxed runner
+(cached in ``grades/.private/expected.json``, owner-only and never visible to student code; with
+``--variant-seed`` on a hidden variant of the datasets), then every submission in a sandboxed runner
 (:mod:`crmlab.grader.sandbox`), compares the exported answers in this process with
 :mod:`crmlab.grader.compare`, and writes, atomically and as each submission finishes,
 ``grades/results/<student>.json``. A rerun skips students whose result matches the same
 submission and source, unless ``force``. At the end it writes ``gradebook.csv``, ``canvas.csv``,
-``moodle.csv`` and ``feedback/<student>.md`` / ``.html``.
+``moodle.csv``, ``feedback/<student>.md`` / ``.html``, the review pages and score sheets of the
+questions graded by hand (:mod:`crmlab.grader.manual`) and ``summary.txt``.
+
+Submissions come from a folder or zip, Canvas or Moodle download (:mod:`crmlab.grader.lms`),
+keyed by LMS id; late days from a times file, Canvas's late tags or, when asked, file times
+(:class:`Policy`). Questions with ``# CHECK`` lines score partial credit
+(:mod:`crmlab.grader.checks`); a wrong number gets a hint for common slips
+(:mod:`crmlab.grader.hints`). Feedback and summary use :mod:`crmlab.i18n`.
 
 Statuses (gradebook column ``status``): ``ok``; ``errors`` (some cells raised); ``timeout``
 (the notebook ran past its time limit); ``crashed`` (the process ended early: ``sys.exit``
@@ -33,79 +41,49 @@ import re
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from crmlab._checks import CrmlabInputError
 from crmlab.grader.authoring import Lab
+from crmlab.grader.checks import run_checks, solution_problems
 from crmlab.grader.compare import Verdict, compare, compare_function
+from crmlab.grader.hints import numeric_hint
+from crmlab.grader.lms import (Submission, apply_roster, discover_submissions, match_times, parse_time, read_roster,
+                               read_times)
+from crmlab.grader.manual import MANUAL, load_merged, manual_entry, merge_scores, write_review
+from crmlab.i18n import language, t
 from crmlab.grader.jobs import (answers_from_events, atomic_write, cell_errors, compute_expected, load_source,
                                 notebook_cells, preload_modules, question_payload, sha256_file)
-from crmlab.grader.sandbox import Limits, Worker, isolation_warning
+from crmlab.grader.sandbox import NO_SANDBOX_NOTICE, Limits, Worker, close_all_workers, require_sandbox, visible_to_jobs
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
-_CANVAS_NAME = re.compile(r"^(?P<name>[a-z0-9]+?)(?:_(?P<late>late))?_(?P<id>\d+)_\d+_.*\.ipynb$", re.I)
-_MOODLE_DIR = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_file_?$")
-
-
-@dataclass
-class Submission:
-    """One student's notebook; ``lms_id`` is the LMS user id when the file name carries one."""
-
-    student: str
-    path: Path
-    lms_id: str = ""
 
 
 @dataclass
 class Policy:
     """Late-penalty policy: ``penalty_per_day`` of the total per started day late (course choice:
-    10 %), zero from ``zero_after_days`` days late on (None: never)."""
+    10 %), zero from ``zero_after_days`` days late on (None: never).
+
+    A student's submission time is ``submission_times[key]`` (from a times file or the LMS
+    export); without one, the file's modification time only when ``times_from_files``; else a
+    Canvas late tag (``late_tags``) counts as one day late; else the student is on time.
+    """
 
     deadline: datetime | None = None
     penalty_per_day: float = 0.10
     zero_after_days: int | None = None
     submission_times: dict[str, datetime] = field(default_factory=dict)
+    times_from_files: bool = False
+    late_tags: set[str] = field(default_factory=set)
 
 
 def safe_name(student: str) -> str:
     """A file-name-safe version of a student name (for results and feedback files)."""
     cleaned = re.sub(r"[^\w.-]+", "_", student, flags=re.UNICODE).strip("._")
     return cleaned or "student"
-
-
-def discover_submissions(folder: str | Path) -> list[Submission]:
-    """Find submissions: ``<student>.ipynb`` files, Canvas downloads or Moodle folders.
-
-    - ``alice.ipynb`` → student ``alice``;
-    - Canvas ``smithjane_late_12345_67890_lab01.ipynb`` → ``smithjane`` (id 12345);
-    - Moodle ``Jane Smith_12345_assignsubmission_file_/lab01.ipynb`` → ``Jane Smith`` (id 12345);
-    - any other sub-folder holding one notebook → the folder's name.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise CrmlabInputError(f"submissions folder {folder} does not exist")
-    found: dict[str, Submission] = {}
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith("."):
-            continue
-        if path.is_file() and path.suffix == ".ipynb":
-            match = _CANVAS_NAME.match(path.name)
-            sub = Submission(match["name"], path, match["id"]) if match else Submission(path.stem, path)
-        elif path.is_dir():
-            notebooks = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-            if not notebooks:
-                continue
-            match = _MOODLE_DIR.match(path.name)
-            sub = Submission(match["name"], notebooks[0], match["id"]) if match else Submission(path.name, notebooks[0])
-        else:
-            continue
-        if sub.student in found:
-            raise CrmlabInputError(f"two submissions for {sub.student!r}: {found[sub.student].path.name} and {path.name}")
-        found[sub.student] = sub
-    return list(found.values())
 
 
 # -- one submission -------------------------------------------------------------------------------
@@ -147,6 +125,35 @@ def read_submission(path: Path) -> tuple[list[dict[str, Any]] | None, str | None
     return notebook_cells({"cells": clean}), None
 
 
+def _with_hint(verdict: Verdict, question: Any, expected: Any, got: Any) -> Verdict:
+    """Add a hint for a numeric slip (percent vs share, a factor, rounded early) when one fits."""
+    if verdict.ok or question.compare != "number":
+        return verdict
+    values = [p.get("v") if isinstance(p, dict) and p.get("t") == "scalar" else None for p in (expected, got)]
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return verdict
+    hint = numeric_hint(float(values[0]), float(values[1]), question.options)
+    return Verdict(False, [*verdict.problems, hint], verdict.fraction) if hint else verdict
+
+
+def _checked_verdict(question: Any, expected: dict[str, Any], got: dict[str, Any]) -> Verdict:
+    """Partial credit: the question's checks, each worth its points."""
+    for name in question.answer:
+        event = got.get(name)
+        if event is None or "error" in event or "value" not in event:
+            reason = str(event["error"])[:500] if event and "error" in event else f"`{name}` was not computed"
+            return Verdict(False, [reason], 0.0)
+    values = {name: got[name]["value"] for name in question.answer}
+    wanted = {name: expected[name]["value"] for name in question.answer}
+
+    def full() -> Verdict:
+        verdicts = [compare(question.compare, question.options, wanted[n], values[n]) for n in question.answer]
+        return Verdict(all(v.ok for v in verdicts), [p for v in verdicts for p in v.problems])
+
+    earned, problems = run_checks(question.checks, question.answer, values, wanted, full)
+    return Verdict(not problems, problems, earned / question.points)
+
+
 def _question_verdict(question: Any, expected: dict[str, Any], got: dict[str, Any]) -> Verdict:
     if question.compare == "function":
         event = got.get(question.answer[0])
@@ -154,16 +161,19 @@ def _question_verdict(question: Any, expected: dict[str, Any], got: dict[str, An
             return Verdict(False, [event.get("error", "no answer") if event else "no answer"], 0.0)
         return compare_function(question.returns, question.options, expected[question.answer[0]]["calls"],
                                 event["calls"])
+    if question.checks:
+        return _checked_verdict(question, expected, got)
     verdicts = []
     for name in question.answer:
         event = got.get(name)
         if event is None:
             verdicts.append(Verdict(False, [f"`{name}` was not computed"]))
         elif "error" in event:
-            verdicts.append(Verdict(False, [str(event["error"])[:500]]))
+            verdicts.append(Verdict(False, [str(event["error"])]))
         else:
             try:
-                verdicts.append(compare(question.compare, question.options, expected[name]["value"], event.get("value")))
+                verdict = compare(question.compare, question.options, expected[name]["value"], event.get("value"))
+                verdicts.append(_with_hint(verdict, question, expected[name]["value"], event.get("value")))
             except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError):
                 verdicts.append(Verdict(False, ["the answer could not be read"]))
     if len(verdicts) == 1:
@@ -196,6 +206,9 @@ def score_reply(lab: Lab, expected: dict[str, Any], reply: dict[str, Any], limit
     questions = {}
     for q in lab.questions:
         got = answers[q.id]
+        if q.compare == MANUAL:
+            questions[q.id] = manual_entry(q, got, reason)
+            continue
         if not got and reason:
             verdict = Verdict(False, [reason], 0.0)
         else:
@@ -206,6 +219,21 @@ def score_reply(lab: Lab, expected: dict[str, Any], reply: dict[str, Any], limit
         status = "errors"
     return {"status": status, "reason": reason, "questions": questions, "cell_errors": errors[:50],
             "output": reply.get("output", ""), "seconds": reply.get("seconds")}
+
+
+def stopped_cell(events: list[dict[str, Any]], cells: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The code cell that was running when a job stopped (1-based number and its first line)."""
+    started, finished = None, set()
+    for event in events:
+        if isinstance(event.get("cell"), int):
+            if event.get("started"):
+                started = event["cell"]
+            else:
+                finished.add(event["cell"])
+    if started is None or started in finished or not 0 <= started < len(cells):
+        return None
+    lines = [line.strip() for line in cells[started]["source"].split("\n") if line.strip()]
+    return {"cell": started + 1, "start": (lines[0][:80] if lines else "")}
 
 
 def grade_submission(worker: Worker | None, lab: Lab, nb: Any, expected: dict[str, Any], sub: Submission,
@@ -219,7 +247,9 @@ def grade_submission(worker: Worker | None, lab: Lab, nb: Any, expected: dict[st
     else:
         reply = worker.run(safe_name(sub.student), cells, question_payload(lab, nb))
         result = score_reply(lab, expected, reply, limits)
-    result.update(student=sub.student, lms_id=sub.lms_id, submission=str(sub.path),
+        if result["status"] in ("timeout", "crashed"):
+            result["stopped_cell"] = stopped_cell(reply.get("events", []), cells)
+    result.update(student=sub.student, lms_id=sub.lms_id, name=sub.name, submission=str(sub.path),
                   submission_sha256=sha256_file(sub.path), source_key=expected["key"],
                   mtime=datetime.fromtimestamp(sub.path.stat().st_mtime).isoformat(timespec="seconds"))
     return result
@@ -271,54 +301,226 @@ def _is_current(out: Path, sub: Submission, key: str) -> bool:
 def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs: int | None = None,
           force: bool = False, student: str | None = None, limits: Limits | None = None,
           policy: Policy | None = None, overrides: str | Path | None = None, sandbox: bool = True,
-          progress: bool = True) -> list[dict[str, Any]]:
+          progress: bool = True, variant_seed: str | None = None, roster: str | Path | None = None,
+          times: str | Path | None = None, times_partial: bool = False, merge_manual: str | Path | None = None,
+          lang: str | None = None) -> list[dict[str, Any]]:
     """Grade every submission and write all outputs; returns the gradebook rows.
+
+    The run summary (late students, extra notebooks, roster problems, answers to grade by hand)
+    is written to ``out/summary.txt``.
 
     Parameters
     ----------
     source : path
         The instructor's source notebook (with solutions).
     submissions : path
-        Folder of ``<student>.ipynb`` files (or a Canvas/Moodle download).
+        Folder or ``.zip``: ``<student>.ipynb`` files, a Canvas or a Moodle download
+        (:func:`crmlab.grader.lms.discover_submissions`).
     out : path
         Output folder (created).
     jobs : int, optional
         Submissions graded at once (default: the number of CPU cores).
     force : bool
-        Regrade submissions that already have a current result.
+        Regrade submissions that already have a current result (hand-graded scores are kept).
     student : str, optional
-        Grade only this student (always regraded); the gradebook still lists everyone graded.
+        Grade only this student (LMS id, 学号 or unique name; always regraded); the gradebook
+        still lists everyone graded.
+    sandbox : bool
+        Run submissions in bubblewrap (default). When it is missing this raises
+        :class:`~crmlab.grader.sandbox.SandboxUnavailable` (fail closed); ``False`` runs them
+        unisolated and says so in ``gradebook.meta.json``.
+    variant_seed : str, optional
+        A secret: the source and every submission run on a hidden variant of the course
+        datasets generated from it (see :mod:`crmlab.grader.variants`). Default: the secret in
+        ``<out>/.private/variant-seed`` when that file exists.
+    roster : path, optional
+        Class list CSV (学号, 姓名, lms_id, email) to name and number the students.
+    times : path, optional
+        Submission times (:func:`crmlab.grader.lms.read_times`); every student must be listed
+        unless ``times_partial`` (then the others count as on time).
+    merge_manual : path, optional
+        A filled-in ``manual/scores.csv`` or ``.xlsx`` to merge (kept for later runs).
+    lang : str, optional
+        Language of feedback and summary (default: the lab's ``crmlab.language`` metadata,
+        then ``CRMLAB_LANG``, then the locale).
     """
     source, out = Path(source), Path(out)
     limits = limits or Limits()
     policy = policy or Policy()
     out.mkdir(parents=True, exist_ok=True)
     nb, lab = load_source(source)
-    subs = discover_submissions(submissions)
+    lang = language(lang or (nb.get("metadata", {}).get("crmlab") or {}).get("language"))
+    subs, summary = _the_class(submissions, source.stem, out, roster, lang)
+    _late_sources(policy, subs, times, times_partial)
     if student is not None:
-        subs = [s for s in subs if s.student == student]
-        if not subs:
-            raise CrmlabInputError(f"no submission from {student!r} in {submissions}")
+        subs = [s for s in subs if student in (s.student, s.lms_id, s.number, s.name)]
+        if len(subs) != 1:
+            raise CrmlabInputError(f"{len(subs) or 'no'} submissions from {student!r} in {submissions}"
+                                   + (" (use the LMS id or 学号)" if subs else ""))
     override_rows = read_overrides(overrides, lab) if overrides else []
-    warning = isolation_warning() if sandbox else "warning: sandbox disabled: submissions are not isolated"
-    if warning:
-        print(warning, file=sys.stderr)
-    expected = compute_expected(source, cache=out / "expected.json", sandbox=sandbox)
-    todo = [s for s in subs if force or student is not None or not _is_current(out, s, expected["key"])]
-    _run_batch(todo, lab, nb, expected, out, limits, jobs or os.cpu_count() or 1, sandbox, progress)
-    results = []
-    for path in sorted((out / "results").glob("*.json")):
-        try:
-            results.append(json.loads(path.read_text(encoding="utf-8")))
-        except ValueError:
-            continue
-    rows = gradebook_rows(results, lab, policy, override_rows)
-    write_outputs(out, rows, results, lab, source.stem)
+    bwrap = _check_sandbox(sandbox, [out, source, Path(submissions)])
+    private = private_dir(out)
+    variant = _data_variant(variant_seed, private, nb)
+    cache = private / "expected.json" if sandbox else None  # unsandboxed jobs could read any file
+    notices: list[str] = []
+    try:
+        expected = compute_expected(source, cache=cache, sandbox=sandbox, variant=variant)
+        failing = solution_problems(lab, expected)
+        if failing:
+            raise CrmlabInputError(f"{source}: the solution fails its own checks: " + "; ".join(failing))
+        if variant is not None:
+            public = compute_expected(source, cache=private / "expected-public.json" if sandbox else None,
+                                      sandbox=sandbox)
+            notices = variant_notices(lab, public, expected)
+            for notice in notices:
+                print(f"warning: {notice}", file=sys.stderr)
+        todo = [s for s in subs if force or student is not None or not _is_current(out, s, expected["key"])]
+        _run_batch(todo, lab, nb, expected, out, limits, jobs or os.cpu_count() or 1, sandbox, progress, variant)
+    finally:
+        close_all_workers()  # also on Ctrl-C / SIGTERM: no process or temporary folder stays behind
+    results = _load_results(out, subs)
+    if merge_manual:
+        count = merge_scores(merge_manual, lab, out, {r["student"] for r in results})
+        summary.append(t("summary.manual_merged", lang, count=count, path=merge_manual))
+    manual = load_merged(out)
+    rows = gradebook_rows(results, lab, policy, override_rows, manual=manual, lang=lang)
+    write_outputs(out, rows, results, lab, source.stem, lang=lang)
+    pending = write_review(out, lab, results, expected, manual)
+    if pending:
+        summary.append(t("summary.manual_pending", lang, count=pending, path=out / "manual"))
+    summary[:0] = _late_summary(rows, policy, lang)
+    atomic_write(out / "summary.txt", "\n".join(summary) + ("\n" if summary else ""))
+    meta = {"crmlab": __import__("crmlab").__version__, "finished": datetime.now().isoformat(timespec="seconds"),
+            "source": source.name, "sandbox": f"bubblewrap ({bwrap})" if bwrap else "OFF (--no-sandbox)",
+            "isolated": bool(bwrap), "variant": bool(variant), "variant_notices": notices,
+            "graded_this_run": len(todo),
+            "in_gradebook": len(rows), "limits": asdict(limits)}
+    if not bwrap:
+        meta["warning"] = NO_SANDBOX_NOTICE
+    atomic_write(out / "gradebook.meta.json", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
     return rows
 
 
+def _the_class(submissions: str | Path, assignment: str, out: Path, roster: str | Path | None,
+               lang: str) -> tuple[list[Submission], list[str]]:
+    """The submissions (with roster details) and the summary lines about them."""
+    subs = discover_submissions(submissions, assignment=assignment, unzip_to=out / "unzipped")
+    summary: list[str] = []
+    if roster:
+        subs, summary = apply_roster(subs, read_roster(roster), lang)
+    return subs, summary + _extra_notebooks(subs, assignment, lang)
+
+
+def _load_results(out: Path, subs: list[Submission]) -> list[dict[str, Any]]:
+    """Every stored result, with today's display details (roster names) laid over."""
+    current = {s.student: s for s in subs}
+    results = []
+    for path in sorted((out / "results").glob("*.json")):
+        try:
+            result = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        sub = current.get(result.get("student"))
+        if sub is not None:
+            result.update(name=sub.name, number=sub.number, email=sub.email)
+        results.append(result)
+    return results
+
+
+def _late_sources(policy: Policy, subs: list[Submission], times: str | Path | None, partial: bool) -> None:
+    """Fill the policy's submission times and late tags; refuse a deadline with no way to tell lateness."""
+    if times is not None:
+        policy.submission_times = match_times(read_times(times), subs, partial=partial, where=str(times))
+    policy.late_tags = {s.student for s in subs if s.late}
+    if policy.deadline is None:
+        return
+    canvas = any(s.lms == "canvas" for s in subs)
+    if times is None and not policy.times_from_files and not canvas and subs:
+        raise CrmlabInputError("a deadline needs submission times: --times FILE (a CSV student,submitted_at or "
+                               "Moodle's grading worksheet), a Canvas download (its late tags), or "
+                               "--times-from-files (file modification times; wrong after copying or unzipping)")
+
+
+def _extra_notebooks(subs: list[Submission], assignment: str, lang: str) -> list[str]:
+    lines = []
+    for sub in subs:
+        if sub.others:
+            key = "summary.others" if sub.picked_by_name else "summary.not_by_name"
+            lines.append(t(key, lang, student=sub.display, graded=sub.path.name, others=", ".join(sub.others),
+                           assignment=assignment))
+    return lines
+
+
+def _late_summary(rows: list[dict[str, Any]], policy: Policy, lang: str) -> list[str]:
+    if policy.deadline is None:
+        return []
+    late = [r for r in rows if r["late_days"]]
+    if not late:
+        return [t("summary.on_time", lang, deadline=policy.deadline.isoformat(timespec="minutes"))]
+    details = ", ".join(t("summary.late_one", lang, student=r.get("name") or r["student"], days=r["late_days"])
+                        for r in sorted(late, key=lambda r: -r["late_days"]))
+    return [t("summary.late", lang, count=len(late), details=details)]
+
+
+def _check_sandbox(sandbox: bool, paths: list[Path]) -> str | None:
+    """The bubblewrap in use (None: told to run without); fails closed without one."""
+    if not sandbox:
+        print(f"warning: {NO_SANDBOX_NOTICE}", file=sys.stderr)
+        return None
+    bwrap = require_sandbox()
+    shown = [str(p) for p in paths if visible_to_jobs(p)]
+    if shown:
+        raise CrmlabInputError(f"{', '.join(shown)} would be readable by student code (inside the Python "
+                               "installation, the crmlab package or the datasets folder): move it elsewhere")
+    return bwrap
+
+
+def _data_variant(secret: str | None, private: Path, nb: Any) -> Path | None:
+    """The hidden data variant's folder for ``secret`` (or the one in ``.private/variant-seed``)."""
+    if secret is None and (private / "variant-seed").is_file():
+        secret = (private / "variant-seed").read_text(encoding="utf-8").strip()
+    if not secret:
+        return None
+    from crmlab.grader.variants import make_variant, topics_used
+
+    code = "\n".join(c["source"] for c in notebook_cells(nb))
+    return make_variant(secret, private / "variants", topics_used(code))
+
+
+def variant_notices(lab: Lab, public: dict[str, Any], variant: dict[str, Any]) -> list[str]:
+    """Check the source's answers on the public data against the variant.
+
+    A ``data=fixed`` answer that changes is an error in the lab (raised); a ``data=varies``
+    answer that stays the same is returned as a notice: a hard-coded answer would pass there.
+    """
+    notices = []
+    for q in lab.questions:
+        if q.compare == MANUAL:  # a model text: graded by hand on any data
+            continue
+        same = _question_verdict(q, public["answers"][q.id], variant["answers"][q.id]).ok
+        if q.data_fixed and not same:
+            raise CrmlabInputError(f"{q.id} is marked data=fixed, but the source's answer changes on the hidden "
+                                   "data variant: remove data=fixed, or make the answer independent of the data")
+        if not q.data_fixed and same:
+            notices.append(f"{q.id}: the source's answer is the same on the public data and on the hidden variant, "
+                           "so a submission that hard-codes it would pass (mark it data=fixed if the data does "
+                           "not matter, or ask about something the variant changes)")
+    return notices
+
+
+def private_dir(out: Path) -> Path:
+    """``<out>/.private``: the answer key cache, the variant secret and generated variants.
+
+    Owner-only (0700). The sandbox never shows ``out`` to student code; it is never released.
+    """
+    private = out / ".private"
+    private.mkdir(parents=True, exist_ok=True)
+    os.chmod(private, 0o700)
+    return private
+
+
 def _run_batch(todo: list[Submission], lab: Lab, nb: Any, expected: dict[str, Any], out: Path, limits: Limits,
-               jobs: int, sandbox: bool, progress: bool) -> None:
+               jobs: int, sandbox: bool, progress: bool, variant: Path | None = None) -> None:
     if not todo:
         return
     pending: queue.Queue[Submission] = queue.Queue()
@@ -338,7 +540,7 @@ def _run_batch(todo: list[Submission], lab: Lab, nb: Any, expected: dict[str, An
                 if worker is None or not worker.alive:
                     if worker is not None:
                         worker.close()
-                    worker = Worker(preload, limits, sandbox=sandbox, index=index)
+                    worker = Worker(preload, limits, sandbox=sandbox, index=index, variant=variant)
                 result = grade_submission(worker, lab, nb, expected, sub, limits)
             except Exception as exc:  # noqa: BLE001 - one failure never stops the batch
                 result = {"student": sub.student, "lms_id": sub.lms_id, "submission": str(sub.path),
@@ -362,13 +564,7 @@ def _run_batch(todo: list[Submission], lab: Lab, nb: Any, expected: dict[str, An
 
 # -- policy: late penalty and overrides -----------------------------------------------------------
 
-def _parse_time(value: str | datetime, what: str) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value).strip())
-    except ValueError:
-        raise CrmlabInputError(f"{what}: {value!r} is not a date-time like 2026-03-01T23:59") from None
+_parse_time = parse_time  # the CLI's name for it
 
 
 def late_days(submitted: str | datetime, deadline: str | datetime) -> int:
@@ -376,19 +572,6 @@ def late_days(submitted: str | datetime, deadline: str | datetime) -> int:
     delta = _parse_time(submitted, "submission time") - _parse_time(deadline, "deadline")
     seconds = delta.total_seconds()
     return 0 if seconds <= 0 else math.ceil(seconds / 86400)
-
-
-def read_submission_times(path: str | Path) -> dict[str, datetime]:
-    """A CSV with columns ``student,submitted_at`` (ISO date-times) → student → time."""
-    times = {}
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"student", "submitted_at"} - set(reader.fieldnames or [])
-        if missing:
-            raise CrmlabInputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-        for number, row in enumerate(reader, start=2):
-            times[row["student"].strip()] = _parse_time(row["submitted_at"], f"{path}, line {number}")
-    return times
 
 
 def read_overrides(path: str | Path, lab: Lab) -> list[dict[str, Any]]:
@@ -416,90 +599,162 @@ def read_overrides(path: str | Path, lab: Lab) -> list[dict[str, Any]]:
     return rows
 
 
-def gradebook_rows(results: list[dict[str, Any]], lab: Lab, policy: Policy,
-                   overrides: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per student: per-question points (after overrides), late penalty, total, status."""
+def _late(result: dict[str, Any], policy: Policy) -> tuple[int, bool]:
+    """(started days late, whether only the LMS's late tag says so)."""
+    if policy.deadline is None:
+        return 0, False
+    key = result["student"]
+    submitted = policy.submission_times.get(key)
+    if submitted is None and policy.times_from_files and result.get("mtime"):
+        submitted = parse_time(result["mtime"], "file time")
+    if submitted is not None:
+        return late_days(submitted, policy.deadline), False
+    return (1, True) if key in policy.late_tags else (0, False)
+
+
+def gradebook_rows(results: list[dict[str, Any]], lab: Lab, policy: Policy, overrides: list[dict[str, Any]],
+                   manual: dict[str, dict[str, dict[str, Any]]] | None = None,
+                   lang: str | None = None) -> list[dict[str, Any]]:
+    """One row per student: per-question points (after hand grading and overrides), late penalty, total, status."""
     rows = []
+    manual = manual or {}
     by_student = {(o["student"], o["question"]): o for o in overrides}
     unknown = {o["student"] for o in overrides} - {r["student"] for r in results}
     if unknown:
         print(f"warning: overrides for students without a submission: {', '.join(sorted(unknown))}", file=sys.stderr)
     for result in sorted(results, key=lambda r: r["student"]):
-        row: dict[str, Any] = {"student": result["student"]}
-        notes = []
+        key = result["student"]
+        row: dict[str, Any] = {"student": key, "name": result.get("name", ""), "number": result.get("number", "")}
+        notes, overridden = [], {}
         for q in lab.questions:
             points = float(result["questions"].get(q.id, {}).get("points", 0.0))
-            override = by_student.get((result["student"], q.id))
+            if q.compare == MANUAL and q.id in manual.get(key, {}):
+                points = float(manual[key][q.id]["points"])
+                if manual[key][q.id]["comment"]:
+                    notes.append(t("grade.manual_note", lang, question=q.id, comment=manual[key][q.id]["comment"]))
+            override = by_student.get((key, q.id))
             if override:
                 points = override["points"]
-                notes.append(f"{q.id} set to {points:g} by the instructor" + (f" ({override['comment']})"
-                                                                              if override["comment"] else ""))
+                message = "grade.overridden_comment" if override["comment"] else "grade.overridden"
+                overridden[q.id] = t(message, lang, question=q.id, points=points, comment=override["comment"])
+                notes.append(overridden[q.id])
             row[q.id] = points
         raw = round(sum(row[q.id] for q in lab.questions), 4)
-        days = 0
-        if policy.deadline is not None:
-            submitted = policy.submission_times.get(result["student"]) or _parse_time(result["mtime"], "file time")
-            days = late_days(submitted, policy.deadline)
+        days, tag_only = _late(result, policy)
         factor = 1.0
         if days:
             factor = 0.0 if policy.zero_after_days is not None and days >= policy.zero_after_days else \
                 max(0.0, 1.0 - days * policy.penalty_per_day)
-            notes.append(f"{days} day(s) late: {100 * (1 - factor):.0f} % deducted")
-        errors = [m["message"] for m in result["questions"].values() if not m.get("ok")]
+            notes.append(t("grade.late_tag" if tag_only else "grade.late", lang, days=days, percent=100 * (1 - factor)))
+        errors = [m["message"] for qid, m in result["questions"].items() if not m.get("ok") and not m.get("manual")
+                  and qid not in overridden]
         row.update(raw_total=raw, late_days=days, total=round(raw * factor, 2), max=lab.total_points,
                    status=result["status"], notes="; ".join(notes),
-                   errors=" | ".join(dict.fromkeys(errors))[:500], lms_id=result.get("lms_id", ""))
+                   errors=shorten(" | ".join(dict.fromkeys(errors)), 500), lms_id=result.get("lms_id", ""),
+                   overridden=overridden)
         rows.append(row)
     return rows
 
 
 # -- outputs --------------------------------------------------------------------------------------
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, ending with "…".
+
+    >>> shorten("the value is not correct", 16)
+    'the value is …'
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space + 1] if space > limit // 2 else cut) + "…"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Numbers are left alone (``-1.5`` stays a number).
+
+    >>> print(spreadsheet_safe('=HYPERLINK("http://x")'), spreadsheet_safe(-1.5), spreadsheet_safe("wang"))
+    '=HYPERLINK("http://x") -1.5 wang
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv_text(header: list[str], rows: list[list[Any]]) -> str:
+    """CSV for a spreadsheet: UTF-8 with BOM (Excel on Chinese Windows reads it right), no formulas."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([spreadsheet_safe(h) for h in header])
+    writer.writerows([[spreadsheet_safe(v) for v in row] for row in rows])
     return buffer.getvalue()
 
 
-def write_outputs(out: Path, rows: list[dict[str, Any]], results: list[dict[str, Any]], lab: Lab, lab_name: str) -> None:
+def write_outputs(out: Path, rows: list[dict[str, Any]], results: list[dict[str, Any]], lab: Lab, lab_name: str,
+                  lang: str | None = None) -> None:
     """gradebook.csv, canvas.csv, moodle.csv and one feedback file per student (Markdown + HTML)."""
     qids = [q.id for q in lab.questions]
-    header = ["student", *qids, "raw_total", "late_days", "total", "max", "status", "notes", "errors"]
+    header = ["student", "name", "number", *qids, "raw_total", "late_days", "total", "max", "status", "notes",
+              "errors"]
     atomic_write(out / "gradebook.csv", _csv_text(header, [[r[h] for h in header] for r in rows]))
     # Canvas gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then the assignment.
-    canvas = [[r["student"], r["lms_id"], "", "", "", r["total"]] for r in rows]
+    canvas = [[r["name"] or r["student"], r["lms_id"], "", "", "", r["total"]] for r in rows]  # Canvas matches on ID
     atomic_write(out / "canvas.csv", _csv_text(["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                                                 lab_name], canvas))
     # Moodle "upload grading worksheet": Identifier (Participant <id>), Full name, Grade, Maximum Grade, Feedback.
-    moodle = [[f"Participant {r['lms_id']}" if r["lms_id"] else r["student"], r["student"], r["total"], r["max"],
-               r["notes"]] for r in rows]
+    moodle = [[f"Participant {r['lms_id']}" if r["lms_id"] else r["student"], r["name"] or r["student"], r["total"],
+               r["max"], r["notes"]] for r in rows]
     atomic_write(out / "moodle.csv", _csv_text(["Identifier", "Full name", "Grade", "Maximum Grade",
                                                 "Feedback comments"], moodle))
     by_student = {r["student"]: r for r in results}
+    manual = load_merged(out)
     for row in rows:
-        markdown = feedback_markdown(by_student[row["student"]], row, lab, lab_name)
+        markdown = feedback_markdown(by_student[row["student"]], row, lab, lab_name, lang=lang,
+                                     manual=manual.get(row["student"], {}))
         atomic_write(out / "feedback" / f"{safe_name(row['student'])}.md", markdown)
         atomic_write(out / "feedback" / f"{safe_name(row['student'])}.html", _markdown_to_html(markdown, lab_name))
 
 
-def feedback_markdown(result: dict[str, Any], row: dict[str, Any], lab: Lab, lab_name: str) -> str:
+def _verdict_text(q: Any, info: dict[str, Any], row: dict[str, Any], manual: dict[str, dict[str, Any]],
+                  lang: str | None) -> str:
+    if q.id in row.get("overridden", {}):
+        return row["overridden"][q.id]
+    if info.get("manual"):
+        given = manual.get(q.id)
+        if given is None:
+            return t("grade.manual_pending", lang)
+        return t("grade.manual_comment", lang, comment=given["comment"]) if given["comment"] else \
+            t("grade.manual_scored", lang)
+    if info.get("ok"):
+        return t("grade.correct", lang)
+    return t("grade.wrong", lang, message=str(info.get("message", "")))
+
+
+def feedback_markdown(result: dict[str, Any], row: dict[str, Any], lab: Lab, lab_name: str, *,
+                      lang: str | None = None, manual: dict[str, dict[str, Any]] | None = None) -> str:
     """What a student reads: score, each question's verdict, the notes, their own errors."""
-    lines = [f"# {lab_name}: feedback for {row['student']}", "",
-             f"**Score: {row['total']:g} / {row['max']:g}**" + (f" (status: {row['status']})" if row["status"] != "ok" else ""),
-             ""]
+    status = f" ({t('grade.status', lang, status=row['status'])})" if row["status"] != "ok" else ""
+    lines = ["# " + t("grade.feedback_title", lang, lab=lab_name, student=row.get("name") or row["student"]), "",
+             "**" + t("grade.score", lang, total=row["total"], max=row["max"]) + "**" + status, ""]
     if result.get("reason"):
-        lines += [f"> {result['reason']}", ""]
-    lines += ["| question | points | result |", "|---|---|---|"]
+        stopped = result.get("stopped_cell")
+        where = (" " + t("grade.stopped_in_cell", lang, cell=stopped["cell"], start=stopped["start"])) if stopped else ""
+        lines += [f"> {result['reason']}.{where}".replace("..", "."), ""]
+    lines += [t("grade.table_header", lang), "|---|---|---|"]
     for q in lab.questions:
-        info = result["questions"].get(q.id, {})
-        mark = "✓ correct" if info.get("ok") else "✗ " + str(info.get("message", "")).replace("|", "/")
-        lines.append(f"| {q.id} | {row[q.id]:g} / {q.points:g} | {mark} |")
+        text = _verdict_text(q, result["questions"].get(q.id, {}), row, manual or {}, lang)
+        lines.append(f"| {q.id} | {row[q.id]:g} / {q.points:g} | {text.replace('|', '/')} |")
     if row["notes"]:
-        lines += ["", "**Notes:** " + row["notes"]]
+        lines += ["", t("grade.notes", lang, notes=row["notes"])]
     if result.get("cell_errors"):
-        lines += ["", "## Errors in your notebook", ""] + [f"- {e}" for e in result["cell_errors"][:20]]
+        lines += ["", t("grade.errors_heading", lang), ""] + [f"- {e}" for e in result["cell_errors"][:20]]
     return "\n".join(lines) + "\n"
 
 

@@ -46,7 +46,9 @@ def question_payload(lab: Lab, nb: Any) -> list[dict[str, Any]]:
     payload = []
     for q in lab.questions:
         hidden = cell_source(nb["cells"][lab.hidden_cells[q.id]]) if q.id in lab.hidden_cells else None
-        payload.append({"id": q.id, "answer": list(q.answer), "compare": q.compare, "hidden": hidden})
+        examples = cell_source(nb["cells"][lab.example_cells[q.id]]) if q.id in lab.example_cells else None
+        payload.append({"id": q.id, "answer": list(q.answer), "compare": q.compare, "hidden": hidden,
+                        "examples": examples})
     return payload
 
 
@@ -109,25 +111,29 @@ def load_source(source: str | Path) -> tuple[Any, Lab]:
 
 
 def compute_expected(source: str | Path, limits: Limits | None = None, cache: Path | None = None,
-                     sandbox: bool = True, worker: Worker | None = None) -> dict[str, Any]:
+                     sandbox: bool = True, worker: Worker | None = None,
+                     variant: Path | None = None) -> dict[str, Any]:
     """Run the instructor's source once and return its answers as plain data.
 
     The result (``{"key", "answers": {qid: {var: event}}}``) is cached in ``cache`` (a JSON
-    file) and reused while the source is unchanged. ``worker`` reuses a running worker (its own
-    limits apply). Raises :class:`CrmlabInputError`
+    file) and reused while the source and the data variant are unchanged. ``worker`` reuses a
+    running worker (its own limits and data variant apply); ``variant`` is the folder of a hidden
+    data variant (see :mod:`crmlab.grader.variants`). Raises :class:`CrmlabInputError`
     when the source does not produce an answer for every question.
     """
     import crmlab
 
     nb, lab = load_source(source)
     key = f"{sha256_file(source)}:{crmlab.__version__}"
+    if variant is not None:
+        key += f":variant-{Path(variant).name}"
     if cache is not None and cache.is_file():
         cached = json.loads(cache.read_text(encoding="utf-8"))
         if cached.get("key") == key:
             return cached
     limits = limits or Limits(cell_timeout=600, notebook_timeout=3600)
     own = worker is None
-    worker = worker or Worker(preload_modules(nb), limits, sandbox=sandbox)
+    worker = worker or Worker(preload_modules(nb), limits, sandbox=sandbox, variant=variant)
     try:
         reply = worker.run("source", notebook_cells(nb), question_payload(lab, nb))
     finally:

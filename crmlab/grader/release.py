@@ -19,12 +19,24 @@ import json
 from pathlib import Path
 from typing import Any
 
-from crmlab.grader.authoring import BEGIN_SOLUTION, END_SOLUTION, HIDDEN_PREFIX, cell_source, first_line, marker_id
-from crmlab.grader.compare import make_digest
+from crmlab._checks import CrmlabInputError
+from crmlab.grader.authoring import (BEGIN_SOLUTION, END_SOLUTION, EXAMPLES_PREFIX, HIDDEN_PREFIX, cell_source,
+                                     first_line, marker_id)
+from crmlab.grader.checks import public_source, solution_problems
+from crmlab.grader.compare import low_information, make_digest
 from crmlab.grader.jobs import atomic_write, compute_expected, load_source
-from crmlab.grader.sandbox import Limits
+from crmlab.grader.sandbox import Limits, bwrap_path
 
 IMPORT_CELL = "from crmlab.grader import check, check_all"
+#: Added at the top of every release: what the self-check and the grader use.
+ABOUT_CHECKS = (
+    "**Checking your work.** `check(...)` after each question runs on your computer with the public "
+    "datasets: for a function it runs the example shown in the question; for a table or a number it says "
+    "what looks wrong without showing the answer; for a choice, a True/False or a whole number it only "
+    "checks the form (otherwise it would give the answer away). It is not your grade. The grader runs your "
+    "whole notebook again, top to bottom, on its own copy of the datasets (same tables and columns, "
+    "other customers and numbers) and calls your functions with other inputs, so compute every answer "
+    "from the data: numbers copied from the public data or from the course notebooks earn nothing.")
 
 
 def strip_solutions(source: str, qid: str) -> str:
@@ -68,47 +80,87 @@ def salt_for(source_path: Path) -> str:
     return hashlib.sha256(b"crmlab-selfcheck\0" + source_path.read_bytes()).hexdigest()[:32]
 
 
-def release_notebook(nb: Any, lab: Any) -> Any:
-    """The student version of a parsed source notebook (a new nbformat node)."""
+def bind_line(name: str, checks_sha256: str) -> str:
+    """The release's import cell: it binds the notebook to its own self-check data."""
+    return (f"{IMPORT_CELL}\n"
+            f'check.bind("{name}", "{checks_sha256}")  # this notebook\'s self-check data: {name}.checks.json')
+
+
+def release_notebook(nb: Any, lab: Any, name: str = "lab", checks_sha256: str = "") -> Any:
+    """The student version of a parsed source notebook (a new nbformat node), bound to the
+    self-check data whose SHA-256 is ``checks_sha256`` (see :func:`crmlab.grader.selfcheck.bind`)."""
     import nbformat
 
     released = copy.deepcopy(nb)
     cells: list[Any] = []
+    after: dict[str, int] = {}  # question id → position of its cell (or of its examples cell)
     import_added = False
     for cell in nb["cells"]:
         if cell.get("cell_type") == "code" and first_line(cell).startswith(HIDDEN_PREFIX):
             continue
+        if cell.get("cell_type") == "code" and not import_added:
+            cells.append(nbformat.from_dict({"cell_type": "markdown", "id": "crmlab-about-checks",
+                                             "metadata": {"crmlab": {"selfcheck": "about"}},
+                                             "source": ABOUT_CHECKS}))
         new = _clean(cell)
         qid = marker_id(cell)
         if qid is not None:
-            new["source"] = strip_solutions(cell_source(cell), qid)
+            new["source"] = public_source(strip_solutions(cell_source(cell), qid))  # private checks stay home
             new.setdefault("metadata", {})["crmlab"] = {"question": qid}
         cells.append(new)
         if cell.get("cell_type") == "code" and not import_added:
-            cells.append(_code_cell(IMPORT_CELL, "crmlab-selfcheck-import", {"selfcheck": "import"}))
+            cells.append(_code_cell(bind_line(name, checks_sha256), "crmlab-selfcheck-import",
+                                    {"selfcheck": "import"}))
             import_added = True
         if qid is not None:
-            q = lab.question(qid)
-            call = f'check("{qid}", {", ".join(q.answer)})'
-            cells.append(_code_cell(call, f"crmlab-check-{qid}", {"selfcheck": qid}))
+            after[qid] = len(cells) - 1
+        elif cell.get("cell_type") == "code" and first_line(cell).startswith(EXAMPLES_PREFIX):
+            shown = first_line(cell)[len(EXAMPLES_PREFIX):].strip()
+            after[shown] = max(after.get(shown, -1), len(cells) - 1)
+    # a self-check cell after each question (after its public examples when they follow it)
+    for qid, index in sorted(after.items(), key=lambda item: -item[1]):
+        q = lab.question(qid)
+        call = f'check("{qid}", {", ".join(q.answer)})'
+        cells.insert(index + 1, _code_cell(call, f"crmlab-check-{qid}", {"selfcheck": qid}))
     released["cells"] = cells
-    released.setdefault("metadata", {})["crmlab"] = {"released": True}
+    released.setdefault("metadata", {})["crmlab"] = {"released": True, "lab": name, "checks_sha256": checks_sha256}
     nbformat.validate(released)
     return released
 
 
-def checks_data(lab: Any, expected: dict[str, Any], salt: str, name: str) -> dict[str, Any]:
-    """The self-check sidecar: per question, its names, rule, and a digest of each answer."""
+def checks_data(lab: Any, expected: dict[str, Any], salt: str, name: str,
+                examples: dict[str, str] | None = None) -> dict[str, Any]:
+    """The self-check sidecar: per question, its names, rule, and what the self-check may use.
+
+    - a function question: its public examples (the code shown in the notebook and the expected
+      return values, both public) or nothing (format only);
+    - a low-information answer (choice, True/False, whole number below a million; see
+      :func:`~crmlab.grader.compare.low_information`), unless ``selfcheck=value``: its type only;
+    - any other answer: visible facts and salted hashes (a slow hash for a single value).
+    """
     questions = {}
     for q in lab.questions:
         entry: dict[str, Any] = {"answer": list(q.answer), "compare": q.compare, "returns": q.returns,
                                  "options": q.options, "points": q.points}
-        if q.compare != "function":
-            entry["digests"] = {name_: make_digest(q.compare, q.options, expected["answers"][q.id][name_]["value"],
-                                                   f"{salt}:{q.id}:{name_}")
-                                for name_ in q.answer}
+        if q.checks:
+            entry["checks"] = [c.to_dict() for c in q.checks if c.public]
+        if q.compare == "function":
+            event = expected["answers"][q.id][q.answer[0]]
+            if q.selfcheck != "format" and examples and q.id in examples and "examples" in event:
+                entry.update(check="examples", examples={"code": examples[q.id], "expected": event["examples"]})
+            else:
+                entry["check"] = "format"
+        elif q.compare == "manual":  # graded by hand: nothing to check against
+            entry["check"] = "manual"
+        else:
+            values = {n: expected["answers"][q.id][n]["value"] for n in q.answer}
+            fmt = q.selfcheck == "format" or (q.selfcheck is None and
+                                              any(low_information(q.compare, v) for v in values.values()))
+            entry["check"] = "format" if fmt else "value"
+            entry["digests"] = {n: make_digest(q.compare, q.options, v, f"{salt}:{q.id}:{n}", format_only=fmt)
+                                for n, v in values.items()}
         questions[q.id] = entry
-    return {"lab": name, "format": 1, "salt": salt, "questions": questions}
+    return {"lab": name, "format": 2, "salt": salt, "questions": questions}
 
 
 def assign(source: str | Path, out: str | Path, limits: Limits | None = None, sandbox: bool = True,
@@ -119,11 +171,17 @@ def assign(source: str | Path, out: str | Path, limits: Limits | None = None, sa
     source, out = Path(source), Path(out)
     nb, lab = load_source(source)
     if expected is None:
-        expected = compute_expected(source, limits=limits, sandbox=sandbox)
-    released = release_notebook(nb, lab)
+        # the instructor's own (trusted) code: sandboxed when bubblewrap is there
+        expected = compute_expected(source, limits=limits, sandbox=sandbox and bwrap_path() is not None)
+    failing = solution_problems(lab, expected)
+    if failing:
+        raise CrmlabInputError(f"{source}: the solution fails its own checks: " + "; ".join(failing))
     notebook_path = out / source.name
     checks_path = out / f"{source.stem}.checks.json"
+    examples = {qid: cell_source(nb["cells"][index]) for qid, index in lab.example_cells.items()}
+    data = checks_data(lab, expected, salt_for(source), source.stem, examples)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
+    atomic_write(checks_path, text)
+    released = release_notebook(nb, lab, source.stem, hashlib.sha256(text.encode("utf-8")).hexdigest())
     atomic_write(notebook_path, nbformat.writes(released) + "\n")
-    data = checks_data(lab, expected, salt_for(source), source.stem)
-    atomic_write(checks_path, json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1) + "\n")
     return notebook_path, checks_path

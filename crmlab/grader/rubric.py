@@ -143,13 +143,44 @@ def _part_columns(frame: pd.DataFrame, spec: Rubric, where: str) -> pd.DataFrame
     return frame
 
 
+def _read_table(path: Path) -> list[tuple[str, pd.DataFrame]]:
+    """(label, table) for a CSV (UTF-8 with or without BOM, GBK/GB18030) or each sheet of an xlsx."""
+    import io
+
+    from crmlab.survey.reading import detect_encoding
+
+    if not path.is_file():
+        raise CrmlabInputError(f"score sheet {path} does not exist")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            sheets = pd.read_excel(path, sheet_name=None, dtype={"rater": str, "student": str})
+        except Exception as exc:  # noqa: BLE001 - a corrupt workbook: say so
+            raise CrmlabInputError(f"{path} is not a readable Excel workbook ({exc})") from None
+        return [(f"{path} [{name}]", frame) for name, frame in sheets.items() if not frame.dropna(how="all").empty]
+    raw = path.read_bytes()
+    try:
+        codec, _ = detect_encoding(raw)
+    except CrmlabInputError as exc:
+        raise CrmlabInputError(f"{path}: {exc}") from None
+    return [(str(path), pd.read_csv(io.StringIO(raw.decode(codec)), dtype={"rater": str, "student": str}))]
+
+
 def read_sheets(paths: list[str | Path] | list[pd.DataFrame], spec: Rubric) -> pd.DataFrame:
-    """Read and validate score sheets into one long table: rater, role, student, part, points."""
-    frames = []
+    """Read and validate score sheets into one long table: rater, role, student, part, points.
+
+    Each path is a CSV (UTF-8 with or without BOM, or GBK/GB18030 as Excel saves it on Chinese
+    Windows) or an xlsx workbook whose every non-empty sheet is a score sheet. A missing file is
+    an error.
+    """
+    tables: list[tuple[str, pd.DataFrame]] = []
     for source in paths:
-        where = "score sheet" if isinstance(source, pd.DataFrame) else str(source)
-        frame = source.copy() if isinstance(source, pd.DataFrame) else pd.read_csv(source, dtype={"rater": str,
-                                                                                                   "student": str})
+        if isinstance(source, pd.DataFrame):
+            tables.append(("score sheet", source.copy()))
+        else:
+            tables += _read_table(Path(source))
+    frames = []
+    for where, frame in tables:
+        frame.columns = [str(c).strip() for c in frame.columns]
         missing = [c for c in ID_COLUMNS if c not in frame.columns]
         if missing:
             raise CrmlabInputError(f"{where}: missing column(s) {', '.join(missing)}")
@@ -180,18 +211,85 @@ def read_sheets(paths: list[str | Path] | list[pd.DataFrame], spec: Rubric) -> p
     return sheets
 
 
+def _read_csv(path: str | Path, what: str) -> pd.DataFrame:
+    tables = _read_table(Path(path)) if Path(path).is_file() else None
+    if tables is None:
+        raise CrmlabInputError(f"{what} {path} does not exist")
+    frame = tables[0][1].astype("string")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.apply(lambda col: col.str.strip())
+
+
 def read_groups(path: str | Path) -> pd.DataFrame:
-    """A CSV with columns ``student,group``."""
-    frame = pd.read_csv(path, dtype=str)
+    """A CSV with columns ``student,group`` (UTF-8 or GBK)."""
+    frame = _read_csv(path, "groups file")
     missing = [c for c in ("student", "group") if c not in frame.columns]
     if missing:
         raise CrmlabInputError(f"{path}: missing column(s) {', '.join(missing)}")
-    return frame[["student", "group"]].apply(lambda s: s.str.strip())
+    return frame[["student", "group"]]
+
+
+def read_assignments(path: str | Path, groups: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Who scores whom: a CSV ``rater,student`` or ``rater,group`` (a group means all its members).
+
+    With assignments, only missing *assigned* scores are reported (rotating peer raters no
+    longer warn about the groups they were not asked to score).
+    """
+    frame = _read_csv(path, "assignments file")
+    if "rater" not in frame.columns or not ({"student", "group"} & set(frame.columns)):
+        raise CrmlabInputError(f"{path}: needs columns rater,student or rater,group")
+    if "student" in frame.columns:
+        return frame[["rater", "student"]].drop_duplicates()
+    if groups is None:
+        raise CrmlabInputError(f"{path} assigns groups: give the groups file too (--groups)")
+    unknown = sorted(set(frame["group"]) - set(groups["group"]))
+    if unknown:
+        raise CrmlabInputError(f"{path}: unknown group(s) {', '.join(unknown)} (not in the groups file)")
+    return frame.merge(groups, on="group")[["rater", "student"]].drop_duplicates()
+
+
+def _pairs_line(pairs: pd.DataFrame) -> str:
+    """'S1 → li, wang; S2 → zhao' for a table of (rater, student) pairs."""
+    by_rater = pairs.groupby("rater", sort=True)["student"].agg(lambda s: ", ".join(sorted(s)))
+    return "; ".join(f"{rater} → {students}" for rater, students in by_rater.items())
+
+
+def _coverage_warnings(sheets: pd.DataFrame, assignments: pd.DataFrame | None) -> list[str]:
+    """One line per kind of gap: missing assigned scores, unassigned scores (or, with no
+    assignments, raters who did not score every student their role scored)."""
+    given = sheets[["rater", "student"]].drop_duplicates()
+    if assignments is None:
+        roles = sheets.drop_duplicates("rater").set_index("rater")["role"]
+        role_students = sheets[["role", "student"]].drop_duplicates()
+        expected = roles.rename("role").reset_index().merge(role_students, on="role")[["rater", "student"]]
+        missing = expected.merge(given, how="left", indicator=True).query("_merge == 'left_only'")
+        if missing.empty:
+            return []
+        return [f"{len(missing)} score(s) missing: a rater did not score every student their role scored "
+                f"(declare who scores whom with --assignments if that is intended): {_pairs_line(missing)}"]
+    absent = sorted(set(assignments["rater"]) - set(sheets["rater"]))
+    if absent:
+        raise CrmlabInputError(f"no scores at all from rater(s) {', '.join(absent)}, who have assignments: is a "
+                               "score sheet missing? (remove them from the assignments to score without them)")
+    warnings = []
+    missing = assignments.merge(given, how="left", indicator=True).query("_merge == 'left_only'")
+    if not missing.empty:
+        warnings.append(f"{len(missing)} assigned score(s) missing: {_pairs_line(missing)}")
+    raters = set(assignments["rater"])
+    extra = given[given["rater"].isin(raters)].merge(assignments, how="left", indicator=True).query(
+        "_merge == 'left_only'")
+    if not extra.empty:
+        warnings.append(f"{len(extra)} score(s) not in the assignments (kept): {_pairs_line(extra)}")
+    return warnings
 
 
 def score(sheets: pd.DataFrame, spec: Rubric, weights: dict[str, float] | None = None,
-          groups: pd.DataFrame | None = None) -> RubricResult:
-    """Combine validated sheets (from :func:`read_sheets`) into student and group scores."""
+          groups: pd.DataFrame | None = None, assignments: pd.DataFrame | None = None) -> RubricResult:
+    """Combine validated sheets (from :func:`read_sheets`) into student and group scores.
+
+    ``assignments`` (from :func:`read_assignments`) declares who scores whom; the warnings then
+    name only missing assigned scores. Each warning is one line per problem.
+    """
     weights = weights or spec.weights
     warnings: list[str] = []
     roles = sorted(set(sheets["role"]))
@@ -205,11 +303,7 @@ def score(sheets: pd.DataFrame, spec: Rubric, weights: dict[str, float] | None =
         lacking = sorted(set(students) - set(sheets.loc[sheets["role"] == role, "student"]))
         if lacking:
             warnings.append(f"no {role} score for {', '.join(lacking)} (weights renormalised over the roles present)")
-    for rater, rated in sheets.groupby("rater")["student"]:
-        role_students = set(sheets.loc[sheets["role"] == sheets.loc[sheets["rater"] == rater, "role"].iloc[0], "student"])
-        skipped = sorted(role_students - set(rated))
-        if skipped:
-            warnings.append(f"rater {rater} did not score {', '.join(skipped)}")
+    warnings += _coverage_warnings(sheets, assignments)
     by_role = sheets.groupby(["student", "part", "role"], as_index=False)["points"].mean()
     by_role["weight"] = by_role["role"].map(weights)
     by_role["weighted"] = by_role["points"] * by_role["weight"]

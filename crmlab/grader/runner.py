@@ -2,13 +2,16 @@
 
 This module runs *inside* the sandbox (see :mod:`crmlab.grader.sandbox`). A long-lived worker
 (``python -m crmlab.grader.runner``) imports pandas, numpy, matplotlib and the lab's modules
-once, then serves jobs read from stdin, one JSON line each. Every job runs in a **forked child**
-(a fresh copy of the pre-imported worker, so it starts in ~10 ms instead of a kernel's ~0.8 s)
-that drops privileges (to a per-worker unprivileged user when started as root), sets resource
-limits, runs the cells with IPython (magics work), and sends its answers as JSON lines through a
-pipe to the worker (stdout and stderr go through another pipe, capped). The worker waits for the
-child with a hard time limit, kills whatever it left behind, wipes the temporary places, and
-answers with one JSON line: exit code, time, whether it timed out, the events and the output.
+once, then serves jobs: each request is a message on a Unix socket carrying the job's settings
+and three descriptors (the write ends of an events pipe and an output pipe, and a memory file
+holding the cells). Every job runs in a **forked child** (a fresh copy of the clean worker, so it
+starts in ~10 ms instead of a kernel's ~0.8 s) that reads its cells, drops privileges (to a
+per-worker unprivileged user when started as root), sets resource limits, runs the cells with
+IPython (magics work), and writes its answers as JSON lines on the events pipe. The worker never
+reads the cells, the answers or the output (only the grader holds the pipes' read ends), so the
+next job, forked from the same worker, inherits nothing of any earlier one. The worker waits for
+the child with a hard time limit, kills whatever it left behind, wipes the private temporary
+folders, and answers with one JSON line: exit code, time, whether it timed out.
 
 Nothing here decides a grade: events are plain data (never pickle), and the grader compares them
 in its own process. Student code can write to the pipe too, but forging an answer requires
@@ -27,7 +30,6 @@ import sys
 import time
 from typing import Any
 
-CELLS = "cells.json"
 _MAX_EVENT_TEXT = 2000
 _dumps = json.dumps  # bound before any student code runs (a job may patch json.dumps)
 
@@ -129,41 +131,60 @@ def _export(events: _Events, shell: Any, question: dict[str, Any], cell_timeout:
 
 
 def _export_function(events: _Events, shell: Any, question: dict[str, Any], cell_timeout: float) -> None:
-    import copy
-
-    from crmlab.grader.plain import to_plain
-
     name = question["answer"][0]
     func = shell.user_ns[name]
     if not callable(func):
         events.write(q=question["id"], var=name, error=f"`{name}` is not a function")
         return
-    scope: dict[str, Any] = {}
-    try:
-        exec(question["hidden"], scope)  # the instructor's hidden-inputs cell (plain data)
-        cases = list(scope["cases"])
-    except BaseException as exc:  # noqa: BLE001
-        events.write(q=question["id"], var=name, error=f"hidden inputs could not be built ({_error_text(exc)})")
-        return
+    record: dict[str, Any] = {}
+    for key, variable, code in (("calls", "cases", question["hidden"]), ("examples", "examples",
+                                                                       question.get("examples"))):
+        if code is None:
+            continue
+        scope: dict[str, Any] = {}
+        try:
+            exec(code, scope)  # the instructor's hidden-inputs / public-examples cell (plain data)
+            cases = list(scope[variable])
+        except BaseException as exc:  # noqa: BLE001
+            events.write(q=question["id"], var=name, error=f"{variable} could not be built ({_error_text(exc)})")
+            return
+        record[key] = _call_cases(func, cases, cell_timeout)
+    events.write(q=question["id"], var=name, **record)
+
+
+def _call_cases(func: Any, cases: list[Any], cell_timeout: float) -> list[dict[str, Any]]:
+    """Call ``func`` once per ``(args, kwargs)`` case: each return value as plain data, or why not."""
+    import copy
+
+    from crmlab.grader.plain import UnsupportedAnswer, to_plain
+
     calls = []
     for args, kwargs in cases:
         try:
             _limit_time(cell_timeout)
             result = func(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-            calls.append({"value": to_plain(result)})
         except CellTimeout:
             calls.append({"error": "the call ran longer than the time limit"})
+            continue
         except BaseException as exc:  # noqa: BLE001
             calls.append({"error": f"raised {_error_text(exc)}"})
+            continue
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-    events.write(q=question["id"], var=name, calls=calls)
+        try:
+            _limit_time(cell_timeout)
+            calls.append({"value": to_plain(result)})
+        except UnsupportedAnswer as exc:
+            calls.append({"error": f"the return value cannot be graded: {_short(str(exc))}"})
+        except BaseException as exc:  # noqa: BLE001 - hostile return values raise anything
+            calls.append({"error": f"the return value could not be read ({_error_text(exc)})"})
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    return calls
 
 
-def run_cells(job: dict[str, Any], events: _Events) -> None:
+def run_cells(job: dict[str, Any], cells: list[dict[str, Any]], events: _Events) -> None:
     """Run the job's cells in order, exporting each question's answers right after its cell."""
-    with open(CELLS, encoding="utf-8") as handle:
-        cells = json.load(handle)
     questions = {q["id"]: q for q in job["questions"]}
     exported: set[str] = set()
     failed: dict[str, str] = {}
@@ -220,28 +241,39 @@ def _set_limits(job: dict[str, Any]) -> None:
     cap(resource.RLIMIT_NPROC, int(job["nproc"]))
 
 
-def _child(job: dict[str, Any], private_fds: list[int], events_fd: int, output_fd: int) -> None:
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _child(job: dict[str, Any], private_fds: list[int], fds: JobFds) -> None:
     """Runs in the forked child: never returns."""
     code = 0
     try:
         os.setsid()
         for fd in private_fds:
             os.close(fd)
+        cells = json.loads(_read_all(fds.cells).decode("utf-8"))
+        os.close(fds.cells)
         os.chdir(job["dir"])
         _drop_privileges(job.get("uid"))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
-        os.dup2(output_fd, 1)
-        os.dup2(output_fd, 2)
-        os.close(output_fd)
-        events = _Events(events_fd)
+        os.dup2(fds.output, 1)
+        os.dup2(fds.output, 2)
+        os.close(fds.output)
+        sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+        events = _Events(fds.events)
         _set_limits(job)
         os.environ["HOME"] = job["dir"]
         os.environ["CRMLAB_GRADING"] = "1"
         sys.path.insert(0, job["dir"])
-        run_cells(job, events)
+        run_cells(job, cells, events)
     except BaseException:  # noqa: BLE001
         code = 3
         try:
@@ -251,31 +283,29 @@ def _child(job: dict[str, Any], private_fds: list[int], events_fd: int, output_f
         except BaseException:  # noqa: BLE001
             pass
     finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: BLE001 - a closed or replaced stream
+                pass
         os._exit(code)  # skip atexit handlers registered by student code
 
 
-class _Collector:
-    """Reads one pipe without blocking, keeping at most ``limit`` bytes (the rest is dropped)."""
+class JobFds:
+    """The three descriptors the grader sends with a job: events and output pipes (write ends,
+    read by the grader only) and a memory file holding the job's cells (read by the child only)."""
 
-    def __init__(self, fd: int, limit: int) -> None:
-        self.fd, self.limit = fd, limit
-        self.data = bytearray()
-        self.dropped = 0
-        self.open = True
-        os.set_blocking(fd, False)
+    def __init__(self, fds: list[int]) -> None:
+        if len(fds) != 3:
+            raise ValueError(f"a job needs 3 file descriptors, got {len(fds)}")
+        self.events, self.output, self.cells = fds
 
-    def read(self) -> None:
-        while self.open:
+    def close(self) -> None:
+        for fd in (self.events, self.output, self.cells):
             try:
-                chunk = os.read(self.fd, 1 << 16)
-            except BlockingIOError:
-                return
-            if not chunk:
-                self.open = False
-                return
-            room = self.limit - len(self.data)
-            self.data += chunk[:max(room, 0)]
-            self.dropped += max(len(chunk) - max(room, 0), 0)
+                os.close(fd)
+            except OSError:
+                pass
 
 
 def _wipe(path: str) -> None:
@@ -300,59 +330,51 @@ def _kill_all(pid: int, private_pid_namespace: bool) -> None:
             pass
 
 
-def run_job(job: dict[str, Any], private_fds: list[int]) -> dict[str, Any]:
-    """Fork a child for one job, collect its events and output, enforce the hard deadline."""
+def _prepare_dir(job: dict[str, Any]) -> None:
+    """Inside the sandbox the job folder lives in the size-limited private /tmp: make it."""
+    if os.environ.get("CRMLAB_SANDBOX") == "bwrap":
+        os.makedirs(job["dir"], exist_ok=True)
+        os.chmod(job["dir"], 0o777)
+
+
+def run_job(job: dict[str, Any], fds: JobFds, private_fds: list[int]) -> dict[str, Any]:
+    """Fork a child for one job and enforce the hard deadline; returns how the child ended.
+
+    This process never reads what the child produces: the answers and the output go through
+    pipes whose read ends only the grader holds, and the cells through a memory file that only
+    the child reads, so the next job (forked from this same clean process) inherits nothing of
+    this one.
+    """
     started = time.perf_counter()
-    events_r, events_w = os.pipe()
-    output_r, output_w = os.pipe()
+    _prepare_dir(job)
     pid = os.fork()
     if pid == 0:
-        os.close(events_r)
-        os.close(output_r)
-        _child(job, private_fds, events_w, output_w)
-    os.close(events_w)
-    os.close(output_w)
-    events = _Collector(events_r, int(job.get("events_bytes", 64 * 2**20)))
-    output = _Collector(output_r, int(job["output_bytes"]))
+        _child(job, private_fds, fds)
+    fds.close()
     pidfd = os.pidfd_open(pid)
     deadline = started + float(job["notebook_timeout"])
-    timed_out, exited = False, False
-    while not exited:
+    timed_out = False
+    while True:
         remaining = deadline - time.perf_counter()
         if remaining <= 0:
             timed_out = True
             break
-        watched = [pidfd] + [c.fd for c in (events, output) if c.open]
-        ready, _, _ = select.select(watched, [], [], remaining)
-        for collector in (events, output):
-            if collector.fd in ready:
-                collector.read()
-        exited = pidfd in ready
+        if select.select([pidfd], [], [], remaining)[0]:
+            break
     private_ns = os.environ.get("CRMLAB_SANDBOX") == "bwrap"
     _kill_all(pid, private_ns)
     _, status = os.waitpid(pid, 0)
     os.close(pidfd)
-    if private_ns:  # reap whatever else died in our namespace, then read the pipes to the end
+    if private_ns:  # reap whatever else died in our namespace, then empty the private folders
         try:
             while os.waitpid(-1, os.WNOHANG)[0]:
                 pass
         except ChildProcessError:
             pass
-    finish = time.perf_counter() + (2.0 if private_ns else 0.2)
-    for collector in (events, output):
-        while collector.open and time.perf_counter() < finish:
-            select.select([collector.fd], [], [], max(0.0, finish - time.perf_counter()))
-            collector.read()
-        os.close(collector.fd)
-    if private_ns:
         for place in ("/tmp", "/dev/shm"):
             _wipe(place)
-    text = output.data.decode("utf-8", errors="replace")
-    if output.dropped:
-        text += f"\n… ({output.dropped:,} more bytes of output were dropped)"
     return {"job": job["job"], "seconds": round(time.perf_counter() - started, 4), "timed_out": timed_out,
-            "exit": os.waitstatus_to_exitcode(status), "events": events.data.decode("utf-8", errors="replace"),
-            "events_dropped": events.dropped, "output": text, "output_dropped": output.dropped}
+            "exit": os.waitstatus_to_exitcode(status)}
 
 
 def _preload(modules: list[str]) -> None:
@@ -365,6 +387,8 @@ def _preload(modules: list[str]) -> None:
         except Exception:  # noqa: BLE001 - a lab may import something missing: its cell will say so
             pass
     _shell()
+    for stream in (sys.stdout, sys.stderr):  # what importing printed goes to /dev/null, not to a job
+        stream.flush()
 
 
 def _not_dumpable() -> None:
@@ -375,9 +399,15 @@ def _not_dumpable() -> None:
         pass
 
 
+MAX_REQUEST = 4 * 2**20
+
+
 def serve(preload: list[str]) -> None:
-    """Serve jobs: one JSON request per stdin line, one JSON reply per stdout line."""
-    requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    """Serve jobs: one request (JSON + 3 descriptors) per message on the socket at fd 0, one JSON
+    reply per line on stdout."""
+    import socket
+
+    requests = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=os.dup(0))
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1):
@@ -386,11 +416,20 @@ def serve(preload: list[str]) -> None:
     _preload(preload)
     replies.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
     replies.flush()
-    for line in requests:
-        job = json.loads(line)
+    while True:
+        data, fds, _, _ = socket.recv_fds(requests, MAX_REQUEST, 3)
+        if not data:
+            break
+        job: dict[str, Any] = {}
         try:
-            reply = run_job(job, [requests.fileno(), replies.fileno(), null])
+            job = json.loads(data)
+            reply = run_job(job, JobFds(fds), [requests.fileno(), replies.fileno(), null])
         except Exception as exc:  # noqa: BLE001 - report, keep serving
+            for fd in fds:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
             reply = {"job": job.get("job"), "exit": None, "timed_out": False, "failure": repr(exc)}
         replies.write(json.dumps(reply) + "\n")
         replies.flush()
