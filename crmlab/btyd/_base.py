@@ -85,10 +85,12 @@ def from_summary(first, rest: tuple, names: tuple[str, ...], what: str) -> tuple
 
 
 def index_of(*values) -> pd.Index | None:
-    """The index of the first pandas input, to label the predictions with."""
+    """The index of the first pandas input (an Index labels by its own values)."""
     for value in values:
         if isinstance(value, pd.Series | pd.DataFrame):
             return value.index
+        if isinstance(value, pd.Index):
+            return value
     return None
 
 
@@ -390,7 +392,7 @@ def load_model(path: str | Path) -> Model:
 
     try:
         record = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError included
         raise CrmlabInputError(f"cannot read a saved model from {path}: {exc}") from exc
     if not isinstance(record, dict) or record.get("format") != "crmlab.btyd model":
         raise CrmlabInputError(f"{path} is not a model saved by crmlab.btyd (no 'format' tag)")

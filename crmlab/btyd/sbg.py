@@ -137,8 +137,8 @@ class ShiftedBetaGeoModel(Model):
         alpha, beta = self._params()
         d = _rate(discount_rate)
         n = self._periods(renewals, "renewals") + 1
-        value = (beta + n - 1) / (alpha + beta + n - 1) * special.hyp2f1(
-            1.0, beta + n, alpha + beta + n, 1 / (1 + d))
+        value = (beta + n - 1) / (alpha + beta + n - 1) * _hyp2f1_one(beta + n, alpha + beta + n,
+                                                                      1 / (1 + d))
         return labelled(value, index_of(renewals), "derl")
 
     derl = discounted_expected_residual_lifetime
@@ -167,6 +167,23 @@ class ShiftedBetaGeoModel(Model):
         counts = [(lifetime > t).sum() for t in range(int(periods) + 1)]
         return pd.Series(counts, index=pd.RangeIndex(periods + 1, name="period"),
                          name="survivors")
+
+
+def _hyp2f1_one(b, c, z: float) -> np.ndarray:
+    """₂F₁(1, b; c; z) for 0 < b < c and 0 < z < 1; summed directly where scipy gives NaN.
+
+    The terms ``Π_{j<k} (b+j)/(c+j) · z^k`` fall at least as fast as z^k, so summing until
+    z^k < 1e-17 is exact to double precision (scipy fails for huge b and c).
+    """
+    b, c = np.broadcast_arrays(np.asarray(b, dtype=float), np.asarray(c, dtype=float))
+    value = np.asarray(special.hyp2f1(1.0, b, c, z), dtype=float)
+    bad = ~np.isfinite(value)
+    if bad.any():
+        value = value.copy()
+        k = np.arange(int(np.ceil(-39 / np.log(z))) + 1)[:, None]
+        log_terms = np.cumsum(np.log((b[bad] + k) / (c[bad] + k)) + np.log(z), axis=0)
+        value[bad] = 1 + np.exp(log_terms).sum(axis=0)
+    return value
 
 
 def _rate(discount_rate: float) -> float:
