@@ -119,7 +119,7 @@ class ModifiedBetaGeoModel(RFMModel):
     >>> {k: round(v, 3) for k, v in mbg.params_.items()}
     {'r': 0.525, 'alpha': 6.183, 'a': 0.891, 'b': 1.614}
     >>> round(mbg.probability_alive(0, 0.0, 38.86), 3)   # a one-time buyer, 39 weeks ago
-    0.425
+    0.39
     """
 
     _PARAM_NAMES = ("r", "alpha", "a", "b")
