@@ -543,3 +543,15 @@ def test_fit_warns_nothing_on_healthy_data(cdnow, donations):
         warnings.simplefilter("error")
         btyd.ParetoNBDModel().fit(cdnow)
         btyd.BetaGeoBetaBinomModel().fit(donations, weights=donations["weights"])
+
+
+def test_mbg_gradient_matches_finite_differences(cdnow):
+    from scipy import optimize
+
+    from crmlab.btyd.bgnbd import _MBGData
+
+    data = _MBGData(*(cdnow[c].to_numpy(float) for c in ("frequency", "recency", "T")),
+                    np.ones(len(cdnow)))
+    theta = np.array([0.5, 6.0, 0.9, 1.6])
+    numeric = optimize.approx_fprime(theta, data.neg_ll, 1e-7)
+    np.testing.assert_allclose(data.neg_ll_and_grad(theta)[1], numeric, rtol=1e-4)
