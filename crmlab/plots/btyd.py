@@ -63,19 +63,8 @@ def probability_alive_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
     Takes :func:`crmlab.btyd.probability_alive_matrix`. Frequent buyers who have not bought for
     a long time (bottom left) are the ones most likely to have left.
     """
-    import seaborn as sns
-
-    if not isinstance(matrix, pd.DataFrame) or matrix.empty:
-        raise CrmlabInputError("probability_alive_heatmap needs the matrix from "
-                               "probability_alive_matrix(...)")
-    ax = new_axes(ax, figsize=(8, 5))
-    shown = matrix.copy()
-    shown.columns = [f"{c:g}" for c in shown.columns]
-    sns.heatmap(shown.astype(float), ax=ax, cmap="RdYlGn", vmin=0, vmax=1,
-                cbar_kws={"label": "P(alive)"})
-    ax.invert_yaxis()
-    ax.set_xlabel("recency: time of the last purchase")
-    ax.set_ylabel("frequency: repeat purchases")
+    ax = _frequency_recency_heatmap(matrix, "probability_alive", ax, cmap="RdYlGn", vmin=0,
+                                    vmax=1, cbar_kws={"label": "P(alive)"})
     ax.set_title("Probability a customer is still active")
     return ax
 
@@ -129,19 +118,8 @@ def expected_purchases_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
     Takes :func:`crmlab.btyd.expected_purchases_matrix`: the customers worth most in the
     coming period are frequent *and* recent buyers (top right).
     """
-    import seaborn as sns
-
-    if not isinstance(matrix, pd.DataFrame) or matrix.empty:
-        raise CrmlabInputError("expected_purchases_heatmap needs the matrix from "
-                               "expected_purchases_matrix(...)")
-    ax = new_axes(ax, figsize=(8, 5))
-    shown = matrix.copy()
-    shown.columns = [f"{c:g}" for c in shown.columns]
-    sns.heatmap(shown.astype(float), ax=ax, cmap="viridis",
-                cbar_kws={"label": "expected purchases"})
-    ax.invert_yaxis()
-    ax.set_xlabel("recency: time of the last purchase")
-    ax.set_ylabel("frequency: repeat purchases")
+    ax = _frequency_recency_heatmap(matrix, "expected_purchases", ax, cmap="viridis",
+                                    cbar_kws={"label": "expected purchases"})
     ax.set_title("Expected purchases in the coming period")
     return ax
 
@@ -167,4 +145,20 @@ def retention_projection_chart(model: Any, actual: pd.Series, *, fitted_periods:
     ax.set_ylabel("active customers")
     ax.set_title("Retention: actual vs sBG projection")
     ax.legend()
+    return ax
+
+
+def _frequency_recency_heatmap(matrix: pd.DataFrame, topic: str, ax: Any, **style) -> Any:
+    """A frequency (rows, upwards) × recency (columns) heatmap of a btyd ``*_matrix`` table."""
+    import seaborn as sns
+
+    if not isinstance(matrix, pd.DataFrame) or matrix.empty:
+        raise CrmlabInputError(f"{topic}_heatmap needs the matrix from {topic}_matrix(...)")
+    ax = new_axes(ax, figsize=(8, 5))
+    shown = matrix.copy()
+    shown.columns = [f"{c:g}" for c in shown.columns]
+    sns.heatmap(shown.astype(float), ax=ax, **style)
+    ax.invert_yaxis()
+    ax.set_xlabel("recency: time of the last purchase")
+    ax.set_ylabel("frequency: repeat purchases")
     return ax
