@@ -324,6 +324,19 @@ def test_bgbb_distribution_and_expectations_by_enumeration():
     assert model.conditional_expected_purchases(m, x, t_x, n) == pytest.approx(eq13, rel=1e-10)
 
 
+def test_bgbb_conditional_distribution_sums_to_one_with_the_expected_mean(bgbb):
+    probs = np.array([bgbb.conditional_probability_of_purchases(k, 5, 3, 4, 6) for k in range(6)])
+    assert probs.sum() == pytest.approx(1, abs=1e-12)
+    assert (np.arange(6) * probs).sum() == pytest.approx(
+        bgbb.conditional_expected_purchases(5, 3, 4, 6), rel=1e-10)
+    # and by simulation: donors with this history, followed for 5 more periods
+    sim = bgbb.simulate(200_000, periods=6, holdout_periods=5, random_state=11)
+    same = sim[(sim["frequency"] == 3) & (sim["recency"] == 4)]
+    observed = same["frequency_holdout"].value_counts(normalize=True).reindex(range(6),
+                                                                               fill_value=0)
+    np.testing.assert_allclose(observed, probs, atol=0.02)
+
+
 def test_bgbb_gamma_equal_to_one_is_the_limit():
     near = fixed(btyd.BetaGeoBetaBinomModel, alpha=1.2, beta=0.75, gamma=1.0 + 1e-6, delta=2.8)
     at = fixed(btyd.BetaGeoBetaBinomModel, alpha=1.2, beta=0.75, gamma=1.0, delta=2.8)

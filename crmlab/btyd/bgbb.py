@@ -153,6 +153,30 @@ class BetaGeoBetaBinomModel(Model):
             out = out + np.where(use, term, 0.0)
         return labelled(out, index_of(k, periods))
 
+    def conditional_probability_of_purchases(self, k: int, future_periods: int, frequency,
+                                             recency=None, periods=None):
+        """P(exactly ``k`` transactions in the next ``future_periods`` | x, t_x, n).
+
+        A customer alive in period n+1 stays alive for L of the next m periods (θ ~ Beta(γ,
+        δ+n+1)) and transacts in each with p ~ Beta(α+x, β+n−x), a beta-binomial count given L:
+        ``P(alive)·Σ_l P(L=l)·BB(k; l) + (1 − P(alive))·[k = 0]``.
+        """
+        a, b, g, d = self._params()
+        if int(k) != k or k < 0 or int(future_periods) != future_periods or future_periods < 1:
+            raise CrmlabInputError("k must be a whole number ≥ 0 and future_periods ≥ 1")
+        index, x, t_x, n = self._history(frequency, recency, periods)
+        alive = np.asarray(self.probability_alive(x, t_x, n))
+        d1, log_gd = d + n + 1, special.betaln(g, d + n + 1)
+        total = np.zeros(np.shape(x))
+        for l in range(max(int(k), 1), int(future_periods) + 1):
+            log_p_l = (special.betaln(g + 1, d1 + l - 1) if l < future_periods
+                       else special.betaln(g, d1 + l - 1)) - log_gd
+            log_bb = (_log_choose(l, k) + special.betaln(a + x + k, b + n - x + l - k)
+                      - special.betaln(a + x, b + n - x))
+            total = total + np.exp(log_p_l + log_bb)
+        value = alive * total + (1 - alive) * (k == 0)
+        return labelled(value, index, "probability")
+
     def simulate(self, n: int, periods: int, *, holdout_periods: int = 0,
                  random_state=None) -> pd.DataFrame:
         """Draw ``n`` customers observed for ``periods`` opportunities (and a holdout).
