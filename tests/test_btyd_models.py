@@ -495,6 +495,13 @@ def test_save_and_load_round_trip_as_plain_json(cls, cdnow, tmp_path):
     assert loaded.probability_alive(2, 30.0, 38.0) == model.probability_alive(2, 30.0, 38.0)
 
 
+def test_sbg_save_and_load_keeps_the_cohort_size(survivors, tmp_path):
+    model = btyd.ShiftedBetaGeoModel().fit(survivors.loc[:7, "regular"])
+    loaded = btyd.load_model(model.save(tmp_path / "sbg.json"))
+    assert loaded.cohort_size_ == 1000
+    assert loaded.expected_survivors(12) == model.expected_survivors(12)
+
+
 def test_load_rejects_files_that_are_not_saved_models(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": "crmlab.btyd model", "model": "os.system",

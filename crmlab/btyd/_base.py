@@ -365,7 +365,8 @@ class Model:
             "params": dict(self.params_),
             "fit": {key: getattr(self, attr) for key, attr in
                     (("log_likelihood", "log_likelihood_"), ("n_customers", "n_customers_"),
-                     ("converged", "converged_")) if hasattr(self, attr)},
+                     ("converged", "converged_"), ("cohort_size", "cohort_size_"),
+                     ("excluded", "excluded_")) if hasattr(self, attr)},
         }
         if hasattr(self, "summary_"):
             record["fit"]["standard_errors"] = {
@@ -407,7 +408,7 @@ def load_model(path: str | Path) -> Model:
                                "each a positive number")
     model.params_ = {k: float(params[k]) for k in cls._PARAM_NAMES}
     fit = record.get("fit", {})
-    for key in ("log_likelihood", "n_customers", "converged"):
+    for key in ("log_likelihood", "n_customers", "converged", "cohort_size", "excluded"):
         if key in fit:
             setattr(model, f"{key}_", fit[key])
     if "standard_errors" in fit:
