@@ -172,28 +172,35 @@ class _MBGData:
         cols, self.w = compress({"x": x, "t_x": t_x, "T": big_t}, w)
         self.x, self.t_x, self.big_t = cols["x"], cols["t_x"], cols["T"]
         self.total_weight = float(self.w.sum())
+        # terms that depend on a customer only through x are computed once per distinct x
+        self.ux, self.code = np.unique(self.x, return_inverse=True)
+        self.w_x = np.bincount(self.code, weights=self.w, minlength=len(self.ux))
 
     def neg_ll(self, params: np.ndarray) -> float:
         return self.neg_ll_and_grad(params)[0]
 
     def neg_ll_and_grad(self, params: np.ndarray) -> tuple[float, np.ndarray]:
         r, alpha, a, b = params
-        x, w, dg = self.x, self.w, special.digamma
+        ux, code, w, w_x, dg = self.ux, self.code, self.w, self.w_x, special.digamma
         log_t, log_tx = np.log(alpha + self.big_t), np.log(alpha + self.t_x)
         inv_t, inv_tx = 1 / (alpha + self.big_t), 1 / (alpha + self.t_x)
-        rx = r + x
-        d = np.log(a) - np.log(b + x) + rx * (log_t - log_tx)
+        rx = r + self.x
+        d = (np.log(a) - np.log(b + ux))[code] + rx * (log_t - log_tx)
         died = special.expit(d)
-        ll = (special.gammaln(rx) - special.gammaln(r) + r * np.log(alpha)
-              + special.betaln(a, b + x + 1) - special.betaln(a, b) - rx * log_t
-              + np.logaddexp(0.0, d))
-        dg_ab, dg_abx = dg(a + b), dg(a + b + x + 1)
-        g_r = dg(rx) - dg(r) + np.log(alpha) - log_t + died * (log_t - log_tx)
-        g_alpha = r / alpha - rx * inv_t + died * rx * (inv_t - inv_tx)
-        g_a = dg_ab - dg_abx + died / a
-        g_b = dg(b + x + 1) - dg_abx - dg(b) + dg_ab - died / (b + x)
-        grad = np.array([np.dot(w, g) for g in (g_r, g_alpha, g_a, g_b)])
-        return -float(np.dot(w, ll)), -grad
+        w_died = w * died
+        s_died = np.bincount(code, weights=w_died, minlength=len(ux))
+        per_x = (special.gammaln(r + ux) - special.gammaln(r) + r * np.log(alpha)
+                 + special.betaln(a, b + ux + 1) - special.betaln(a, b))
+        ll = np.dot(w_x, per_x) - np.dot(w * rx, log_t) + np.dot(w, np.logaddexp(0.0, d))
+        dg_ab, dg_abx = dg(a + b), dg(a + b + ux + 1)
+        g_r = (np.dot(w_x, dg(r + ux) - dg(r) + np.log(alpha)) - np.dot(w, log_t)
+               + np.dot(w_died, log_t - log_tx))
+        g_alpha = (r * self.total_weight / alpha - np.dot(w * rx, inv_t)
+                   + np.dot(w_died * rx, inv_t - inv_tx))
+        g_a = np.dot(w_x, dg_ab - dg_abx) + s_died.sum() / a
+        g_b = (np.dot(w_x, dg(b + ux + 1) - dg_abx - dg(b) + dg_ab)
+               - np.dot(s_died, 1 / (b + ux)))
+        return -float(ll), -np.array([g_r, g_alpha, g_a, g_b])
 
 
 def _alive_odds(x, t_x, big_t, r, alpha, a, b):
