@@ -1,4 +1,4 @@
-"""Charts of the BG/NBD and Gamma-Gamma diagnostics (chapter 3)."""
+"""Charts of the customer-base model diagnostics (chapter 3): fit, holdout, tracking, matrices."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from crmlab._checks import CrmlabInputError, require_columns
 from crmlab.plots import new_axes
 
 __all__ = ["repeat_purchase_chart", "calibration_holdout_chart", "probability_alive_heatmap",
-           "expected_purchases_chart"]
+           "expected_purchases_chart", "tracking_chart", "expected_purchases_heatmap",
+           "retention_projection_chart"]
 
 
 def repeat_purchase_chart(table: pd.DataFrame, *, ax: Any = None) -> Any:
@@ -24,7 +25,7 @@ def repeat_purchase_chart(table: pd.DataFrame, *, ax: Any = None) -> Any:
     ax = new_axes(ax)
     x = np.arange(len(table))
     ax.bar(x - 0.2, table["actual"], width=0.4, label="actual", color="#4c72b0")
-    ax.bar(x + 0.2, table["model"], width=0.4, label="BG/NBD", color="#dd8452")
+    ax.bar(x + 0.2, table["model"], width=0.4, label="model", color="#dd8452")
     ax.set_xticks(x, table["label"])
     ax.set_xlabel("repeat purchases in the calibration period")
     ax.set_ylabel("customers")
@@ -37,13 +38,18 @@ def calibration_holdout_chart(table: pd.DataFrame, *, ax: Any = None) -> Any:
     """Mean holdout purchases by calibration frequency: actual vs the model's prediction.
 
     Takes :func:`crmlab.btyd.calibration_holdout_table` (Fader, Hardie & Lee 2005, figure 4).
+    The heaviest buyers appear in their own groups (7–13, 14–27, …) on the right; the number of
+    customers in each group is printed under its label, since a few heavy buyers can carry a
+    large share of future purchases.
     """
     require_columns(table, ["label", "actual", "model"], what="the calibration/holdout table")
     ax = new_axes(ax)
     x = np.arange(len(table))
     ax.plot(x, table["actual"], marker="o", label="actual", color="#4c72b0")
-    ax.plot(x, table["model"], marker="s", ls="--", label="BG/NBD", color="#dd8452")
-    ax.set_xticks(x, table["label"])
+    ax.plot(x, table["model"], marker="s", ls="--", label="model", color="#dd8452")
+    labels = table["label"] if "customers" not in table else [
+        f"{label}\n(n={n})" for label, n in zip(table["label"], table["customers"])]
+    ax.set_xticks(x, labels, fontsize=8)
     ax.set_xlabel("repeat purchases in the calibration period")
     ax.set_ylabel("mean purchases in the holdout period")
     ax.set_title("Calibration vs holdout")
@@ -57,19 +63,8 @@ def probability_alive_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
     Takes :func:`crmlab.btyd.probability_alive_matrix`. Frequent buyers who have not bought for
     a long time (bottom left) are the ones most likely to have left.
     """
-    import seaborn as sns
-
-    if not isinstance(matrix, pd.DataFrame) or matrix.empty:
-        raise CrmlabInputError("probability_alive_heatmap needs the matrix from "
-                               "probability_alive_matrix(...)")
-    ax = new_axes(ax, figsize=(8, 5))
-    shown = matrix.copy()
-    shown.columns = [f"{c:g}" for c in shown.columns]
-    sns.heatmap(shown.astype(float), ax=ax, cmap="RdYlGn", vmin=0, vmax=1,
-                cbar_kws={"label": "P(alive)"})
-    ax.invert_yaxis()
-    ax.set_xlabel("recency: time of the last purchase")
-    ax.set_ylabel("frequency: repeat purchases")
+    ax = _frequency_recency_heatmap(matrix, "probability_alive", ax, cmap="RdYlGn", vmin=0,
+                                    vmax=1, cbar_kws={"label": "P(alive)"})
     ax.set_title("Probability a customer is still active")
     return ax
 
@@ -88,4 +83,82 @@ def expected_purchases_chart(curve: pd.DataFrame, *, time: str = "t",
     ax.set_xlabel("time ahead")
     ax.set_ylabel("expected purchases (cumulative)")
     ax.legend(fontsize=8)
+    return ax
+
+
+def tracking_chart(table: pd.DataFrame, *, cumulative: bool = True, ax: Any = None) -> Any:
+    """Actual vs expected repeat transactions over calendar time: the tracking plot.
+
+    Takes :func:`crmlab.btyd.tracking_table`. ``cumulative=True`` draws the cumulative counts,
+    ``False`` the count per period (Fader, Hardie & Lee 2005, figure 3). The dotted line marks
+    the end of the calibration period: to its right the model forecasts data it has not seen.
+    """
+    need = ["period", "repeat_transactions", "expected", "cumulative_actual",
+            "cumulative_expected", "calibration"]
+    require_columns(table, need, what="the tracking table")
+    ax = new_axes(ax, figsize=(8, 4.5))
+    actual, expected = (("cumulative_actual", "cumulative_expected") if cumulative
+                        else ("repeat_transactions", "expected"))
+    ax.plot(table["period"], table[actual], color="#4c72b0", label="actual")
+    ax.plot(table["period"], table[expected], color="#dd8452", ls="--", label="model")
+    calibration = table.loc[table["calibration"], "period"]
+    if len(calibration) and len(calibration) < len(table):
+        ax.axvline(calibration.max() + 0.5, color="grey", ls=":", label="end of calibration")
+    ax.set_xlabel("period since the cohort's first purchase")
+    ax.set_ylabel("cumulative repeat transactions" if cumulative else "repeat transactions")
+    ax.set_title("Tracking: " + ("cumulative" if cumulative else "per period")
+                 + " repeat transactions, actual vs model")
+    ax.legend()
+    return ax
+
+
+def expected_purchases_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
+    """Heatmap of expected future purchases by frequency (rows) × recency (columns).
+
+    Takes :func:`crmlab.btyd.expected_purchases_matrix`: the customers worth most in the
+    coming period are frequent *and* recent buyers (top right).
+    """
+    ax = _frequency_recency_heatmap(matrix, "expected_purchases", ax, cmap="viridis",
+                                    cbar_kws={"label": "expected purchases"})
+    ax.set_title("Expected purchases in the coming period")
+    return ax
+
+
+def retention_projection_chart(model: Any, actual: pd.Series, *, fitted_periods: int | None = None,
+                               ax: Any = None) -> Any:
+    """Active customers of a cohort: actual counts vs the sBG model's projection.
+
+    ``model`` is a fitted :class:`crmlab.btyd.ShiftedBetaGeoModel`; ``actual`` holds survivor
+    counts indexed by period (0 = sign-up). ``fitted_periods`` marks the last period the model
+    was fitted on (Fader & Hardie 2007, figure 4: fitted on years 0–7, projected to year 12).
+    """
+    if not isinstance(actual, pd.Series) or actual.empty:
+        raise CrmlabInputError("actual must be a Series of survivor counts indexed by period")
+    ax = new_axes(ax)
+    periods = actual.index.to_numpy()
+    ax.plot(periods, actual.to_numpy(), marker="o", color="#4c72b0", label="actual")
+    ax.plot(periods, np.asarray(model.expected_survivors(periods, cohort_size=actual.iloc[0])),
+            ls="--", color="#dd8452", label="sBG model")
+    if fitted_periods is not None:
+        ax.axvline(fitted_periods + 0.5, color="grey", ls=":")
+    ax.set_xlabel("period since sign-up")
+    ax.set_ylabel("active customers")
+    ax.set_title("Retention: actual vs sBG projection")
+    ax.legend()
+    return ax
+
+
+def _frequency_recency_heatmap(matrix: pd.DataFrame, topic: str, ax: Any, **style) -> Any:
+    """A frequency (rows, upwards) × recency (columns) heatmap of a btyd ``*_matrix`` table."""
+    import seaborn as sns
+
+    if not isinstance(matrix, pd.DataFrame) or matrix.empty:
+        raise CrmlabInputError(f"{topic}_heatmap needs the matrix from {topic}_matrix(...)")
+    ax = new_axes(ax, figsize=(8, 5))
+    shown = matrix.copy()
+    shown.columns = [f"{c:g}" for c in shown.columns]
+    sns.heatmap(shown.astype(float), ax=ax, **style)
+    ax.invert_yaxis()
+    ax.set_xlabel("recency: time of the last purchase")
+    ax.set_ylabel("frequency: repeat purchases")
     return ax
