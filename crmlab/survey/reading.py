@@ -85,7 +85,7 @@ UNTICKED = ("", "0", "(空)", "（空）", "未选中", "否")
 SKIPPED_MARKERS = ("(跳过)", "（跳过）", "(空)", "（空）")
 _WJX_NUMERIC_SKIPS = ("-2", "-3")
 _MULTI_SPLIT = re.compile(r"\s*(?:┋|\||,|，)\s*")
-_ROW_SPLIT = re.compile(r"\s*(?:——|—|-|:)\s*")
+_ROW_SPLIT = re.compile(r"\s*(?:——|—|－|-|:|：)\s*")
 _NUMBERED = re.compile(r"^(?:第\s*(\d+)\s*题|[Qq]\s*(\d+)|(\d+))\s*[、.．:：)）]?\s*(.*)$", re.S)
 _OTHER = re.compile(r"^(.*?)[【〖\[(（](.*)$", re.S)
 
@@ -171,7 +171,7 @@ def _read_table(path: Path, sheet: int | str) -> tuple[pd.DataFrame, str]:
 
 
 
-_CLOSERS = {")": "(", "]": "[", "】": "【", "〗": "〖"}
+_OPENERS = {")": "(（", "）": "(（", "]": "[", "】": "【", "〗": "〖"}
 
 
 def split_option(header: str) -> tuple[str, str] | None:
@@ -182,22 +182,22 @@ def split_option(header: str) -> tuple[str, str] | None:
 
     Examples
     --------
-    >>> split_option("您通常通过哪些渠道联系(可多选)(门店)")
-    ('您通常通过哪些渠道联系(可多选)', '门店')
+    >>> split_option("您通常通过哪些渠道联系？(可多选)(门店)")
+    ('您通常通过哪些渠道联系？(可多选)', '门店')
     >>> split_option("渠道（可多选）（其他（请注明））")
-    ('渠道(可多选)', '其他(请注明)')
+    ('渠道（可多选）', '其他（请注明）')
     >>> split_option("您的性别") is None
     True
     """
-    s = unicodedata.normalize("NFKC", str(header)).strip()
-    if not s or s[-1] not in _CLOSERS:
+    s = str(header).strip()
+    if not s or s[-1] not in _OPENERS:
         return None
-    close, opening = s[-1], _CLOSERS[s[-1]]
+    closers, openers = (")）", "(（") if s[-1] in ")）" else (s[-1], _OPENERS[s[-1]])
     depth = 0
     for i in range(len(s) - 1, -1, -1):
-        if s[i] == close:
+        if s[i] in closers:
             depth += 1
-        elif s[i] == opening:
+        elif s[i] in openers:
             depth -= 1
             if depth == 0:
                 return s[:i].strip(), s[i + 1:-1].strip()
@@ -214,7 +214,7 @@ def split_row(text: str) -> tuple[str, str] | None:
     >>> split_row("请评价以下方面 [送货速度]")
     ('请评价以下方面', '送货速度')
     """
-    s = unicodedata.normalize("NFKC", str(text)).strip()
+    s = str(text).strip()
     bracket = split_option(s) if s.endswith("]") else None
     if bracket and bracket[0]:
         return bracket
