@@ -429,7 +429,9 @@ def _quality_settings(raw: Any) -> dict[str, dict[str, Any]]:
         raise ValueError("'quality' must be a mapping (speeders, repeated_ip)")
     out = {}
     for check, defaults in QUALITY_DEFAULTS.items():
-        given = raw.get(check) or {}
+        given = raw.get(check)
+        if given is None:
+            given = {}
         if given is True:
             given = {"enabled": True}
         if given is False:

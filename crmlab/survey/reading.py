@@ -350,10 +350,12 @@ def read_responses(path: str | Path, codebook: Codebook, *, sheet: int | str = 0
     if plan.extra:
         notes.append(f"{len(plan.extra)} column(s) matched no question of the codebook, kept as "
                       f"they are: {', '.join(map(repr, plan.extra))}")
-    if codebook.id_column and codebook.id_column not in out:
-        notes.append(f"no questionnaire-number column {codebook.id_column!r}: duplicate "
-                     "numbers cannot be checked")
     admin = list(plan.admin.values())
+    if codebook.id_column and codebook.id_column not in out:
+        out[codebook.id_column] = pd.Series(table.index.astype(str), index=table.index)
+        admin.insert(0, codebook.id_column)
+        notes.append(f"no questionnaire-number column {codebook.id_column!r}: numbered the "
+                     "questionnaires by their spreadsheet row, so duplicates cannot be checked")
     others = [c for c in out if c.endswith("_other") and c not in admin]
     order = admin + list(plan.meta) + [q.id for q in codebook.questions] + others + list(plan.extra)
     result = pd.DataFrame({c: out[c] for c in order}, index=table.index)
