@@ -16,7 +16,16 @@ __all__ = ["register"]
 
 _EXIT = ("Exit status: 0 results written (rejected questionnaires are listed, not an error); "
          "1 only with --strict when a questionnaire was rejected; 2 nothing could be produced.")
-_Formatter = argparse.ArgumentDefaultsHelpFormatter
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Show each option's default, unless its help already says it or the option is required."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or action.required or not action.option_strings:
+            return text
+        return super()._get_help_string(action)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
