@@ -166,6 +166,15 @@ def test_crosstab_of_two_questions(report):
     assert f"χ² = {chi2:.2f}" in md and f"Cramér's V = {v:.3f}" in md
 
 
+def test_lowest_item_finding_flips_the_reverse_worded_row(report):
+    out, _ = report
+    scored = {text: (6 - VALID[row] if row == "att_after" else VALID[row]).mean()
+              for row, text in ROWS.items()}
+    lowest = min(scored, key=scored.get)
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert f"得分最低的题目：{lowest}（均值 {scored[lowest]:.2f}，反向题已反向计分）" in md
+
+
 def test_free_text_listed_with_questionnaire_numbers(report):
     _, sheets = report
     texts = sheets["开放题"]

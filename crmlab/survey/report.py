@@ -100,7 +100,7 @@ TEXT: dict[str, dict[str, str]] = {
         "f_met": "Expectations met or exceeded on: {labels}.",
         "f_focus": "Improve first (important but under-performing): {labels}.",
         "f_overkill": "Possible over-investment (performing well, less important): {labels}.",
-        "f_low_item": "Lowest-rated item: {item} (mean {mean:.2f}).",
+        "f_low_item": "Lowest-rated item: {item} (mean {mean:.2f}, reverse-worded items flipped).",
     },
     "zh": {
         "title": "调查报告", "workbook": "统计表.xlsx",
@@ -147,7 +147,7 @@ TEXT: dict[str, dict[str, str]] = {
         "f_met": "达到或超过期望：{labels}。",
         "f_focus": "优先改进（重要但表现不佳）：{labels}。",
         "f_overkill": "可能过度投入（表现好但不太重要）：{labels}。",
-        "f_low_item": "得分最低的题目：{item}（均值 {mean:.2f}）。",
+        "f_low_item": "得分最低的题目：{item}（均值 {mean:.2f}，反向题已反向计分）。",
     },
 }
 #: Column names of the tables, per language.
@@ -423,6 +423,12 @@ def _by_name(codebook: Codebook, by: str) -> str:
     return codebook.question(by).text if by in codebook.ids else codebook.administrative.get(by, by)
 
 
+def _scored_mean(values: pd.Series, q) -> float:
+    """Mean answer with a reverse-worded item flipped (higher = better on every item)."""
+    mean = values.astype("float64").mean()
+    return q.scale.min + q.scale.max - mean if q.reverse and q.scale is not None else mean
+
+
 def key_findings(valid: pd.DataFrame, codebook: Codebook, validation: ValidationResult | None = None,
                  *, by: str | None = None, lang: str = "en") -> list[str]:
     """Plain-language findings: response rate, CSAT, NPS, groups by label, gaps, IPA priorities."""
@@ -462,7 +468,7 @@ def key_findings(valid: pd.DataFrame, codebook: Codebook, validation: Validation
                     sig=t["sig"] if test["p_value"] < 0.05 else t["nosig"]))
     likert = [i for i in codebook.items(type="likert") if i != satisfaction]
     if likert and not codebook.pairs():
-        means = {_short(codebook, i): valid[i].astype("float64").mean() for i in likert}
+        means = {_short(codebook, i): _scored_mean(valid[i], codebook.question(i)) for i in likert}
         means = {k: v for k, v in means.items() if v == v}
         if means:
             low = min(means, key=means.get)
