@@ -253,7 +253,10 @@ class _Doc:
             self.sheets[_sheet_name(sheet, self.sheets)] = shown
         self.blocks.append(("table", (_format_frame(shown, digits), figure)))
 
-    def figure(self, name: str, draw, size=(8, 4.5), *, inline: bool = True) -> tuple[str, bytes]:
+    def figure(self, name: str, draw, size=(8, 4.5), *, inline: bool = True,
+               left: float | None = None) -> tuple[str, bytes]:
+        """Draw a chart to PNG; ``left`` fixes the left margin (fraction of the width) instead
+        of a tight layout, which costs a second drawing pass."""
         from matplotlib.figure import Figure
 
         from crmlab.plots import use_cjk_font
@@ -262,7 +265,10 @@ class _Doc:
         fig = Figure(figsize=size, dpi=90)
         ax = fig.subplots()
         draw(ax)
-        fig.tight_layout()
+        if left is None:
+            fig.tight_layout()
+        else:
+            fig.subplots_adjust(left=left, right=0.97, top=0.95, bottom=0.55 / size[1] + 0.05)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", metadata={"Software": None},
                     pil_kwargs={"compress_level": 3})
@@ -515,8 +521,9 @@ def survey_report(responses: pd.DataFrame | ValidationResult, codebook: Codebook
         ``"zh"`` or ``"en"`` for headings and column names (default: Chinese when the
         codebook's texts are Chinese).
     max_rejected_rows, max_text_answers
-        At most this many rejected questionnaires / free-text answers per question are listed
-        (all are counted).
+        At most this many rejected questionnaires / free-text answers per question are listed,
+        in the documents and the workbook (all are counted, and the documents say how many
+        more there are).
     """
     from crmlab.plots import survey as plots
 
@@ -603,11 +610,14 @@ def _question_sections(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, plots
         table = tally(valid, q.id, codebook)
         percent = "percent" if "percent" in table.columns else "percent_of_respondents"
         shown = table[table["count"] > 0] if q.type == "rating" else table
+        shown = shown.assign(label=shown["label"].map(lambda v: _translate(v, VALUES[doc.lang])))
         number = f"{q.number}. " if q.number is not None else ""
         doc.h(3, f"{number}{q.text}")
+        longest = max(sum(2 if ord(ch) > 0x2e80 else 1 for ch in str(label))
+                      for label in shown["label"])
         image = doc.figure(f"q_{q.id}", lambda ax, s=shown: plots.tally_bar(
             s, percent=percent, ax=ax, xlabel=doc.t("bar_axis")),
-            (6, 0.4 * len(shown) + 1.3), inline=False)
+            (6, 0.4 * len(shown) + 1.3), inline=False, left=min(0.5, 0.04 + 0.0135 * longest))
         doc.table(table.drop(columns=["code"]), 1, figure=image)
 
 
@@ -692,7 +702,7 @@ def _text_section(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, limit: int
         doc.table(frame.head(limit))
         if len(frame) > limit:
             doc.p(doc.t("texts_more", n=len(frame) - limit))
-        listed.append(frame.assign(text=name))
+        listed.append(frame.head(limit).assign(text=name))
     doc.sheets[_sheet_name("开放题" if doc.lang == "zh" else "free_text", doc.sheets)] = _display(
         pd.concat(listed, ignore_index=True)[["text", "questionnaire", "answer_text"]], doc.lang)
 
