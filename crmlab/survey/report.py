@@ -582,7 +582,8 @@ def _funnel_section(doc: _Doc, result: ValidationResult, plots, max_rows: int) -
     doc.h(2, doc.t("funnel"))
     doc.p(doc.t("funnel_note"))
     funnel = result.funnel()
-    image = doc.figure("funnel", lambda ax: plots.funnel_chart(funnel, ax=ax), (8, 3.5),
+    named = funnel.assign(stage=funnel["stage"].map(lambda v: _translate(v, VALUES[doc.lang])))
+    image = doc.figure("funnel", lambda ax: plots.funnel_chart(named, ax=ax), (8, 3.5),
                        inline=False)
     doc.table(funnel, 1, sheet="问卷检查" if doc.lang == "zh" else "funnel", figure=image)
     if len(result.rejected):
