@@ -248,3 +248,17 @@ def test_help_shows_every_option_with_its_default(argv, shown, capsys):
     assert options and all("default" in " ".join(o.split()) for o in options), options
     for piece in shown:
         assert piece in text
+
+
+def test_kruskal_wallis_from_counts_equals_scipy():
+    from scipy.stats import kruskal
+
+    from crmlab.survey.groups import kruskal_wallis
+
+    rng = np.random.default_rng(5)
+    for groups in ([rng.integers(1, 6, 40), rng.integers(2, 6, 25), rng.integers(1, 4, 31)],
+                   [rng.normal(0, 1, 30), rng.normal(0.5, 1, 20)]):
+        h, dof, p, eps = kruskal_wallis(groups)
+        reference = kruskal(*groups)
+        assert (h, p) == pytest.approx((reference.statistic, reference.pvalue))
+        assert dof == len(groups) - 1 and eps == pytest.approx(h / (sum(map(len, groups)) - 1))

@@ -40,7 +40,7 @@ from crmlab._checks import CrmlabInputError
 from crmlab.survey import stats
 from crmlab.survey.codebook import Codebook
 from crmlab.survey.groups import compare_groups, crosstab_table, group_labels, overall_items
-from crmlab.survey.tally import statistics_table, tally
+from crmlab.survey.tally import statistics_table
 from crmlab.survey.validation import ValidationResult, answered, validate
 
 __all__ = ["survey_report", "SurveyReport", "key_findings", "TEXT", "report_language"]
@@ -552,9 +552,10 @@ def survey_report(responses: pd.DataFrame | ValidationResult, codebook: Codebook
     _funnel_section(doc, result, plots, max_rejected_rows)
     doc.h(2, doc.t("statistics"))
     doc.p(doc.t("statistics_note"))
-    doc.table(statistics_table(valid, codebook).drop(columns=["question", "code"]), 1,
+    table = statistics_table(valid, codebook)
+    doc.table(table.drop(columns=["question", "code"]), 1,
               sheet="统计表" if lang == "zh" else "statistics")
-    _question_sections(doc, valid, codebook, plots)
+    _question_sections(doc, valid, codebook, plots, table)
     _overall_section(doc, valid, codebook, plots)
     _likert_section(doc, valid, codebook, plots)
     _text_section(doc, valid, codebook, max_text_answers)
@@ -596,8 +597,10 @@ def _funnel_section(doc: _Doc, result: ValidationResult, plots, max_rows: int) -
             doc.p(doc.t("more_rejected", n=len(result.rejected) - max_rows))
 
 
-def _question_sections(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, plots) -> None:
+def _question_sections(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, plots,
+                       statistics: pd.DataFrame) -> None:
     """One table (counts, %) with its bar chart per closed question; a matrix as one chart."""
+    per_question = {qid: part for qid, part in statistics.groupby("question", sort=False)}
     doc.h(2, doc.t("questions"))
     done: set[str] = set()
     for q in codebook.questions:
@@ -608,8 +611,8 @@ def _question_sections(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, plots
             done.update(rows)
             _matrix_block(doc, valid, codebook, rows, plots)
             continue
-        table = tally(valid, q.id, codebook)
-        percent = "percent" if "percent" in table.columns else "percent_of_respondents"
+        table = per_question[q.id][["label", "count", "percent"]].reset_index(drop=True)
+        percent = "percent"
         shown = table[table["count"] > 0] if q.type == "rating" else table
         shown = shown.assign(label=shown["label"].map(lambda v: _translate(v, VALUES[doc.lang])))
         number = f"{q.number}. " if q.number is not None else ""
@@ -619,7 +622,7 @@ def _question_sections(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, plots
         image = doc.figure(f"q_{q.id}", lambda ax, s=shown: plots.tally_bar(
             s, percent=percent, ax=ax, xlabel=doc.t("bar_axis")),
             (6, 0.4 * len(shown) + 1.3), inline=False, left=min(0.5, 0.04 + 0.0135 * longest))
-        doc.table(table.drop(columns=["code"]), 1, figure=image)
+        doc.table(table, 1, figure=image)
 
 
 def _matrix_block(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, rows: list[str], plots) -> None:
