@@ -97,7 +97,8 @@ def wjx(key: pd.DataFrame, *, by_text: bool, joined: bool = False) -> pd.DataFra
                                    for v in key["member"]]
     out[f"2、{TITLE['gender']}"] = [cell(v, Q["gender"]["options"] if by_text else None, skip)
                                    for v in key["gender"]]
-    out[f"3、{TITLE['spend']}"] = [cell(v, None, skip) for v in key["spend"]]
+    # the by-number export writes -2 for a question hidden by a jump and -3 for one skipped
+    out[f"3、{TITLE['spend']}"] = [cell(v, None, "(跳过)" if by_text else -2) for v in key["spend"]]
     for row in ROWS:
         out[f"4、{MATRIX['text']}—{ROW_TEXT[row]}"] = [cell(v, AGREE if by_text else None, skip)
                                                       for v in key[row]]
