@@ -639,7 +639,7 @@ def _matrix_block(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, rows: list
         counts[label] = [int((valid[r].astype("float64") == code).sum()) for r in rows]
     counts["n"] = summary["n"].astype(int).to_numpy()
     counts["mean"] = summary["mean"].to_numpy()
-    doc.table(counts, 2, figure=image)
+    doc.table(counts, 2, figure=image, sheet=f"{'矩阵' if doc.lang == 'zh' else 'matrix'}_{first.matrix}")
 
 
 def _likert_frame(valid: pd.DataFrame, codebook: Codebook, items: list[str]) -> pd.DataFrame:
@@ -739,7 +739,7 @@ def _crosstab_section(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, pairs)
         percent = percent.reset_index()
         percent.columns = [_short(codebook, row)] + [str(c) for c in percent.columns[1:]]
         doc.p(doc.t("row_percent"))
-        doc.table(percent, 1)
+        doc.table(percent, 1, sheet=f"{row}×{col} %")
 
 
 def _course_sections(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, plots) -> None:
@@ -761,7 +761,8 @@ def _course_sections(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, plots) 
         doc.table(pd.DataFrame(rows), 3, sheet="信度" if doc.lang == "zh" else "reliability")
         main_role = "perception" if "perception" in roles else roles[0]
         doc.p(doc.t("item_analysis", role=main_role))
-        doc.table(stats.reliability(valid, codebook, role=main_role).items, 3)
+        doc.table(stats.reliability(valid, codebook, role=main_role).items, 3,
+                  sheet="题项分析" if doc.lang == "zh" else "item_analysis")
     if not codebook.pairs():
         return
     doc.h(2, doc.t("servqual"))
@@ -769,7 +770,7 @@ def _course_sections(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, plots) 
     dims = stats.servqual_gaps(valid, codebook, level="dimension")
     image = doc.figure("gaps", lambda ax: plots.gap_chart(dims, ax=ax), (8, 3.8), inline=False)
     doc.table(dims, 2, sheet="SERVQUAL", figure=image)
-    doc.table(stats.servqual_gaps(valid, codebook, level="item"), 2)
+    doc.table(stats.servqual_gaps(valid, codebook, level="item"), 2, sheet="SERVQUAL_items")
     if "importance" in dims.columns:
         doc.h(2, doc.t("ipa"))
         ipa = stats.importance_performance(valid, codebook)
