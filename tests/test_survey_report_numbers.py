@@ -262,3 +262,14 @@ def test_kruskal_wallis_from_counts_equals_scipy():
         reference = kruskal(*groups)
         assert (h, p) == pytest.approx((reference.statistic, reference.pvalue))
         assert dof == len(groups) - 1 and eps == pytest.approx(h / (sum(map(len, groups)) - 1))
+
+
+def test_matrix_sheet_counts_per_row_and_label(report):
+    _, sheets = report
+    matrix = sheets["矩阵_attitudes"].set_index("题目")
+    labels = {1: "非常不同意", 2: "不同意", 3: "一般", 4: "同意", 5: "非常同意"}
+    for row, text in ROWS.items():
+        name = text + ("（反向题）" if row == "att_after" else "")
+        for code, label in labels.items():
+            assert matrix.loc[name, label] == int((VALID[row] == code).sum())
+        assert matrix.loc[name, "均值"] == pytest.approx(VALID[row].mean())
