@@ -23,7 +23,9 @@ def _code_columns(summary: pd.DataFrame) -> list:
     return [c for c in summary.columns if isinstance(c, (int, np.integer))]
 
 
-def likert_bars(summary: pd.DataFrame, *, label: str = "item", ax: Any = None) -> Any:
+def likert_bars(summary: pd.DataFrame, *, label: str = "item", ax: Any = None,
+                answer_labels: dict[int, str] | None = None, xlabel: str | None = None,
+                legend_title: str = "answer") -> Any:
     """Diverging stacked bars of Likert items, centred on the neutral answer.
 
     Disagreement extends left of zero, agreement right; the neutral middle code (odd scales) is
@@ -35,6 +37,8 @@ def likert_bars(summary: pd.DataFrame, *, label: str = "item", ax: Any = None) -
         The output of :func:`crmlab.survey.likert_summary` (one percent column per code).
     label
         Column used to name the bars (``"item"`` or ``"text"``).
+    answer_labels
+        Code → label for the legend (``{5: "非常同意"}``); codes are shown otherwise.
 
     Examples
     --------
@@ -57,14 +61,15 @@ def likert_bars(summary: pd.DataFrame, *, label: str = "item", ax: Any = None) -
     middle = values[:, half] / 2 if k % 2 else np.zeros(len(summary))
     left = -(values[:, :half].sum(axis=1) + middle)
     for j, code in enumerate(codes):
-        ax.barh(y, values[:, j], left=left, color=colors[j], edgecolor="white", label=str(code))
+        name = (answer_labels or {}).get(code, str(code))
+        ax.barh(y, values[:, j], left=left, color=colors[j], edgecolor="white", label=name)
         left = left + values[:, j]
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, summary[label].astype(str))
-    ax.set_xlabel("percent of answers (left: disagree, right: agree)")
+    ax.set_xlabel(xlabel or "percent of answers (left: disagree, right: agree)")
     lim = max(100.0, float(np.abs(ax.get_xlim()).max()))
     ax.set_xlim(-lim, lim)
-    ax.legend(title="answer", ncols=k, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    ax.legend(title=legend_title, ncols=min(k, 6), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
     return ax
 
 
@@ -149,7 +154,7 @@ def ipa_chart(ipa: pd.DataFrame, *, label: str = "label", ax: Any = None) -> Any
 
 
 def tally_bar(tally: pd.DataFrame, *, percent: str | None = None, title: str | None = None,
-              ax: Any = None) -> Any:
+              ax: Any = None, xlabel: str = "percent of valid questionnaires") -> Any:
     """Horizontal bars of a tally with count and percent written on each bar.
 
     ``tally`` is :func:`crmlab.survey.tally` output (one question, no ``by``); ``percent``
@@ -165,8 +170,8 @@ def tally_bar(tally: pd.DataFrame, *, percent: str | None = None, title: str | N
     for yi, p, c in zip(y, tally[percent], tally["count"]):
         ax.text(p + 0.5, yi, f"{c} ({p:.1f}%)", va="center")
     ax.set_yticks(y, tally["label"].astype(str))
-    ax.set_xlabel("percent of valid questionnaires")
-    ax.set_xlim(0, max(10.0, float(tally[percent].max()) * 1.25))
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(0, max(10.0, float(tally[percent].fillna(0).max()) * 1.25))
     if title:
         ax.set_title(title)
     return ax

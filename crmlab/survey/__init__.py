@@ -6,7 +6,9 @@ The five steps of the training map onto this package: the questionnaire is a
 questionnaires (blank 白卷 and invalid 废卷) is :func:`validate`; the individual → group → class
 tally is :func:`tally` and :func:`tally_hierarchy`; the analysis adds Likert summaries, CSAT,
 NPS, Wilson intervals, Cronbach's alpha, SERVQUAL gaps, importance–performance analysis and
-crosstabs (:mod:`crmlab.survey.stats`); :func:`survey_report` writes HTML and Markdown.
+crosstabs (:mod:`crmlab.survey.stats`); :func:`compare_groups` compares groups with intervals and
+tests; :func:`survey_report` writes HTML, Markdown and an Excel workbook; :func:`draft_codebook`
+starts a codebook from an export.
 
 Examples
 --------
@@ -19,6 +21,8 @@ Examples
 
 from crmlab.survey.codebook import Codebook, CodebookError, Question, Scale, course_codebook
 from crmlab.survey.reading import detect_encoding, read_responses
+from crmlab.survey.draft import draft_codebook
+from crmlab.survey.groups import compare_groups
 from crmlab.survey.report import SurveyReport, key_findings, survey_report
 from crmlab.survey.stats import (
     IPA_QUADRANTS, CronbachResult, CrosstabResult, CSATResult, NPSResult, apply_reverse_coding,
@@ -40,4 +44,5 @@ __all__ = [
     "NPSResult", "cronbach_alpha", "CronbachResult", "reliability", "reverse_code",
     "apply_reverse_coding", "servqual_gaps", "importance_performance", "IPA_QUADRANTS",
     "crosstab", "CrosstabResult", "survey_report", "SurveyReport", "key_findings",
+    "compare_groups", "draft_codebook",
 ]

@@ -28,7 +28,8 @@ import pandas as pd
 
 from crmlab._checks import CrmlabInputError
 
-__all__ = ["Codebook", "Question", "Scale", "CodebookError", "course_codebook", "QUESTION_TYPES"]
+__all__ = ["Codebook", "Question", "Scale", "CodebookError", "course_codebook", "QUESTION_TYPES",
+           "QUALITY_DEFAULTS"]
 
 #: The answer types a question may have.
 QUESTION_TYPES = ("single", "multiple", "likert", "rating", "number", "text")
@@ -81,6 +82,15 @@ class Question:
     factual: bool = False
     separator: str = ";"
     section: str = "body"
+    matrix: str | None = None
+    row: str | None = None
+
+    @property
+    def stem(self) -> str:
+        """The question text without its matrix row (the whole text for other questions)."""
+        if self.row is not None and self.text.endswith(f"—{self.row}"):
+            return self.text[: -len(self.row) - 1]
+        return self.text
 
     @property
     def coded(self) -> bool:
@@ -112,6 +122,14 @@ class StraightLiningRule:
 
     block: str
     min_items: int
+    middle: str = "keep"
+
+
+#: Default settings of the optional quality checks (``quality:`` in the codebook).
+QUALITY_DEFAULTS: dict[str, Any] = {
+    "speeders": {"column": None, "fraction_of_median": 1 / 3, "min_seconds": None},
+    "repeated_ip": {"column": None, "enabled": False},
+}
 
 
 class Codebook:
@@ -132,7 +150,8 @@ class Codebook:
                  administrative: dict[str, str] | None = None,
                  dimensions: dict[str, str] | None = None,
                  scales: dict[str, Scale] | None = None,
-                 straight_lining: list[StraightLiningRule] | None = None) -> None:
+                 straight_lining: list[StraightLiningRule] | None = None,
+                 quality: dict[str, Any] | None = None) -> None:
         self.title = title
         self.questions = list(questions)
         self.id_column = id_column
@@ -140,6 +159,7 @@ class Codebook:
         self.dimensions = dict(dimensions or {})
         self.scales = dict(scales or {})
         self.straight_lining = list(straight_lining or [])
+        self.quality = _quality_settings(quality or {})
         self._by_id = {q.id: q for q in self.questions}
 
     # ---- construction -------------------------------------------------------------------
@@ -185,16 +205,23 @@ class Codebook:
                 scales[str(name)] = scale
         questions = []
         for position, spec in enumerate(data["questions"], start=1):
-            question = _parse_question(position, spec, scales, problems)
-            if question is not None:
-                questions.append(question)
-        rules = [StraightLiningRule(str(r.get("block")), int(r.get("min_items", 2)))
+            for row_spec in _expand_matrix(position, spec, problems):
+                question = _parse_question(position, row_spec, scales, problems)
+                if question is not None:
+                    questions.append(question)
+        rules = [StraightLiningRule(str(r.get("block")), int(r.get("min_items", 2)),
+                                    str(r.get("middle", "keep")))
                  for r in data.get("straight_lining") or []]
+        try:
+            quality = _quality_settings(data.get("quality") or {})
+        except ValueError as exc:
+            problems.append(str(exc))
+            quality = {}
         codebook = cls(
             str(data.get("title", "")), questions, id_column=data.get("id_column"),
             administrative={str(k): str(v) for k, v in (data.get("administrative") or {}).items()},
             dimensions={str(k): str(v) for k, v in (data.get("dimensions") or {}).items()},
-            scales=scales, straight_lining=rules,
+            scales=scales, straight_lining=rules, quality=quality,
         )
         problems.extend(codebook._check())
         if problems:
@@ -210,10 +237,14 @@ class Codebook:
         problems += [f"question id {i!r} is used {n} times" for i, n in seen.items() if n > 1]
         clash = set(seen) & set(self.administrative)
         problems += [f"{c!r} is both a question and an administrative column" for c in sorted(clash)]
-        numbers = [q.number for q in self.questions if q.number is not None]
-        dup_numbers = sorted({n for n in numbers if numbers.count(n) > 1})
+        owners: dict[int, set] = {}
+        for q in self.questions:
+            if q.number is not None:
+                owners.setdefault(q.number, set()).add(q.matrix or q.id)
+        dup_numbers = sorted(n for n, who in owners.items() if len(who) > 1)
         if dup_numbers:
-            problems.append(f"question numbers used twice: {dup_numbers}")
+            problems.append(f"question numbers used twice: {dup_numbers} (the rows of one matrix "
+                            "question share its number; other questions need their own)")
         for q in self.questions:
             if q.pair is not None:
                 other = self._by_id.get(q.pair)
@@ -233,6 +264,9 @@ class Codebook:
                 problems.append(f"straight_lining block {rule.block!r} has no questions")
             elif rule.min_items < 2:
                 problems.append(f"straight_lining block {rule.block!r}: min_items must be ≥ 2")
+            if rule.middle not in ("keep", "reject"):
+                problems.append(f"straight_lining block {rule.block!r}: middle must be 'keep' or "
+                                f"'reject', not {rule.middle!r}")
         if self.id_column is not None and self.id_column in seen:
             problems.append(f"id_column {self.id_column!r} must not be a question")
         return problems
@@ -277,6 +311,23 @@ class Codebook:
     def pairs(self) -> list[tuple[str, str]]:
         """(expectation item, perception item) pairs for SERVQUAL gaps."""
         return [(q.id, q.pair) for q in self.questions if q.pair]
+
+    def matrices(self) -> dict[str, list[str]]:
+        """Matrix id → the ids of its rows, for questions written with ``rows:``.
+
+        Examples
+        --------
+        >>> cb = Codebook.from_dict({"title": "t", "questions": [{"id": "m", "number": 4,
+        ...     "text": "请评价", "type": "single", "options": {1: "好", 2: "差"},
+        ...     "rows": [{"id": "m_a", "text": "态度"}, {"id": "m_b", "text": "速度"}]}]})
+        >>> cb.matrices(), cb.question("m_b").text
+        ({'m': ['m_a', 'm_b']}, '请评价—速度')
+        """
+        out: dict[str, list[str]] = {}
+        for q in self.questions:
+            if q.matrix:
+                out.setdefault(q.matrix, []).append(q.id)
+        return out
 
     def __len__(self) -> int:
         return len(self.questions)
@@ -342,6 +393,60 @@ def _fmt(value: float | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+_ROW_KEYS = ("id", "text", "dimension", "role", "reverse", "pair", "block", "required")
+
+
+def _expand_matrix(position: int, spec: Any, problems: list[str]) -> list[Any]:
+    """A matrix question (``rows:``) becomes one question per row sharing its number."""
+    if not isinstance(spec, dict) or "rows" not in spec:
+        return [spec]
+    rows = spec.get("rows")
+    where = f"question {spec.get('id', '#' + str(position))!r}"
+    if not isinstance(rows, list) or not rows:
+        problems.append(f"{where}: 'rows' must be a list of rows, each with an 'id' and a 'text'")
+        return []
+    stem = str(spec.get("text", spec.get("id", "")))
+    shared = {k: v for k, v in spec.items() if k not in ("rows", "id", "text")}
+    out = []
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict) or "id" not in row or "text" not in row:
+            problems.append(f"{where}: row {i} needs an 'id' and a 'text'")
+            continue
+        unknown = sorted(set(row) - set(_ROW_KEYS))
+        if unknown:
+            problems.append(f"{where}: row {row['id']!r} has keys a row cannot have: {unknown} "
+                            f"(allowed: {', '.join(_ROW_KEYS)})")
+        out.append({**shared, **row, "text": f"{stem}—{row['text']}",
+                    "_matrix": str(spec.get("id")), "_row": str(row["text"])})
+    return out
+
+
+def _quality_settings(raw: Any) -> dict[str, dict[str, Any]]:
+    """The ``quality:`` section merged over :data:`QUALITY_DEFAULTS` (unknown keys are errors)."""
+    if not isinstance(raw, dict):
+        raise ValueError("'quality' must be a mapping (speeders, repeated_ip)")
+    out = {}
+    for check, defaults in QUALITY_DEFAULTS.items():
+        given = raw.get(check)
+        if given is None:
+            given = {}
+        if given is True:
+            given = {"enabled": True}
+        if given is False:
+            given = {"enabled": False, "fraction_of_median": None}
+        if not isinstance(given, dict):
+            raise ValueError(f"quality.{check} must be a mapping or true/false")
+        unknown = sorted(set(given) - set(defaults) - {"enabled"})
+        if unknown:
+            raise ValueError(f"quality.{check}: unknown setting(s) {unknown} "
+                             f"(known: {', '.join(defaults)})")
+        out[check] = {**defaults, **given}
+    unknown = sorted(set(raw) - set(QUALITY_DEFAULTS))
+    if unknown:
+        raise ValueError(f"quality: unknown check(s) {unknown} (known: {', '.join(QUALITY_DEFAULTS)})")
+    return out
 
 
 def _parse_scale(name: str, spec: Any, problems: list[str]) -> Scale | None:
@@ -421,7 +526,7 @@ def _parse_question(position: int, spec: Any, scales: dict[str, Scale],
         required=bool(spec.get("required", False)), reverse=reverse,
         dimension=spec.get("dimension"), role=role, pair=spec.get("pair"), block=spec.get("block"),
         factual=bool(spec.get("factual", False)), separator=str(spec.get("separator", ";")),
-        section=section,
+        section=section, matrix=spec.get("_matrix"), row=spec.get("_row"),
     )
 
 

@@ -5,18 +5,26 @@ Real exports rarely use the codebook's ids as headers. :func:`read_responses` ma
 * a header equal to a question id, or to its text, maps to that question;
 * numbered headers of Chinese survey platforms, ``1、题干`` (问卷星), ``1.题干`` (腾讯问卷),
   ``第1题`` or ``Q1``, map by question number (and the text is checked when present);
-* multiple-choice questions exported as one column per option (``第6题(选项)``,
-  ``6.题干:选项``) are combined into one column of codes (``"1;3"``); a single column of option
-  texts joined with ``┋`` is turned into codes too; ``其他〖…〗`` keeps the written text in a
-  ``<id>_other`` column;
+* multiple-choice questions exported as one column per option (``7、题干(可多选)(选项)``: the
+  option is the *last* bracketed group, full-width or not; ``7.题干:选项``) are combined into one
+  column of codes (``"1;3"``): ``1`` or the option's text is ticked, ``0``, ``(空)`` and an empty
+  cell are not, anything else (a ``2``) is kept so that validation rejects it; a single column of
+  option texts or codes joined with ``┋``, ``|`` or ``,`` (Qualtrics, Google Forms) is turned into
+  codes too; ``其他〖…〗`` (or Google's free “Other” text) keeps the written text in ``<id>_other``;
+* matrix questions (``4、请评价以下方面—服务态度``, Google's ``Question [Row]``, Qualtrics
+  ``Q4_1`` with text ``… - 服务态度``) map to the codebook's rows (one question with ``rows:``, or
+  one question per row whose text is ``title—row``);
 * answers given as option text (“男”, “非常满意”) become codes; ``(跳过)`` (skipped by the
   questionnaire's logic) becomes missing, and so do −2/−3 in 问卷星's numeric exports;
+* Qualtrics CSVs (three header rows: ids, question texts, ``{"ImportId": …}``) are recognised and
+  their two extra header rows dropped;
 * 问卷星's six metadata columns (序号, 提交答卷时间, 所用时间, 来源, 来源详情, 来自IP) are kept;
   when the codebook's questionnaire-number column is absent, 序号 (or 腾讯问卷's 编号) is used.
 
 Nothing is guessed silently: the encoding used, every header mapping that was not exact, empty
-rows skipped, extra columns kept and missing optional questions are listed in
-``df.attrs["notes"]``. A file that cannot be read raises :class:`~crmlab._checks.CrmlabInputError`
+rows skipped, export columns that match no question and codebook questions that match no column
+are listed in ``df.attrs["notes"]``; two columns for one single-answer question, or an option
+column naming no option of the codebook, are errors. A file that cannot be read raises :class:`~crmlab._checks.CrmlabInputError`
 with the reason. The index is the spreadsheet row number (header = row 1), so messages point at
 rows a person can find.
 
@@ -47,17 +55,37 @@ import pandas as pd
 from crmlab._checks import CrmlabInputError
 from crmlab.survey.codebook import Codebook, Question
 
-__all__ = ["read_responses", "detect_encoding", "WJX_METADATA", "TENCENT_METADATA",
-           "SKIPPED_MARKERS"]
+__all__ = ["read_responses", "detect_encoding", "read_export", "split_option", "split_row",
+           "WJX_METADATA", "TENCENT_METADATA", "QUALTRICS_METADATA", "GOOGLE_METADATA",
+           "SKIPPED_MARKERS", "TIME_TAKEN_COLUMNS", "IP_COLUMNS"]
 
 #: Metadata columns of a 问卷星 (wjx.cn) export, in order.
 WJX_METADATA = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
 #: Metadata columns of a 腾讯问卷 export.
 TENCENT_METADATA = ("编号", "开始答题时间", "结束答题时间", "答题时长")
+#: Metadata columns of a Qualtrics CSV export (first header row).
+QUALTRICS_METADATA = ("StartDate", "EndDate", "Status", "IPAddress", "Progress",
+                      "Duration (in seconds)", "Finished", "RecordedDate", "ResponseId",
+                      "RecipientLastName", "RecipientFirstName", "RecipientEmail",
+                      "ExternalReference", "LocationLatitude", "LocationLongitude",
+                      "DistributionChannel", "UserLanguage")
+#: Metadata columns of a Google Forms CSV export.
+GOOGLE_METADATA = ("Timestamp", "时间戳记", "Email Address", "电子邮件地址", "Score", "分数")
+_PLATFORM_NAMES = {"wjx": "问卷星", "tencent": "腾讯问卷", "qualtrics": "Qualtrics",
+                   "google": "Google Forms"}
+_METADATA = {"wjx": WJX_METADATA, "tencent": TENCENT_METADATA, "qualtrics": QUALTRICS_METADATA,
+             "google": GOOGLE_METADATA}
+#: Columns holding the time a respondent took, per platform (used by the speeder check).
+TIME_TAKEN_COLUMNS = ("所用时间", "答题时长", "Duration (in seconds)")
+#: Columns holding the respondent's IP address.
+IP_COLUMNS = ("来自IP", "IP地址", "IPAddress")
+#: Cell texts of an option column meaning “not ticked”.
+UNTICKED = ("", "0", "(空)", "（空）", "未选中", "否")
 #: Cell texts meaning “not asked / skipped” (treated as missing).
 SKIPPED_MARKERS = ("(跳过)", "（跳过）", "(空)", "（空）")
 _WJX_NUMERIC_SKIPS = ("-2", "-3")
-_MULTI_JOINERS = ("┋", "|")
+_MULTI_SPLIT = re.compile(r"\s*(?:┋|\||,|，)\s*")
+_ROW_SPLIT = re.compile(r"\s*(?:——|—|－|-|:|：)\s*")
 _NUMBERED = re.compile(r"^(?:第\s*(\d+)\s*题|[Qq]\s*(\d+)|(\d+))\s*[、.．:：)）]?\s*(.*)$", re.S)
 _OTHER = re.compile(r"^(.*?)[【〖\[(（](.*)$", re.S)
 
@@ -142,13 +170,121 @@ def _read_table(path: Path, sheet: int | str) -> tuple[pd.DataFrame, str]:
     return table, label
 
 
+
+_OPENERS = {")": "(（", "）": "(（", "]": "[", "】": "【", "〗": "〖"}
+
+
+def split_option(header: str) -> tuple[str, str] | None:
+    """Split ``title(option)`` at the *last* bracketed group that ends the header.
+
+    Brackets may be full-width or not and may nest, so ``(可多选)`` and other brackets in the
+    title stay in the title. Returns None when the header does not end with a bracket.
+
+    Examples
+    --------
+    >>> split_option("您通常通过哪些渠道联系？(可多选)(门店)")
+    ('您通常通过哪些渠道联系？(可多选)', '门店')
+    >>> split_option("渠道（可多选）（其他（请注明））")
+    ('渠道（可多选）', '其他（请注明）')
+    >>> split_option("您的性别") is None
+    True
+    """
+    s = str(header).strip()
+    if not s or s[-1] not in _OPENERS:
+        return None
+    closers, openers = (")）", "(（") if s[-1] in ")）" else (s[-1], _OPENERS[s[-1]])
+    depth = 0
+    for i in range(len(s) - 1, -1, -1):
+        if s[i] in closers:
+            depth += 1
+        elif s[i] in openers:
+            depth -= 1
+            if depth == 0:
+                return s[:i].strip(), s[i + 1:-1].strip()
+    return None
+
+
+def split_row(text: str) -> tuple[str, str] | None:
+    """Split a matrix header ``title—row`` (also ``title - row``, ``title:row``, ``title [row]``).
+
+    Examples
+    --------
+    >>> split_row("请评价以下方面—服务态度")
+    ('请评价以下方面', '服务态度')
+    >>> split_row("请评价以下方面 [送货速度]")
+    ('请评价以下方面', '送货速度')
+    """
+    s = str(text).strip()
+    bracket = split_option(s) if s.endswith("]") else None
+    if bracket and bracket[0]:
+        return bracket
+    parts = list(_ROW_SPLIT.finditer(s))
+    if not parts:
+        return None
+    last = parts[-1]
+    title, row = s[:last.start()].strip(), s[last.end():].strip()
+    return (title, row) if title and row else None
+
+
+def read_export(path: str | Path, *, sheet: int | str = 0) -> tuple[pd.DataFrame, list[str], str | None]:
+    """The raw table of an export (all cells as text), the reading notes and the platform.
+
+    Empty rows are dropped (and noted); a Qualtrics file's question-text and ImportId rows are
+    removed, and its headers become ``Qn、question text`` so that they can be matched by number.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"responses file not found: {path}")
+    table, encoding = _read_table(path, sheet)
+    notes = [f"read {path.name} as {encoding}"]
+    if table.shape[1] == 0:
+        raise CrmlabInputError(f"{path.name} has no columns")
+    dup_headers = table.columns[table.columns.duplicated()].tolist()
+    if dup_headers:
+        raise CrmlabInputError(f"{path.name} has duplicated column headers: {dup_headers[:5]}")
+    table.index = pd.RangeIndex(2, len(table) + 2, name="row")
+    platform = None
+    if len(table) >= 2 and table.iloc[1].astype(str).str.startswith('{"ImportId"').any():
+        platform = "qualtrics"
+        texts = table.iloc[0]
+        table = table.iloc[2:]
+        table.columns = [_qualtrics_header(h, texts[h]) for h in table.columns]
+        notes.append("dropped the Qualtrics question-text and ImportId header rows (rows 2–3)")
+    empty_rows = table.index[(table.astype(str).apply(lambda s: s.str.strip()) == "").all(axis=1)]
+    if len(empty_rows):
+        table = table.drop(index=empty_rows)
+        notes.append(f"skipped {len(empty_rows)} completely empty row(s) (spreadsheet rows "
+                     f"{', '.join(map(str, empty_rows[:10]))}{' …' if len(empty_rows) > 10 else ''})")
+    if len(table) == 0:
+        raise CrmlabInputError(f"{path.name} has column headers but no questionnaires")
+    if platform is None:
+        platform = next((name for name, meta in _METADATA.items()
+                         if sum(h in table.columns for h in meta) >= (1 if name == "google" else 3)),
+                        None)
+    if platform:
+        notes.append(f"recognised a {_PLATFORM_NAMES[platform]} export")
+    return table, notes, platform
+
+
+def _qualtrics_header(header: str, text: object) -> str:
+    """``Q4_2`` + “请评价 - 服务态度” → ``Q4、请评价 - 服务态度`` (metadata and ``_TEXT`` kept)."""
+    m = re.fullmatch(r"Q(\d+)(?:_(\d+))?", str(header))
+    text = str(text).strip()
+    if not m or not text:
+        return header
+    text = re.sub(r"\s*-\s*Selected Choice$", "", text)
+    return f"Q{m.group(1)}、{text}"
+
+
 def read_responses(path: str | Path, codebook: Codebook, *, sheet: int | str = 0) -> pd.DataFrame:
     """Read a survey export and return one column per codebook question.
 
     Parameters
     ----------
     path
-        A ``.csv`` (UTF-8, UTF-8 with BOM or GBK/GB18030, detected strictly) or ``.xlsx`` file.
+        A ``.csv`` (UTF-8, UTF-8 with BOM or GBK/GB18030, detected strictly) or ``.xlsx`` file
+        exported by 问卷星 (by option text, number or score), 腾讯问卷, Qualtrics or Google Forms,
+        or typed in by hand with the codebook's ids as headers.
     codebook
         The questionnaire definition: headers are mapped to its question ids and option texts
         to its codes.
@@ -160,44 +296,23 @@ def read_responses(path: str | Path, codebook: Codebook, *, sheet: int | str = 0
     DataFrame
         Administrative and metadata columns first, then the questions in codebook order, then
         any extra columns. Index: spreadsheet row number. ``attrs``: ``encoding``, ``source``,
-        ``column_map`` (header → question id) and ``notes`` (what was done, in words).
+        ``platform``, ``column_map`` (header → question id) and ``notes`` (what was done).
     """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"responses file not found: {path}")
-    table, encoding = _read_table(path, sheet)
-    notes = [f"read {path.name} as {encoding}"]
-    table.index = pd.RangeIndex(2, len(table) + 2, name="row")
-    if table.shape[1] == 0:
-        raise CrmlabInputError(f"{path.name} has no columns")
-    dup_headers = table.columns[table.columns.duplicated()].tolist()
-    if dup_headers:
-        raise CrmlabInputError(f"{path.name} has duplicated column headers: {dup_headers[:5]}")
-    empty_rows = table.index[(table.astype(str).apply(lambda s: s.str.strip()) == "").all(axis=1)]
-    if len(empty_rows):
-        table = table.drop(index=empty_rows)
-        notes.append(f"skipped {len(empty_rows)} completely empty row(s) (spreadsheet rows "
-                     f"{', '.join(map(str, empty_rows[:10]))}{' …' if len(empty_rows) > 10 else ''})")
-    if len(table) == 0:
-        raise CrmlabInputError(f"{path.name} has column headers but no questionnaires")
-    platform = "wjx" if sum(h in table.columns for h in WJX_METADATA) >= 3 else (
-        "tencent" if sum(h in table.columns for h in TENCENT_METADATA) >= 3 else None)
-    if platform:
-        notes.append(f"recognised a {'问卷星' if platform == 'wjx' else '腾讯问卷'} export")
-    mapping, option_columns, extra, map_notes = _map_headers(list(table.columns), codebook, platform)
-    notes += map_notes
+    table, notes, platform = read_export(path, sheet=sheet)
+    encoding = notes[0].rsplit(" as ", 1)[1]
+    plan = _map_headers(list(table.columns), codebook, platform)
+    notes += plan.notes
     out: dict[str, pd.Series] = {}
-    for header in table.columns:
-        if header in extra:
-            continue
-        target = mapping.get(header)
-        if target is not None and target not in codebook.ids:
-            out[target] = table[header]
+    for header, target in plan.admin.items():
+        out[target] = table[header].replace("", np.nan)
     for q in codebook.questions:
-        headers = [h for h, t in mapping.items() if t == q.id]
-        if q.id in option_columns:
-            out[q.id] = _combine_option_columns(table, option_columns[q.id], q)
+        if q.id in plan.options:
+            out[q.id], other = _combine_option_columns(table, plan.options[q.id], q)
+            if other is not None:
+                out[f"{q.id}_other"] = other
             continue
+        headers = plan.single.get(q.id)
         if not headers:
             continue
         values = table[headers[0]].astype(str).str.strip()
@@ -212,138 +327,278 @@ def read_responses(path: str | Path, codebook: Codebook, *, sheet: int | str = 0
             out[q.id] = values.replace("", np.nan)
         else:
             out[q.id] = _codes_from_text(values, q)
+    for qid, header in plan.other_text.items():
+        out[f"{qid}_other"] = table[header].replace("", np.nan)
     missing = [q for q in codebook.questions if q.id not in out]
     required_missing = [q.id for q in missing if q.required]
     if required_missing:
-        unmatched = [h for h in extra]
         raise CrmlabInputError(
             f"{path.name} has no column for required question(s) {', '.join(required_missing[:8])}"
             f"{' …' if len(required_missing) > 8 else ''}"
-            + (f"; columns not matched to the codebook: {', '.join(map(repr, unmatched[:8]))}"
-               if unmatched else "")
+            + (f"; columns not matched to the codebook: {', '.join(map(repr, plan.extra[:8]))}"
+               if plan.extra else "")
             + " (headers must be the question id, its text, or “N、text” with its number)")
     for q in missing:
         out[q.id] = pd.Series(np.nan, index=table.index)
     if missing:
-        notes.append(f"{len(missing)} optional question(s) not in the file, left empty: "
-                     f"{', '.join(q.id for q in missing)}")
-    for header in extra:
+        notes.append(f"{len(missing)} optional question(s) matched no column of the file, left "
+                     f"empty: {', '.join(f'{q.id} “{q.text}”' for q in missing)}")
+    for header in plan.meta:
         out[header] = table[header].replace("", np.nan)
-    if extra:
-        notes.append(f"{len(extra)} column(s) not in the codebook, kept as they are: "
-                     f"{', '.join(map(repr, extra[:8]))}{' …' if len(extra) > 8 else ''}")
+    for header in plan.extra:
+        out[header] = table[header].replace("", np.nan)
+    if plan.extra:
+        notes.append(f"{len(plan.extra)} column(s) matched no question of the codebook, kept as "
+                      f"they are: {', '.join(map(repr, plan.extra))}")
+    admin = list(plan.admin.values())
     if codebook.id_column and codebook.id_column not in out:
-        notes.append(f"no questionnaire-number column {codebook.id_column!r}: duplicate "
-                     "numbers cannot be checked")
-    admin = [c for c in out if c not in codebook.ids and c not in extra
-             and not c.endswith("_other")]
-    order = admin + [q.id for q in codebook.questions] + \
-        [c for c in out if c.endswith("_other") and c not in admin] + list(extra)
+        out[codebook.id_column] = pd.Series(table.index.astype(str), index=table.index)
+        admin.insert(0, codebook.id_column)
+        notes.append(f"no questionnaire-number column {codebook.id_column!r}: numbered the "
+                     "questionnaires by their spreadsheet row, so duplicates cannot be checked")
+    others = [c for c in out if c.endswith("_other") and c not in admin]
+    order = admin + list(plan.meta) + [q.id for q in codebook.questions] + others + list(plan.extra)
     result = pd.DataFrame({c: out[c] for c in order}, index=table.index)
-    for c in admin + list(extra):
-        result[c] = result[c].replace("", np.nan)
-    result.attrs.update(encoding=encoding, source=str(path), column_map=mapping, notes=notes)
+    result.attrs.update(encoding=encoding, source=str(path), platform=platform,
+                        column_map=plan.column_map, notes=notes)
     return result
 
 
-def _map_headers(headers: list[str], codebook: Codebook, platform: str | None):
-    """Header → question id (or admin column); multiple-choice option columns; extras; notes."""
-    by_text = {_norm(q.text): q.id for q in codebook.questions}
-    by_number = {q.number: q for q in codebook.questions if q.number is not None}
+class _Plan:
+    """Where each export column goes: admin, single answer, option columns, metadata, extra."""
+
+    def __init__(self) -> None:
+        self.admin: dict[str, str] = {}
+        self.single: dict[str, list[str]] = {}
+        self.options: dict[str, list[tuple[str, int]]] = {}
+        self.other_text: dict[str, str] = {}
+        self.meta: list[str] = []
+        self.extra: list[str] = []
+        self.notes: list[str] = []
+        self.column_map: dict[str, str] = {}
+
+
+def _map_headers(headers: list[str], codebook: Codebook, platform: str | None) -> _Plan:
+    """Decide where every header goes; ambiguities are errors, loose matches are notes."""
+    plan = _Plan()
     admin = set(codebook.administrative) | ({codebook.id_column} if codebook.id_column else set())
-    mapping: dict[str, str] = {}
-    options: dict[str, list[tuple[str, int]]] = {}
-    extra: list[str] = []
-    notes: list[str] = []
+    metadata = set(_METADATA.get(platform, ())) if platform else set()
     loose: list[str] = []
+    bad_options: list[str] = []
     for header in headers:
         h = str(header).strip()
         if h in codebook.ids or h in admin:
-            mapping[header] = h
+            if h in admin:
+                plan.admin[header] = h
+            else:
+                plan.single.setdefault(h, []).append(header)
+            plan.column_map[header] = h
             continue
-        if _norm(h) in by_text:
-            mapping[header] = by_text[_norm(h)]
-            loose.append(f"{h!r}→{mapping[header]}")
+        if h in metadata:
+            plan.meta.append(header)
             continue
-        match = _NUMBERED.match(unicodedata.normalize("NFKC", h))
-        q = None
-        rest = ""
-        if match:
-            number = int(next(g for g in match.groups()[:3] if g))
-            rest = match.group(4).strip()
-            q = by_number.get(number)
-        if q is None and h not in (WJX_METADATA + TENCENT_METADATA):
-            # "题干:选项" without a number
-            for candidate in codebook.questions:
-                if candidate.type == "multiple" and _norm(h).startswith(_norm(candidate.text)):
-                    q, rest = candidate, h
-                    break
-        if q is None:
-            extra.append(header)
+        found = _resolve(h, codebook)
+        if found is None:
+            plan.extra.append(header)
             continue
-        if q.type == "multiple":
-            option = _option_of_header(rest, q)
-            if option is not None:
-                options.setdefault(q.id, []).append((header, option))
-                continue
-        if rest and _norm(rest) != _norm(q.text) and not _norm(rest).startswith(_norm(q.text)):
-            notes.append(f"column {h!r} matched question {q.number} ({q.id}) by its number, "
-                         f"though its text differs from the codebook's “{q.text}”")
-        mapping[header] = q.id
-        loose.append(f"{h!r}→{q.id}")
-    for qid, cols in options.items():
-        notes.append(f"combined {len(cols)} option columns→{qid} (one column per option)")
+        kind, q, detail = found
+        plan.column_map[header] = q.id
+        if kind == "option":
+            plan.options.setdefault(q.id, []).append((header, detail))
+        elif kind == "bad_option":
+            bad_options.append(f"{h!r} (“{detail}”)")
+            plan.options.setdefault(q.id, [])
+        elif kind == "other_text":
+            plan.other_text[q.id] = header
+        else:
+            plan.single.setdefault(q.id, []).append(header)
+            if detail:
+                plan.notes.append(detail)
+        loose.append(f"{h!r}→{q.id}" + (f"[{detail}]" if kind == "option" else ""))
+    if bad_options:
+        raise CrmlabInputError(
+            f"{len(bad_options)} option column(s) name no option of their question in the "
+            f"codebook: {', '.join(bad_options)}; add the option to the codebook (or fix its text)")
+    for qid, columns in plan.options.items():
+        both = plan.single.pop(qid, [])
+        if both:
+            raise CrmlabInputError(
+                f"question {qid} has one column per option ({', '.join(h for h, _ in columns)}) "
+                f"and also the column(s) {', '.join(map(repr, both))}: keep one form of it")
+        codes = [c for _, c in columns]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise CrmlabInputError(f"question {qid}: option(s) {twice} have two columns each")
+        plan.notes.append(f"combined {len(columns)} option columns→{qid} (one column per option)")
+    for qid, cols in plan.single.items():
+        if len(cols) > 1:
+            raise CrmlabInputError(
+                f"{len(cols)} columns match the single-answer question {qid} "
+                f"(“{codebook.question(qid).text}”): {', '.join(map(repr, cols))}; rename or "
+                "remove all but one (or describe them as separate questions in the codebook)")
     if loose:
         shown = "; ".join(loose[:6]) + (f"; … ({len(loose) - 6} more)" if len(loose) > 6 else "")
-        notes.append(f"matched {len(loose)} header(s) to the codebook by text or number: {shown}")
-    if codebook.id_column and codebook.id_column not in mapping.values():
-        for meta in ("序号", "编号"):
-            if meta in headers:
-                mapping[meta] = codebook.id_column
-                extra.remove(meta)
-                notes.append(f"used the platform's {meta!r} as the questionnaire number")
+        plan.notes.append(f"matched {len(loose)} header(s) to the codebook by text or number: {shown}")
+    if codebook.id_column and codebook.id_column not in plan.admin.values():
+        for meta in ("序号", "编号", "ResponseId"):
+            if meta in plan.meta:
+                plan.admin[meta] = codebook.id_column
+                plan.meta.remove(meta)
+                plan.column_map[meta] = codebook.id_column
+                plan.notes.append(f"used the platform's {meta!r} as the questionnaire number")
                 break
-    return mapping, options, extra, notes
+    if metadata:
+        plan.notes.append(f"kept the platform's columns {', '.join(map(repr, plan.meta))}")
+    return plan
 
 
-def _option_of_header(rest: str, q: Question) -> int | None:
-    """The option code named by a one-column-per-option header, or None for a joined column."""
-    text = rest
-    norm_text = _norm(q.text)
-    if _norm(text).startswith(norm_text) and _norm(text) != norm_text:
-        # "题干:选项" or "题干(选项)"
-        stripped = unicodedata.normalize("NFKC", text).strip()
-        for sep in (":", "："):
-            if sep in stripped:
-                text = stripped.split(sep, 1)[1]
-                break
-        else:
-            text = stripped[stripped.find("(") + 1:] if "(" in stripped else stripped
-            text = text[:text.rfind(")")] if text.endswith(")") else text
-    elif text.startswith(("(", "（")):
-        body = unicodedata.normalize("NFKC", text)[1:]
-        text = body[:body.rfind(")")] if ")" in body else body
-    else:
+def _resolve(h: str, codebook: Codebook):
+    """(kind, question, detail) for one header, or None when it matches no question."""
+    text = _norm(h)
+    for q in codebook.questions:
+        if _norm(q.text) == text:
+            return "single", q, ""
+    match = _NUMBERED.match(unicodedata.normalize("NFKC", h))
+    number, rest = None, h
+    if match:
+        number = int(next(g for g in match.groups()[:3] if g))
+        rest = match.group(4).strip()
+        if re.fullmatch(r"_\d+_TEXT", rest):  # Qualtrics: text typed into an "other" option
+            q = next((q for q in codebook.questions if q.number == number and q.type == "multiple"),
+                     None)
+            return ("other_text", q, "") if q is not None else None
+        for q in codebook.questions:
+            if q.number is None and _norm(q.text) == _norm(rest):
+                return "single", q, ""
+    candidates = [q for q in codebook.questions if number is not None and q.number == number]
+    if not candidates:
+        row = _row_question(rest, codebook)
+        if row is not None:
+            return "single", row, ""
+        candidates = _by_stem(rest, codebook)
+    if not candidates:
         return None
-    label = _norm(text)
-    for code, option in (q.options or {}).items():
-        if _norm(option) == label or str(code) == label:
-            return code
-    for code, option in (q.options or {}).items():
-        if label.startswith(_norm(option)):  # 其他【请注明】
-            return code
+    if len(candidates) > 1 or candidates[0].row is not None:
+        return _matrix_row(h, rest, candidates)
+    q = candidates[0]
+    if q.type == "multiple":
+        option = _option_of_header(rest, q)
+        if option is not None:
+            return option
+    if rest and _norm(rest) != _norm(q.text) and not _norm(rest).startswith(_norm(q.text)):
+        if number is None:
+            return None
+        return "single", q, (f"column {h!r} matched question {q.number} ({q.id}) by its number, "
+                             f"though its text differs from the codebook's “{q.text}”")
+    return "single", q, ""
+
+
+def _row_question(rest: str, codebook: Codebook) -> Question | None:
+    """The question whose text is ``title—row`` for a header ``title—row`` / ``title [row]`` / …"""
+    split = split_row(rest)
+    if split is None:
+        return None
+    key = (_norm(split[0]), _norm(split[1]))
+    for q in codebook.questions:
+        pieces = (q.stem, q.row) if q.row is not None else (
+            split_row(q.text) if "—" in q.text else None)
+        if pieces is not None and (_norm(pieces[0]), _norm(pieces[1])) == key:
+            return q
     return None
 
 
-def _combine_option_columns(table: pd.DataFrame, columns: list[tuple[str, int]], q: Question) -> pd.Series:
-    ticked = []
+def _by_stem(rest: str, codebook: Codebook) -> list[Question]:
+    """Questions whose text (or matrix title) begins the header: ``题干:选项``, ``题干 [行]``."""
+    norm = _norm(rest)
+    found = [q for q in codebook.questions if q.row is not None and norm.startswith(_norm(q.stem))]
+    if found:
+        return found
+    return [q for q in codebook.questions if q.type == "multiple" and norm.startswith(_norm(q.text))
+            and norm != _norm(q.text)]
+
+
+def _matrix_row(h: str, rest: str, rows: list[Question]):
+    """The matrix row a header names, by row text (``title—row``) or Qualtrics' ``_k`` position."""
+    split = split_row(rest)
+    if split is not None:
+        for q in rows:
+            row = q.row if q.row is not None else (split_row(q.text) or ("", q.text))[1]
+            if _norm(row) == _norm(split[1]):
+                return "single", q, ""
+    raise CrmlabInputError(
+        f"column {h!r} belongs to matrix question {rows[0].number} but names none of its rows "
+        f"({', '.join(q.row or q.text for q in rows)}); add the row to the codebook or fix its text")
+
+
+def _option_of_header(rest: str, q: Question):
+    """("option", q, code) for a one-column-per-option header; ("bad_option", q, text) when the
+    header names an option the codebook lacks; None for the question's own (joined) column."""
+    text = unicodedata.normalize("NFKC", rest).strip()
+    stem = _norm(q.text)
+    label = None
+    pieces = split_option(text)
+    if pieces is not None and (not pieces[0] or _norm(pieces[0]) == stem
+                               or _norm(pieces[0]).startswith(stem) or stem.startswith(_norm(pieces[0]))):
+        label = pieces[1]
+    elif ":" in text and _norm(text.rsplit(":", 1)[0]).startswith(stem[: max(1, len(stem) // 2)]):
+        label = text.rsplit(":", 1)[1]
+    if label is None:
+        return None
+    code = _option_code(label, q)
+    if code is not None:
+        return "option", q, code
+    if _norm(label) in _QUALIFIERS:
+        return None  # "题干(可多选)": the question's own column, options joined in its cells
+    return "bad_option", q, label
+
+
+_QUALIFIERS = {"可多选", "多选", "多选题", "必答", "单选", "最多选3项", "请选择"}
+
+
+def _option_code(label: str, q: Question) -> int | None:
+    norm = _norm(label)
+    for code, option in (q.options or {}).items():
+        if _norm(option) == norm or str(code) == norm:
+            return code
+    for code, option in (q.options or {}).items():
+        if norm.startswith(_norm(option)) or _norm(option).startswith(norm + "("):
+            return code  # 其他【请注明】 / 其他
+    return None
+
+
+def _combine_option_columns(table: pd.DataFrame, columns: list[tuple[str, int]],
+                            q: Question) -> tuple[pd.Series, pd.Series | None]:
+    """One 0/1 (or option-text / (空)) column per option → ``"1;3"``; bad cells kept as text."""
+    parts: list[np.ndarray] = []
+    skipped = np.ones(len(table), dtype=bool)
+    other_text = pd.Series(np.nan, index=table.index, dtype=object)
     for header, code in sorted(columns, key=lambda hc: hc[1]):
         cell = table[header].astype(str).str.strip()
-        on = ~cell.isin(["", "0", "-2", "-3", "(跳过)", "（跳过）", "未选中", "否"])
-        ticked.append(np.where(on, str(code), ""))
-    stacked = np.stack(ticked, axis=1)
+        label = (q.options or {}).get(code, str(code))
+        kinds = cell.map(lambda v, lab=label: _option_cell(v, lab))
+        skipped &= (kinds == "skipped").to_numpy()
+        token = np.where(kinds == "ticked", str(code),
+                         np.where(kinds == "bad", label + ":" + cell.to_numpy(dtype=object), ""))
+        parts.append(token.astype(object))
+        written = cell.str.extract(r"〖(.*)〗", expand=False)
+        other_text = other_text.fillna(written.where(kinds == "ticked"))
+    stacked = np.stack(parts, axis=1)
     joined = [q.separator.join(c for c in row if c) for row in stacked]
-    return pd.Series(joined, index=table.index).replace("", np.nan)
+    out = pd.Series(joined, index=table.index, dtype=object).replace("", np.nan)
+    out[skipped] = np.nan
+    return out, (other_text if other_text.notna().any() else None)
+
+
+def _option_cell(value: str, label: str) -> str:
+    """``ticked``, ``unticked``, ``skipped`` or ``bad`` for one cell of an option column."""
+    if value in UNTICKED:
+        return "unticked"
+    if value in SKIPPED_MARKERS or value in _WJX_NUMERIC_SKIPS:
+        return "skipped"
+    if value in ("1", "是", "选中") or _norm(value) == _norm(label) or (
+            _norm(value).startswith(_norm(label)) and "〖" in value):
+        return "ticked"
+    return "bad"
 
 
 def _codes_from_text(values: pd.Series, q: Question) -> pd.Series:
@@ -362,32 +617,60 @@ def _codes_from_text(values: pd.Series, q: Question) -> pd.Series:
 
 
 def _multiple_from_text(values: pd.Series, q: Question) -> tuple[pd.Series, pd.Series | None]:
-    """A multiple-choice column of codes or option texts joined by ┋ (or the codebook separator)."""
+    """A multiple-choice column of codes or option texts joined by ┋, |, “, ” or the separator."""
+    cache: dict[str, tuple[object, object]] = {}
+    for cell in pd.unique(values):
+        cache[cell] = _choices(cell, q)
+    codes = values.map(lambda c: cache[c][0])
+    other = values.map(lambda c: cache[c][1])
+    return codes.astype(object), (other if other.notna().any() else None)
+
+
+def _choices(cell: str, q: Question) -> tuple[object, object]:
+    """Codes (``"1;3"``) and the “other” text of one joined multiple-choice cell."""
+    if cell == "":
+        return np.nan, np.nan
     lookup = {_norm(label): code for code, label in (q.options or {}).items()}
-    other_texts = {}
-    codes_out = []
-    for row, cell in values.items():
-        if cell == "":
-            codes_out.append(np.nan)
-            continue
-        parts = re.split("|".join(map(re.escape, (*_MULTI_JOINERS, q.separator))), cell)
-        codes = []
-        for part in (p.strip() for p in parts):
+    tokens = [t for t in re.split(_MULTI_SPLIT.pattern + "|" + re.escape(q.separator), cell)]
+    codes: list[str] = []
+    other = np.nan
+    i = 0
+    while i < len(tokens):
+        for j in range(len(tokens), i, -1):  # longest run of tokens forming one label (“A, B”)
+            joined = _norm(",".join(tokens[i:j]))
+            if joined in lookup:
+                codes.append(str(lookup[joined]))
+                i = j
+                break
+        else:
+            part = tokens[i].strip()
+            i += 1
             if not part:
                 continue
             if re.fullmatch(r"\d+", part):
                 codes.append(part)
                 continue
-            code = lookup.get(_norm(part))
+            m = _OTHER.match(part)
+            code = None
+            if m:
+                code = next((c for lab, c in lookup.items() if lab.startswith(_norm(m.group(1)))
+                             and _norm(m.group(1))), None)
+                if code is not None:
+                    inner = re.findall(r"〖(.*?)〗", part)
+                    other = (inner[-1] if inner else m.group(2)).strip("】〗]）)〖【 ")
             if code is None:
-                m = _OTHER.match(part)
-                if m:
-                    code = lookup.get(_norm(m.group(1))) or next(
-                        (c for lab, c in lookup.items() if lab.startswith(_norm(m.group(1)))), None)
-                    if code is not None:
-                        inner = re.findall(r"〖(.*?)〗", part)
-                        other_texts[row] = (inner[-1] if inner else m.group(2)).strip("】〗]）)〖【 ")
+                fallback = _other_option(q)
+                if fallback is not None and not _looks_like_code(part):
+                    code, other = fallback, part
             codes.append(str(code) if code is not None else part)
-        codes_out.append(q.separator.join(codes) if codes else np.nan)
-    other = pd.Series(other_texts, dtype=object).reindex(values.index) if other_texts else None
-    return pd.Series(codes_out, index=values.index, dtype=object), other
+    return (q.separator.join(codes) if codes else np.nan), other
+
+
+def _other_option(q: Question) -> int | None:
+    """The code of the “other” option (其他… / Other…), used for Google's free “Other” text."""
+    return next((c for c, lab in (q.options or {}).items()
+                 if _norm(lab).startswith(("其他", "其它", "Other", "other"))), None)
+
+
+def _looks_like_code(part: str) -> bool:
+    return bool(re.fullmatch(r"-?\d+(\.\d+)?", part))

@@ -10,8 +10,9 @@ Rules (each questionnaire may break several; the *primary* reason is the first i
 ``blank``
     no question answered at all (administrative columns do not count).
 ``duplicate_number``
-    the questionnaire number was already used by an earlier non-blank questionnaire (data-entry
-    order); with ``duplicates="reject_all"`` every copy is rejected.
+    the questionnaire number was already used by an earlier questionnaire that is kept (data-entry
+    order; a first copy rejected for another reason does not count, so a later valid copy is
+    kept); with ``duplicates="reject_all"`` every non-blank copy is rejected.
 ``missing_number``
     no questionnaire number (only when the codebook names an ``id_column``).
 ``unreadable``
@@ -21,10 +22,18 @@ Rules (each questionnaire may break several; the *primary* reason is the first i
     a number outside the codebook's minimum–maximum (an impossible value).
 ``missing_required``
     a required question has no answer.
+``speeder``
+    answered faster than the codebook's ``quality.speeders`` limit (default a third of the median
+    of the platform's time-taken column: 所用时间, 答题时长, ``Duration (in seconds)``).
+``repeated_ip``
+    (only when ``quality.repeated_ip`` is enabled) the respondent's IP address was already used
+    by an earlier questionnaire that is kept.
 ``straight_lining``
     every item of a straight-lining block has the same raw answer (at least ``min_items``
     answered); with a reverse-coded item in the block this is a contradiction, so the
-    questionnaire was not answered attentively.
+    questionnaire was not answered attentively. The same *middle* answer everywhere (一般) is not
+    rejected on its own (a reverse-worded item cannot contradict a neutral answer) unless the
+    rule says ``middle: reject``.
 
 Examples
 --------
@@ -45,11 +54,12 @@ import pandas as pd
 from crmlab._checks import CrmlabInputError, ExclusionReport, require_columns
 from crmlab.survey.codebook import Codebook, Question
 
-__all__ = ["validate", "ValidationResult", "REASONS", "REASON_LABELS", "answered", "question_values"]
+__all__ = ["validate", "ValidationResult", "REASONS", "REASON_LABELS", "answered", "question_values",
+           "seconds_taken"]
 
 #: Rejection reasons, in priority order (the first one a questionnaire breaks is its primary one).
 REASONS = ("blank", "duplicate_number", "missing_number", "unreadable", "out_of_range",
-           "missing_required", "straight_lining")
+           "missing_required", "speeder", "repeated_ip", "straight_lining")
 #: Plain-language label of each reason (English with the course's Chinese term).
 REASON_LABELS = {
     "blank": "blank questionnaire (白卷)",
@@ -58,6 +68,8 @@ REASON_LABELS = {
     "unreadable": "text where a number is expected",
     "out_of_range": "answer code not allowed / impossible value",
     "missing_required": "required question not answered",
+    "speeder": "answered too fast (speeder)",
+    "repeated_ip": "IP address used by an earlier questionnaire",
     "straight_lining": "same answer to every item of a block (straight-lining)",
 }
 
@@ -195,9 +207,12 @@ def validate(responses: pd.DataFrame, codebook: Codebook, *, duplicates: str = "
     >>> cb = Codebook.from_dict({"title": "t", "id_column": "no", "questions": [
     ...     {"id": "q1", "text": "?", "type": "single", "options": {1: "yes", 2: "no"},
     ...      "required": True}]})
-    >>> r = validate(pd.DataFrame({"no": [1, 2, 2, 3], "q1": [1, 5, 2, None]}), cb)
+    >>> r = validate(pd.DataFrame({"no": [1, 2, 2, 2, 3], "q1": [1, 5, 2, 1, None]}), cb)
     >>> r.rejected[["row", "reason"]].values.tolist()
-    [[1, 'out_of_range'], [2, 'duplicate_number'], [3, 'blank']]
+    [[1, 'out_of_range'], [3, 'duplicate_number'], [4, 'blank']]
+
+    The first copy of number 2 was rejected (5 is no option), so the second, valid one is kept
+    and the third is the duplicate.
     """
     if duplicates not in ("keep_first", "reject_all"):
         raise CrmlabInputError(f"duplicates must be 'keep_first' or 'reject_all', not {duplicates!r}")
@@ -265,33 +280,20 @@ def validate(responses: pd.DataFrame, codebook: Codebook, *, duplicates: str = "
             low = filled.min(axis=1)
             high = np.where(np.isnan(block), -np.inf, block).max(axis=1)
             same = (low == high) & (count >= rule.min_items)
+            if rule.middle == "keep":
+                same &= low != _middle(codebook, items)
             flag("straight_lining", f"block:{rule.block}", same,
                  pd.Series(np.where(same, low, np.nan)).astype("Int64"))
     flags["blank"] = blank
+    _check_speeders(responses, codebook, blank, flag)
     if codebook.id_column:
         ids = responses[codebook.id_column]
         has_id = answered(ids).to_numpy()
         flag("missing_number", codebook.id_column, ~has_id & ~blank, None)
-        candidates = has_id & ~blank
-        dup = np.zeros(n, dtype=bool)
-        sub = pd.Series(ids[candidates].to_numpy() if pd.api.types.is_numeric_dtype(ids)
-                        else _stripped_text(ids[candidates]))
-        marks = sub.duplicated(keep="first" if duplicates == "keep_first" else False).to_numpy()
-        where = np.flatnonzero(candidates)
-        dup[where[marks]] = True
-        shown = None
-        if marks.any():
-            # name the row that first used the number, so both forms can be found
-            grouped = pd.Series(where).groupby(sub.to_numpy())
-            if duplicates == "keep_first":
-                first = grouped.transform("min").to_numpy()[marks]
-                note = ", first used on row " + responses.index[first].astype(str).to_numpy(dtype=object)
-            else:
-                note = ", used on " + grouped.transform("size").to_numpy()[marks].astype(str) \
-                    .astype(object) + " questionnaires"
-            shown = pd.Series("", index=responses.index, dtype=object)
-            shown.iloc[where[marks]] = ids.iloc[where[marks]].astype(str).to_numpy(dtype=object) + note
+        kept = ~np.logical_or.reduce(list(flags.values()))
+        dup, shown = _repeats(ids, has_id & ~blank, responses.index, duplicates, kept)
         flag("duplicate_number", codebook.id_column, dup, shown)
+    _check_repeated_ip(responses, codebook, flags, flag)
 
     reason_matrix = np.column_stack([flags.get(r, np.zeros(n, dtype=bool)) for r in REASONS])
     rejected_mask = reason_matrix.any(axis=1)
@@ -329,6 +331,114 @@ def validate(responses: pd.DataFrame, codebook: Codebook, *, duplicates: str = "
         exclusions.add(reason, rejected["row"][rejected["reason"] == reason].pipe(pd.Index))
     return ValidationResult(valid=valid, rejected=rejected, issues=issues, received=n,
                             exclusions=exclusions)
+
+
+def _repeats(values: pd.Series, candidates: np.ndarray, index: pd.Index, duplicates: str,
+             kept: np.ndarray | None = None) -> tuple[np.ndarray, pd.Series | None]:
+    """Copies of a value among ``candidates`` after the one that is kept (the first copy in
+    ``kept``, else the first copy), or every copy for ``reject_all``; with a note naming the row
+    of the kept copy."""
+    n = len(values)
+    dup = np.zeros(n, dtype=bool)
+    where = np.flatnonzero(candidates)
+    sub = pd.Series(values[candidates].to_numpy() if pd.api.types.is_numeric_dtype(values)
+                    else _stripped_text(values[candidates]))
+    if not len(where) or not sub.duplicated().any():
+        return dup, None
+    groups = pd.Series(where).groupby(sub.to_numpy())
+    if duplicates == "keep_first":
+        good = pd.Series(np.where(kept[where], where, np.iinfo(np.int64).max) if kept is not None
+                         else where)
+        anchor = good.groupby(sub.to_numpy()).transform("min").to_numpy()
+        anchor = np.where(anchor == np.iinfo(np.int64).max, groups.transform("min").to_numpy(),
+                          anchor)
+        marks = where > anchor
+        note = ", first used on row " + index[anchor[marks]].astype(str).to_numpy(dtype=object)
+    else:
+        marks = sub.duplicated(keep=False).to_numpy()
+        note = ", used on " + groups.transform("size").to_numpy()[marks].astype(str) \
+            .astype(object) + " questionnaires"
+    dup[where[marks]] = True
+    shown = pd.Series("", index=index, dtype=object)
+    shown.iloc[where[marks]] = values.iloc[where[marks]].astype(str).to_numpy(dtype=object) + note
+    return dup, shown
+
+
+def _middle(codebook: Codebook, items: list[str]) -> float:
+    """The middle code of the items' scale (NaN for an even scale or no scale)."""
+    scale = codebook.question(items[0]).scale
+    if scale is None or (scale.max - scale.min) % 2:
+        return float("nan")
+    return (scale.min + scale.max) / 2
+
+
+def seconds_taken(values: pd.Series) -> pd.Series:
+    """Seconds from a time-taken column: numbers, ``"123秒"``, ``"2分3秒"``, ``"1小时2分"``.
+
+    Examples
+    --------
+    >>> seconds_taken(pd.Series(["2分3秒", "45秒", "1小时", 90, None])).tolist()
+    [123.0, 45.0, 3600.0, 90.0, nan]
+    """
+    import re
+
+    def parse(value: object) -> float:
+        text = str(value).strip()
+        try:
+            return float(text)
+        except ValueError:
+            pass
+        parts = re.fullmatch(r"(?:(\d+)\s*(?:小时|时))?\s*(?:(\d+)\s*分(?:钟)?)?\s*(?:(\d+)\s*秒)?", text)
+        if not text or parts is None or not any(parts.groups()):
+            return float("nan")
+        h, m, sec = (int(g or 0) for g in parts.groups())
+        return float(3600 * h + 60 * m + sec)
+
+    return _by_unique(values, parse).astype("float64")
+
+
+def _find_column(responses: pd.DataFrame, given: str | None, known: tuple[str, ...]) -> str | None:
+    if given:
+        require_columns(responses, [given], what="the responses")
+        return given
+    return next((c for c in known if c in responses.columns), None)
+
+
+def _check_speeders(responses: pd.DataFrame, codebook: Codebook, blank: np.ndarray, flag) -> None:
+    from crmlab.survey.reading import TIME_TAKEN_COLUMNS
+
+    rule = codebook.quality.get("speeders", {})
+    if rule.get("enabled") is False:
+        return
+    column = _find_column(responses, rule.get("column"), TIME_TAKEN_COLUMNS)
+    if column is None:
+        return
+    seconds = seconds_taken(responses[column]).to_numpy()
+    limit = rule.get("min_seconds")
+    if limit is None and rule.get("fraction_of_median") is not None:
+        usable = seconds[~blank & ~np.isnan(seconds)]
+        limit = float(rule["fraction_of_median"]) * float(np.median(usable)) if len(usable) else None
+    if limit is None:
+        return
+    fast = ~blank & (seconds < limit)
+    flag("speeder", column, fast, pd.Series([f"{v:g} s < {limit:.0f} s" for v in seconds],
+                                            index=responses.index, dtype=object))
+
+
+def _check_repeated_ip(responses: pd.DataFrame, codebook: Codebook, flags: dict, flag) -> None:
+    from crmlab.survey.reading import IP_COLUMNS
+
+    rule = codebook.quality.get("repeated_ip", {})
+    if not rule.get("enabled"):
+        return
+    column = _find_column(responses, rule.get("column"), IP_COLUMNS)
+    if column is None:
+        return
+    ips = responses[column].astype("string").str.replace(r"\s*[(（].*$", "", regex=True).str.strip()
+    kept = ~np.logical_or.reduce(list(flags.values()))
+    candidates = kept & ips.notna().to_numpy() & (ips != "").fillna(False).to_numpy()
+    dup, shown = _repeats(ips.astype(object), candidates, responses.index, "keep_first", kept)
+    flag("repeated_ip", column, dup, shown)
 
 
 def _bad_multiple(raw: pd.Series, q: Question) -> np.ndarray:
