@@ -8,7 +8,7 @@ READY  := $(VENV)/.crmlab-installed
 PYTEST_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test test-lowest notebooks lock bench clean
+.PHONY: lab test test-lowest notebooks lock bench clean student crmlab
 
 $(READY): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,12 +16,22 @@ $(READY): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test]"
 	@touch $@
 
+# The venv's bin folder goes first on PATH, so `!crmlab ...` works inside the notebooks.
 lab: $(READY)
-	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. \
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. \
 	    --LabApp.default_url=/lab/tree/notebooks/00_getting_started.ipynb
 
 test: $(READY)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The course as students receive it (git-ignored): chapter notebooks, labs released with
+# self-checks and no solutions, datasets, a student README.
+student: $(READY)
+	$(BIN)/crmlab student --out student
+
+# Run the crmlab command without activating the venv: make crmlab ARGS="datasets list"
+crmlab: $(READY)
+	$(BIN)/crmlab $(ARGS)
 
 # The unit tests and docstring examples against the lowest versions pyproject.toml allows
 # (constraints-lowest.txt), in a separate venv. Notebooks are left out: their stored outputs

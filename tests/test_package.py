@@ -51,10 +51,10 @@ def test_environment_yml_matches_pyproject():
         wanted.update(_requirement(s) for s in project["optional-dependencies"][extra])
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     conda = dict(
-        _requirement(s) for s in env["dependencies"] if isinstance(s, str) and not s.startswith(("python", "pip"))
+        _requirement(s) for s in env["dependencies"] if isinstance(s, str) and _requirement(s)[0] not in ("python", "pip")
     )
     assert conda == wanted
-    python = next(s for s in env["dependencies"] if isinstance(s, str) and s.startswith("python"))
+    python = next(s for s in env["dependencies"] if isinstance(s, str) and _requirement(s)[0] == "python")
     assert python.replace("python", "") == project["requires-python"]
     assert {"pip": ["-e ."]} in env["dependencies"]
 
