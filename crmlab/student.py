@@ -100,10 +100,22 @@ def solution_lines(source: Path) -> set[str]:
     return lines
 
 
+def notebook_text(raw: str) -> str:
+    """Every cell's source and every text output of a notebook (JSON) as plain lines."""
+    nb = json.loads(raw)
+    parts = []
+    for cell in nb.get("cells", []):
+        parts.append("".join(cell.get("source", "")))
+        for output in cell.get("outputs", []):
+            parts.append("".join(output.get("text", "")))
+            parts += ["".join(v) for k, v in output.get("data", {}).items() if k.startswith("text/")]
+    return "\n".join(parts)
+
+
 def leaks_in_text(text: str, solution_lines: set[str]) -> list[str]:
     """What in ``text`` must not reach students: markers and instructors' solution lines."""
     found = [f"solution marker `{m}`" for m in MARKERS if m in text]
-    present = {line.strip() for line in text.replace("\\n", "\n").split("\n")}
+    present = {line.strip() for line in text.split("\n")}
     found += [f"solution line `{line}`" for line in sorted(solution_lines & present)]
     return found
 
@@ -121,6 +133,8 @@ def leaks(out: str | Path, sources: list[Path]) -> dict[str, list[str]]:
         if path.suffix not in (".ipynb", ".json", ".md", ".py", ".yaml", ".txt"):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".ipynb":
+            text = notebook_text(text)
         hits = leaks_in_text(text, lines if path.parent.name == "labs" else set())
         if hits:
             found[str(path.relative_to(out))] = hits
