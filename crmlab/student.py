@@ -155,7 +155,7 @@ def _chapter_rows(notebooks: list[Path], labs: list[Path]) -> str:
 def _copy_notebook(src: Path, dest: Path) -> None:
     """Copy a chapter notebook; its references to the instructors' ``exercises/`` become ``labs/``."""
     text = src.read_text(encoding="utf-8")
-    text = text.replace("../exercises/", "../labs/").replace("`exercises/", "`labs/")
+    text = text.replace("../exercises/", "../labs/").replace("`exercises/", "`labs/").replace("student/labs/", "labs/")
     dest.write_text(text, encoding="utf-8")
 
 
