@@ -8,12 +8,12 @@ READY  := $(VENV)/.crmlab-installed
 PYTEST_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test test-lowest notebooks lock bench clean student crmlab
+.PHONY: lab test test-lowest notebooks lock bench docs clean student crmlab
 
 $(READY): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test,excel,grader,word]"
 	@touch $@
 
 # The venv's bin folder goes first on PATH, so `!crmlab ...` works inside the notebooks.
@@ -40,7 +40,7 @@ test-lowest:
 	@test -x .venv-lowest/bin/python || $(PYTHON) -m venv .venv-lowest
 	.venv-lowest/bin/python -m pip install --quiet --upgrade pip
 	.venv-lowest/bin/python -m pip install --quiet -c constraints-lowest.txt hatchling editables
-	.venv-lowest/bin/python -m pip install --quiet -c constraints-lowest.txt --no-build-isolation -e ".[test]"
+	.venv-lowest/bin/python -m pip install --quiet -c constraints-lowest.txt --no-build-isolation -e ".[test,excel,grader,word]"
 	.venv-lowest/bin/python -m pytest -n 2 tests crmlab $(PYTEST_ARGS)
 
 # Re-execute every chapter notebook in place (after a change to crmlab or to constraints.txt).
@@ -52,7 +52,7 @@ notebooks: $(READY)
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet --upgrade pip
-	.lock-venv/bin/python -m pip install --quiet -e ".[lab,test]"
+	.lock-venv/bin/python -m pip install --quiet -e ".[lab,test,excel,grader,docs]"
 	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 	rm -rf .lock-venv
 	$(MAKE) notebooks
@@ -61,5 +61,13 @@ bench: $(READY)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[bench]"
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# The API reference (docs/api/), built from the docstrings; any warning fails the build,
+# including numpydoc's check that every public function has Parameters, Returns and an example.
+docs: $(READY)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[docs]"
+	rm -rf docs/_build
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "API reference: docs/_build/html/index.html"
+
 clean:
-	rm -rf $(VENV) .venv-lowest build dist *.egg-info
+	rm -rf $(VENV) .venv-lowest build dist *.egg-info docs/_build

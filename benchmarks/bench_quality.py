@@ -88,7 +88,7 @@ def reference_seconds(records: pd.DataFrame, sample: int = 20_000) -> tuple[floa
     loop = [fuzz.ratio(x, y) for x, y in zip(a, b)]
     t_loop = time.perf_counter() - start
     start = time.perf_counter()
-    vec = q._ratio(a, b)
+    vec = q.linkage._ratio(a, b)
     t_vec = time.perf_counter() - start
     assert all(abs(x / 100 - y) < 1e-6 for x, y in zip(loop, vec))  # same numbers
     factor = len(pairs) / len(part)

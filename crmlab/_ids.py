@@ -1,11 +1,11 @@
 """Integer codes for id columns (customer ids, receipt numbers), fast on millions of rows.
 
 Grouping transactions by customer starts by numbering the customers: every row gets the code of
-its id. For text ids pandas keeps in Apache Arrow memory (the default ``str`` columns when
-pyarrow is installed, as it is with crmlab), Arrow's dictionary encoding does this; on large
-columns :func:`id_codes` encodes slices of the column on several threads and merges the small
-per-slice dictionaries, which halves the time on two cores. Any other column goes to
-``pd.factorize``. The result is the same either way.
+its id. For text ids pandas keeps in Apache Arrow memory (pandas 3's default ``str`` columns when
+pyarrow is installed, as it is with crmlab; Arrow-backed string columns on pandas 2.2), Arrow's
+dictionary encoding does this; on large columns :func:`id_codes` encodes slices of the column on
+several threads and merges the small per-slice dictionaries, which halves the time on two
+cores. Any other column goes to ``pd.factorize``. The result is the same either way.
 """
 
 from __future__ import annotations
@@ -74,8 +74,10 @@ def id_codes(ids: pd.Series, *, sort: bool = False) -> tuple[np.ndarray, np.ndar
 def _arrow_pieces(ids: pd.Series) -> list | None:
     """The column as slices of one Arrow string array, or None when Arrow is not worth it."""
     dtype = ids.dtype
-    arrow_backed = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
-        isinstance(dtype, pd.ArrowDtype))
+    # pandas 3's default str dtype has storage "pyarrow"; pandas 2.2 calls the same Arrow-backed
+    # dtype (pd.options.future.infer_string) "pyarrow_numpy".
+    arrow_backed = isinstance(dtype, pd.ArrowDtype) or (
+        isinstance(dtype, pd.StringDtype) and dtype.storage in ("pyarrow", "pyarrow_numpy"))
     if not arrow_backed or len(ids) < PARALLEL_MIN_ROWS:
         return None
     import pyarrow as pa

@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``crmlab`` command; returns the exit code."""
     from crmlab._checks import CrmlabInputError
+    from crmlab._extras import missing_extra
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -85,6 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except (CrmlabInputError, FileNotFoundError) as exc:
         print(f"crmlab: error: {exc}", file=sys.stderr)
+        return 2
+    except ImportError as exc:
+        message = missing_extra(exc)
+        if message is None:
+            raise
+        print(f"crmlab: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("crmlab: interrupted", file=sys.stderr)

@@ -294,7 +294,9 @@ def _word_table(doc: Any, rows: list[list[str]]) -> None:
 
 def write_docx(meta: dict[str, Any], blocks: list[Block], path: Path) -> Path:
     """The Word document: cover, body blocks, page numbers."""
-    from docx import Document
+    from crmlab._extras import optional_import
+
+    Document = optional_import("docx", purpose="building a report as a Word document").Document
     from docx.shared import Cm, Pt
 
     doc = Document()

@@ -81,7 +81,9 @@ def write_xlsx(spec: Any, path: Path, raters: int = 1, students: int = 30) -> Pa
 
 def write_docx(spec: Any, path: Path) -> Path:
     """The paper score sheet for one rater and one student or group."""
-    from docx import Document
+    from crmlab._extras import optional_import
+
+    Document = optional_import("docx", purpose="writing a Word score sheet").Document
     from docx.shared import Pt
 
     doc = Document()

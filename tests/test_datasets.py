@@ -357,6 +357,8 @@ def test_the_wheel_carries_the_data_for_a_non_editable_install(tmp_path):
         zf.extractall(site)
     assert "crmlab/_data/retail_transactions.csv.gz" in names
     assert "crmlab/_data/README.md" in names
+    assert "crmlab/py.typed" in names  # type checkers read crmlab's annotations (PEP 561)
+    assert {"crmlab/scorecard/rules.py", "crmlab/quality/linkage.py"} <= set(names)
     code = ("import crmlab.datasets as d; df = d.load_dataset('b2b_customers'); "
             "print(d.data_dir().name, len(df), df['since'].dtype.kind)")
     env = {**os.environ, "PYTHONPATH": str(site)}

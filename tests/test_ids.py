@@ -13,7 +13,10 @@ from crmlab import _ids
 from crmlab._ids import id_codes
 from crmlab.segmentation import _occasion_codes
 
-ARROW_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+try:  # pandas 3's default str dtype
+    ARROW_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+except TypeError:  # pandas 2.2 (the lowest supported) names the same dtype "pyarrow_numpy"
+    ARROW_STR = pd.StringDtype("pyarrow_numpy")
 ID_TEXT = st.one_of(st.none(), st.sampled_from(["", "a", "b", "M001", "M010", "会员7", "Ω"]),
                     st.text(max_size=4))
 

@@ -422,6 +422,11 @@ def test_first_time_buyers_bad_inputs():
 
 def test_docstring_examples_run():
     import doctest
+    import importlib
+    import pkgutil
 
-    result = doctest.testmod(q, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 15 and result.failed == 0
+    modules = [q] + [importlib.import_module(f"crmlab.quality.{m.name}")
+                     for m in pkgutil.iter_modules(q.__path__)]
+    results = [doctest.testmod(m, optionflags=doctest.NORMALIZE_WHITESPACE) for m in modules]
+    assert sum(r.attempted for r in results) > 15
+    assert sum(r.failed for r in results) == 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import json
+import pkgutil
 
 import numpy as np
 import pandas as pd
@@ -31,9 +33,11 @@ from crmlab.scorecard import (
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(sc, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 10
-    assert result.failed == 0
+    modules = [sc] + [importlib.import_module(f"crmlab.scorecard.{m.name}")
+                      for m in pkgutil.iter_modules(sc.__path__)]
+    results = [doctest.testmod(m, optionflags=doctest.NORMALIZE_WHITESPACE) for m in modules]
+    assert sum(r.attempted for r in results) >= 10
+    assert sum(r.failed for r in results) == 0
 
 
 # ----------------------------------------------------------------------------- calendar months

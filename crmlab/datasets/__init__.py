@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from crmlab._checks import CrmlabInputError
+from crmlab._extras import optional_import
 from crmlab.datasets._io import TableWriter, read_table
 from crmlab.datasets._registry import GENERATORS, generator_module, table_specs
 from crmlab.datasets._spec import TableSpec
@@ -36,7 +37,18 @@ __all__ = [
 
 
 def data_dir() -> Path:
-    """The folder holding the shipped CSV files (source checkout or installed package)."""
+    """The folder holding the shipped CSV files (source checkout or installed package).
+
+    Returns
+    -------
+    pathlib.Path
+        ``datasets/`` of a source checkout, or ``crmlab/_data`` of an installed wheel.
+
+    Examples
+    --------
+    >>> (data_dir() / "README.md").exists()
+    True
+    """
     package = Path(__file__).resolve().parent.parent
     for candidate in (package / "_data", package.parent / "datasets"):
         if candidate.is_dir():
@@ -50,6 +62,11 @@ def data_dir() -> Path:
 def list_datasets() -> list[str]:
     """Names of every shipped table, grouped by scenario (retail, B2B, survey, …).
 
+    Returns
+    -------
+    list of str
+        Table names, for :func:`load_dataset`.
+
     Examples
     --------
     >>> names = list_datasets()
@@ -60,7 +77,23 @@ def list_datasets() -> list[str]:
 
 
 def table_spec(name: str) -> TableSpec:
-    """The :class:`TableSpec` of table ``name`` (columns and their kinds, keys)."""
+    """The :class:`TableSpec` of table ``name`` (columns and their kinds, keys).
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`list_datasets`; an unknown name is an error that lists the names.
+
+    Returns
+    -------
+    TableSpec
+        The table's description, columns (name → kind), primary and foreign keys.
+
+    Examples
+    --------
+    >>> table_spec("b2b_customers").primary_key
+    ('customer_id',)
+    """
     specs = table_specs()
     if name not in specs:
         close = [n for n in specs if name.split("_")[0] in n]
@@ -79,6 +112,11 @@ def load_dataset(name: str) -> pd.DataFrame:
     name
         A name from :func:`list_datasets`, e.g. ``"retail_transactions"``.
 
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with the column types of its :func:`table_spec`.
+
     Examples
     --------
     >>> load_dataset("b2b_customers").shape[0] > 0
@@ -95,6 +133,21 @@ def describe(name: str) -> str:
     """A short text description of a table: what a row is, its size and its columns.
 
     The full data card (story, units, planted patterns) is in ``datasets/README.md``.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`list_datasets`.
+
+    Returns
+    -------
+    str
+        Several lines: description, size, each column with its kind and missing count, keys.
+
+    Examples
+    --------
+    >>> print(describe("b2b_customers").splitlines()[1])
+    300 rows × 10 columns
     """
     spec = table_spec(name)
     df = load_dataset(name)
@@ -112,10 +165,31 @@ def describe(name: str) -> str:
 
 
 def export(name: str, path: str | Path) -> Path:
-    """Write table ``name`` to ``path``: ``.csv`` (UTF-8 with BOM, opens in Excel) or ``.xlsx``."""
+    """Write table ``name`` to ``path``: ``.csv`` (UTF-8 with BOM, opens in Excel) or ``.xlsx``.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`list_datasets`.
+    path : str or pathlib.Path
+        The file to write; its suffix chooses the format (``.xlsx`` needs ``crmlab[excel]``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> csv = export("b2b_customers", Path(tempfile.mkdtemp(), "customers.csv"))
+    >>> pd.read_csv(csv, encoding="utf-8-sig").shape
+    (300, 10)
+    """
     path = Path(path)
     df = load_dataset(name)
     if path.suffix.lower() == ".xlsx":
+        optional_import("openpyxl", purpose=f"exporting {name} to Excel (.xlsx)")
         df.to_excel(path, index=False, sheet_name=name[:31])
     elif path.suffix.lower() == ".csv":
         df.to_csv(path, index=False, encoding="utf-8-sig")
@@ -131,6 +205,18 @@ def generate_table(name: str, scale: float = 1.0) -> pd.DataFrame:
     is kept (the others its generator yields are discarded chunk by chunk), but the whole of it
     is in memory: for tables too large for that, write them with :func:`regenerate` (which
     streams chunk by chunk to disk) and read the files in pieces.
+
+    Parameters
+    ----------
+    name : str
+        A generated table's name (copied tables such as CDNOW cannot be generated).
+    scale : float
+        Size relative to the shipped table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with the same columns and types as the shipped one.
 
     Examples
     --------
@@ -150,7 +236,27 @@ def regenerate(out_dir: str | Path | None = None, scale: float = 1.0,
     """Regenerate the generated tables into ``out_dir`` (default: the shipped folder).
 
     With the default ``scale=1`` the files are byte-identical to the shipped ones. Larger scales
-    stream chunk by chunk to disk. Returns table name → rows written.
+    stream chunk by chunk to disk.
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path, optional
+        The folder to write to; the shipped folder when omitted (only at ``scale=1``).
+    scale : float
+        Size relative to the shipped tables.
+    topics : list of str, optional
+        Only these generators (e.g. ``["b2b"]``); all when omitted.
+
+    Returns
+    -------
+    dict
+        Table name → rows written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> regenerate(tempfile.mkdtemp(), scale=0.1, topics=["b2b"])["b2b_customers"]
+    30
     """
     if out_dir is None and scale != 1:
         raise CrmlabInputError(
@@ -222,6 +328,11 @@ def connect(path: str | Path | None = None, *, tables: Iterable[str] | None = No
         Only these tables (names from :func:`list_datasets`); default: all of them.
     rebuild
         Build the database again even if it exists.
+
+    Returns
+    -------
+    sqlite3.Connection
+        An open connection; close it when done.
 
     Examples
     --------

@@ -66,8 +66,17 @@ def _register_font_files() -> None:
 def use_cjk_font(*, warn: bool = True) -> str | None:
     """Make matplotlib render Chinese text with an installed CJK font; return its family name.
 
-    Call it after ``seaborn.set_theme()`` (which resets the font list). Returns ``None`` and
-    warns once (when ``warn``) if no CJK font is installed.
+    Call it after ``seaborn.set_theme()`` (which resets the font list).
+
+    Parameters
+    ----------
+    warn : bool
+        Warn (once per session) when no CJK font is installed.
+
+    Returns
+    -------
+    str or None
+        The font family now first in ``font.sans-serif``; None when no CJK font is installed.
 
     Examples
     --------
@@ -102,6 +111,24 @@ def new_axes(ax: Any = None, figsize: tuple[float, float] = (7, 4.5)) -> Any:
     """Return ``ax``, or a new Axes of ``figsize``; makes sure a CJK font is in use.
 
     Every plot function starts with ``ax = new_axes(ax)``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; returned as it is.
+    figsize : tuple of float
+        Width and height in inches of the new figure when ``ax`` is None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, or the Axes of a new figure.
+
+    Examples
+    --------
+    >>> ax = new_axes(figsize=(4, 3))
+    >>> new_axes(ax) is ax
+    True
     """
     import matplotlib.pyplot as plt
 
@@ -110,6 +137,12 @@ def new_axes(ax: Any = None, figsize: tuple[float, float] = (7, 4.5)) -> Any:
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
+
+
+def _diagonal(ax: Any, label: str) -> None:
+    """Draw the reference line y = x from (0, 0) to (1, 1) once per Axes, labelled ``label``."""
+    if not any(line.get_label() == label for line in ax.get_lines()):
+        ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label=label)
 
 
 # Topic files holding plot functions; each lists its public functions in ``__all__``.

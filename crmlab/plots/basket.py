@@ -23,6 +23,22 @@ def rules_scatter(rules: pd.DataFrame, *, x: str = "support", y: str = "confiden
 
     Takes the result of :func:`crmlab.basket.association_rules`.
 
+    Parameters
+    ----------
+    rules : pandas.DataFrame
+        The rules, from :func:`crmlab.basket.association_rules`.
+    x, y, color : str
+        Columns for the x position, the y position and the colour of each point.
+    label_top : int
+        How many rules (highest ``color`` value first) get a text label.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> from crmlab.basket import association_rules

@@ -75,6 +75,24 @@ def monthly_trend_chart(table: pd.DataFrame, *, month: str = "month", value: str
 
     ``table`` has one row per month (and group, when ``by`` is given); months are dates.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per month (and group).
+    month, value : str
+        The column of month dates and the column drawn.
+    by : str, optional
+        A column whose groups get one line each; one line when omitted.
+    title : str, optional
+        The chart title; a default names ``value``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> monthly = pd.DataFrame({"month": pd.to_datetime(["2024-01-01", "2024-02-01"] * 2),

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import require_columns
-from crmlab.plots import new_axes
+from crmlab.plots import _diagonal, new_axes
 
 __all__ = ["churn_state_chart", "gains_chart", "feature_effects_chart", "winback_chart"]
 
@@ -21,6 +21,22 @@ def churn_state_chart(labels: pd.DataFrame, *, state: str = "state", by: str | N
 
     Takes the result of :func:`crmlab.loyalty.churn_labels` (optionally joined with a column
     such as the home store for ``by``).
+
+    Parameters
+    ----------
+    labels : pandas.DataFrame
+        One row per customer, from :func:`crmlab.loyalty.churn_labels`.
+    state : str
+        The column holding each customer's churn state.
+    by : str, optional
+        A column to group by; the bars then show shares within each group.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
@@ -57,6 +73,22 @@ def gains_chart(gains: pd.DataFrame, *, x: str = "cum_share_customers",
     Takes :func:`crmlab.loyalty.gains_table`; the diagonal is random targeting. Call it twice on
     one ``ax`` to compare models.
 
+    Parameters
+    ----------
+    gains : pandas.DataFrame
+        The gains table, from :func:`crmlab.loyalty.gains_table`.
+    x, y : str
+        Columns of the cumulative share of customers and of churners.
+    label : str
+        Legend label of this curve (name the model).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> from crmlab.loyalty import gains_table
@@ -67,13 +99,10 @@ def gains_chart(gains: pd.DataFrame, *, x: str = "cum_share_customers",
     xs = np.concatenate([[0.0], gains[x].to_numpy()])
     ys = np.concatenate([[0.0], gains[y].to_numpy()])
     ax.plot(xs, ys, marker="o", lw=2, label=label)
-    if not any(line.get_label() == "random" for line in ax.get_lines()):
-        ax.plot([0, 1], [0, 1], ls="--", color="grey", label="random")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel("share of customers contacted (highest churn score first)")
-    ax.set_ylabel("share of churners reached")
-    ax.set_title("Cumulative gains")
+    _diagonal(ax, "random")
+    ax.set(xlim=(0, 1), ylim=(0, 1.02), title="Cumulative gains",
+           xlabel="share of customers contacted (highest churn score first)",
+           ylabel="share of churners reached")
     ax.legend(loc="lower right")
     return ax
 
@@ -85,6 +114,22 @@ def feature_effects_chart(effects: pd.DataFrame, *, feature: str = "feature",
 
     Odds ratios are drawn on a log scale around 1 (right: raises churn, left: lowers it);
     permutation importances as plain bars.
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        The effects, from :func:`crmlab.loyalty.feature_effects`.
+    feature, effect, kind : str
+        Columns of the feature name, its effect and the kind of effect (odds ratio or importance).
+    top : int
+        How many of the strongest effects to show.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
@@ -119,6 +164,22 @@ def winback_chart(winback: pd.DataFrame, *, customer: str = "member_id",
     """The top of the win-back list: expected value per customer, coloured by state.
 
     Takes :func:`crmlab.loyalty.winback_list`.
+
+    Parameters
+    ----------
+    winback : pandas.DataFrame
+        The ranked list, from :func:`crmlab.loyalty.winback_list`.
+    customer, value, state : str
+        Columns of the customer id, the expected value and the churn state.
+    top : int
+        How many customers from the top of the list to show.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------

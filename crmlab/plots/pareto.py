@@ -8,26 +8,37 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import require_columns
-from crmlab.plots import new_axes
+from crmlab.plots import _diagonal, new_axes
 
 __all__ = ["pareto_chart", "lorenz_chart", "pyramid_chart"]
 
 
-def pareto_chart(
-    table: pd.DataFrame,
-    *,
-    value: str = "value",
-    cum_customer_share: str = "cum_customer_share",
-    cum_value_share: str = "cum_value_share",
-    reference: float = 0.8,
-    ax: Any = None,
-) -> Any:
+def pareto_chart(table: pd.DataFrame, *, value: str = "value",
+                 cum_customer_share: str = "cum_customer_share",
+                 cum_value_share: str = "cum_value_share", reference: float = 0.8,
+                 ax: Any = None) -> Any:
     """Pareto chart (帕累托图): customers' values as bars, cumulative value share as a line.
 
     Takes the result of :func:`crmlab.pareto.pareto_table`. The x axis is the cumulative share
     of customers (so thousands of customers fit), the right axis the cumulative share of value;
     dashed lines mark the ``reference`` share of value (80 %) and the share of customers that
     reaches it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table, from :func:`crmlab.pareto.pareto_table`.
+    value, cum_customer_share, cum_value_share : str
+        Columns of each customer's value and of the two cumulative shares.
+    reference : float
+        The share of value marked by dashed lines (0.8: the 80/20 rule).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
@@ -71,20 +82,33 @@ def _formatter() -> Any:
     return FuncFormatter(_percent_format)
 
 
-def lorenz_chart(
-    curve: pd.DataFrame,
-    *,
-    gini: float | None = None,
-    cum_customer_share: str = "cum_customer_share",
-    cum_value_share: str = "cum_value_share",
-    label: str | None = None,
-    ax: Any = None,
-) -> Any:
+def lorenz_chart(curve: pd.DataFrame, *, gini: float | None = None,
+                 cum_customer_share: str = "cum_customer_share",
+                 cum_value_share: str = "cum_value_share", label: str | None = None,
+                 ax: Any = None) -> Any:
     """Lorenz curve (洛伦兹曲线) with the line of equality and, if given, the Gini value.
 
     Takes :func:`crmlab.pareto.lorenz_curve`; call it twice on one ``ax`` (with ``label``) to
     compare two customer bases. The shaded area between the diagonal and the curve is half the
     Gini coefficient.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        The curve, from :func:`crmlab.pareto.lorenz_curve`.
+    gini : float, optional
+        A Gini coefficient to print in the legend.
+    cum_customer_share, cum_value_share : str
+        Columns of the curve's x and y values.
+    label : str, optional
+        Legend label of this curve.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
@@ -101,29 +125,19 @@ def lorenz_chart(
         text += f" (Gini = {gini:.3f})"
     line = ax.plot(x, y, lw=2, label=text)[0]
     ax.fill_between(x, x, y, color=line.get_color(), alpha=0.15)
-    if not any(getattr(artist, "get_label", lambda: "")() == "equality" for artist in ax.lines):
-        ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="equality")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_aspect("equal")
+    _diagonal(ax, "equality")
+    ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", title="Lorenz curve",
+           xlabel="cumulative share of customers (smallest first)",
+           ylabel="cumulative share of value")
     ax.xaxis.set_major_formatter(_formatter())
     ax.yaxis.set_major_formatter(_formatter())
-    ax.set_xlabel("cumulative share of customers (smallest first)")
-    ax.set_ylabel("cumulative share of value")
-    ax.set_title("Lorenz curve")
     ax.legend(loc="upper left")
     return ax
 
 
-def pyramid_chart(
-    pyramid: pd.DataFrame,
-    *,
-    layer: str = "layer",
-    customer_share: str = "customer_share",
-    value_share: str = "value_share",
-    titles: dict[str, str] | None = None,
-    ax: Any = None,
-) -> Any:
+def pyramid_chart(pyramid: pd.DataFrame, *, layer: str = "layer",
+                  customer_share: str = "customer_share", value_share: str = "value_share",
+                  titles: dict[str, str] | None = None, ax: Any = None) -> Any:
     """The customer pyramid (客户金字塔) drawn as a pyramid, top layer at the top.
 
     Takes :func:`crmlab.pareto.customer_pyramid`. Every layer has the same height (layers of 5 %
@@ -132,8 +146,19 @@ def pyramid_chart(
 
     Parameters
     ----------
+    pyramid : pandas.DataFrame
+        The layers, from :func:`crmlab.pareto.customer_pyramid`.
+    layer, customer_share, value_share : str
+        Columns of the layer name and its shares of customers and of value.
     titles
         Display names per layer, e.g. ``{"VIP": "贵宾型 VIP"}``; default: Chinese + English.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------

@@ -20,6 +20,22 @@ def quality_score_chart(scores: pd.DataFrame, *, column: str = "column",
 
     Takes :func:`crmlab.quality.quality_score`; measures that do not apply (NaN) are left out.
 
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        The scores, from :func:`crmlab.quality.quality_score`.
+    column : str
+        The column naming each scored column of the table.
+    measures : tuple of str
+        The measures drawn as bars, each in [0, 1].
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> s = pd.DataFrame({"column": ["a", "b"], "completeness": [1.0, 0.5],
@@ -51,6 +67,26 @@ def pair_score_chart(pairs: pd.DataFrame, *, score: str = "score", truth: str | 
     is really one entity); the dashed line is the match threshold. Well separated humps mean
     the threshold is easy to choose.
 
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        Scored pairs, from :func:`crmlab.quality.duplicate_pairs`.
+    score : str
+        The column of pair scores.
+    truth : str, optional
+        A boolean column saying whether the pair is really one entity.
+    threshold : float, optional
+        The match threshold, drawn as a dashed line (none when None).
+    bins : int
+        Number of histogram bins.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> p = pd.DataFrame({"score": [0.2, 0.9, 0.95], "same": [False, True, True]})
@@ -81,6 +117,20 @@ def pair_score_chart(pairs: pd.DataFrame, *, score: str = "score", truth: str | 
 def cluster_size_chart(clusters: pd.DataFrame, *, cluster: str = "cluster_id",
                        ax: Any = None) -> Any:
     """How many entities have 1, 2, 3 … records (from :func:`crmlab.quality.find_duplicates`).
+
+    Parameters
+    ----------
+    clusters : pandas.DataFrame
+        One row per record, from :func:`crmlab.quality.find_duplicates`.
+    cluster : str
+        The column of cluster (entity) ids.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------

@@ -20,6 +20,21 @@ def sales_funnel_chart(funnel: pd.DataFrame, *, stage: str = "stage", reached: s
 
     Takes the result of :func:`crmlab.sales.sales_funnel` (one funnel, no groups).
 
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        One funnel, from :func:`crmlab.sales.sales_funnel`.
+    stage, reached, conversion : str
+        Columns of the stage name, the count that reached it and the conversion from the stage
+        before.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> from crmlab.sales import sales_funnel
@@ -50,6 +65,22 @@ def campaign_roi_chart(roi: pd.DataFrame, *, name: str = "name", value: str = "r
     """Horizontal bars of each campaign's ROI (投资回报率), a line at break-even (ROI = 0).
 
     Takes the result of :func:`crmlab.sales.campaign_roi`; bars are coloured by ``color_by``.
+
+    Parameters
+    ----------
+    roi : pandas.DataFrame
+        One row per campaign, from :func:`crmlab.sales.campaign_roi`.
+    name, value : str
+        Columns of the campaign name and its ROI.
+    color_by : str, optional
+        A column whose values colour the bars; one colour when None.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------

@@ -25,6 +25,20 @@ def yoy_class_chart(summary: pd.DataFrame, *, yoy_class: str = "yoy_class",
 
     Takes the result of :func:`crmlab.scorecard.yoy_summary`.
 
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        The summary, from :func:`crmlab.scorecard.yoy_summary`.
+    yoy_class, customers, share : str
+        Columns of the class, its number of customers and its share.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> from crmlab.scorecard import yoy_class, yoy_summary
@@ -52,6 +66,21 @@ def collections_matrix_chart(matrix: pd.DataFrame, *, action: str = "action",
 
     Rows are the ageing bands, columns the amount bands; each cell shows the action, the amount
     total and the number of customers. Takes :func:`crmlab.scorecard.collections_matrix`.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        The matrix, from :func:`crmlab.scorecard.collections_matrix`.
+    action, action_zh, ageing, amount_band, amount, customers : str
+        Its columns: the action (English and Chinese), the two bands, the amount total and the
+        number of customers.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
@@ -89,6 +118,22 @@ def grade_distribution_chart(scores: pd.DataFrame, *, grade: str = "grade", tota
     Takes the result of :meth:`crmlab.scorecard.Scorecard.score` or
     :func:`crmlab.scorecard.monthly_grading`.
 
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        One row per customer with a grade and total points.
+    grade, total : str
+        Columns of the grade and the total points.
+    floors : tuple of float
+        Lowest points of each grade above D, drawn as dashed lines.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> ax = grade_distribution_chart(pd.DataFrame({"total": [30, 55, 65, 85],
@@ -104,10 +149,8 @@ def grade_distribution_chart(scores: pd.DataFrame, *, grade: str = "grade", tota
             label=[f"{g}: {counts[g]}" for g in order])
     for floor in floors:
         ax.axvline(floor, color="grey", ls="--", lw=1)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("total points")
-    ax.set_ylabel("customers")
-    ax.set_title("Grade distribution 客户分级")
+    ax.set(xlim=(0, 100), xlabel="total points", ylabel="customers",
+           title="Grade distribution 客户分级")
     ax.legend(title="grade")
     return ax
 
@@ -118,6 +161,25 @@ def score_breakdown_chart(scores: pd.DataFrame, customer_id: Any, *,
     """One customer's points per item (bars) against each item's maximum (outlines).
 
     ``max_points`` maps item name → maximum (default: the course's six items).
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        One row per customer with a points column per item, from
+        :meth:`crmlab.scorecard.Scorecard.score`.
+    customer_id : object
+        The customer to draw.
+    max_points : dict, optional
+        Item name → maximum points; default: the course's six items.
+    id_column : str
+        The column of customer ids.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
@@ -161,6 +223,20 @@ def grade_history_chart(history: pd.DataFrame, *, month: str = "month_end",
 
     Takes the result of :func:`crmlab.scorecard.grading_history` (or
     :func:`crmlab.scorecard.grade_history`).
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        One row per customer and month, from :func:`crmlab.scorecard.grading_history`.
+    month, grade : str
+        Columns of the month end and the grade.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------

@@ -13,18 +13,29 @@ from crmlab.plots import new_axes
 __all__ = ["rfm_heatmap", "segment_share_chart", "k_selection_chart", "cluster_profile_chart"]
 
 
-def rfm_heatmap(
-    scores: pd.DataFrame,
-    *,
-    value: str = "monetary",
-    r: str = "R",
-    f: str = "F",
-    counts: bool = True,
-    ax: Any = None,
-) -> Any:
+def rfm_heatmap(scores: pd.DataFrame, *, value: str = "monetary", r: str = "R", f: str = "F",
+                counts: bool = True, ax: Any = None) -> Any:
     """R × F heatmap: colour = mean ``value`` (monetary) of the cell, text = number of customers.
 
     Takes :func:`crmlab.segmentation.rfm_scores`. Rows are R (most recent at the top), columns F.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        One row per customer, from :func:`crmlab.segmentation.rfm_scores`.
+    value : str
+        The column averaged in each cell (colour).
+    r, f : str
+        Columns of the R and F scores.
+    counts : bool
+        Print the number of customers in each cell under its mean.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
@@ -51,18 +62,27 @@ def rfm_heatmap(
     return ax
 
 
-def segment_share_chart(
-    profile: pd.DataFrame,
-    *,
-    segment: str = "segment",
-    customer_share: str = "customer_share",
-    revenue_share: str = "revenue_share",
-    ax: Any = None,
-) -> Any:
+def segment_share_chart(profile: pd.DataFrame, *, segment: str = "segment",
+                        customer_share: str = "customer_share",
+                        revenue_share: str = "revenue_share", ax: Any = None) -> Any:
     """Share of customers next to share of revenue for each segment (horizontal bars).
 
     Takes :func:`crmlab.segmentation.segment_profile`. Segments whose revenue bar is much longer
     than their customer bar are the ones worth most per head.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        One row per segment, from :func:`crmlab.segmentation.segment_profile`.
+    segment, customer_share, revenue_share : str
+        Columns of the segment name and its two shares.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
@@ -86,18 +106,26 @@ def segment_share_chart(
     return ax
 
 
-def k_selection_chart(
-    scores: pd.DataFrame,
-    *,
-    k: str = "k",
-    inertia: str = "inertia",
-    silhouette: str = "silhouette",
-    ax: Any = None,
-) -> Any:
+def k_selection_chart(scores: pd.DataFrame, *, k: str = "k", inertia: str = "inertia",
+                      silhouette: str = "silhouette", ax: Any = None) -> Any:
     """Elbow (inertia) and silhouette against k, on two y axes.
 
     Takes :func:`crmlab.segmentation.choose_k`. Look for the bend of the inertia curve and a
     high silhouette.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        One row per k, from :func:`crmlab.segmentation.choose_k`.
+    k, inertia, silhouette : str
+        Columns of the number of clusters and the two measures.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
@@ -117,17 +145,29 @@ def k_selection_chart(
     return ax
 
 
-def cluster_profile_chart(
-    profile: pd.DataFrame,
-    *,
-    segment: str = "segment",
-    columns: tuple[str, ...] = ("mean_recency", "mean_frequency", "mean_monetary",
-                                "revenue_share"),
-    ax: Any = None,
-) -> Any:
+def cluster_profile_chart(profile: pd.DataFrame, *, segment: str = "segment",
+                          columns: tuple[str, ...] = ("mean_recency", "mean_frequency",
+                                                      "mean_monetary", "revenue_share"),
+                          ax: Any = None) -> Any:
     """Heatmap of segment profiles: each column scaled to 0–1 for colour, real values as text.
 
     Takes :func:`crmlab.segmentation.segment_profile` (clusters or named segments).
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        One row per segment, from :func:`crmlab.segmentation.segment_profile`.
+    segment : str
+        The column of segment names (the rows).
+    columns : tuple of str
+        The profile columns drawn (the heatmap's columns).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -13,12 +14,35 @@ from crmlab.plots import new_axes
 __all__ = ["resolution_time_chart", "complaint_pareto_chart", "sla_status_chart"]
 
 
+def _horizontal(ax: Any) -> dict[str, Any]:
+    """Boxes drawn sideways: ``orientation`` since matplotlib 3.10, ``vert=False`` before."""
+    if "orientation" in inspect.signature(ax.boxplot).parameters:
+        return {"orientation": "horizontal"}
+    return {"vert": False}
+
+
 def resolution_time_chart(aged: pd.DataFrame, *, by: str = "channel", hours: str = "age_hours",
                           is_open: str = "is_open", log: bool = True, ax: Any = None) -> Any:
     """Box plots of resolution time (hours) per group of resolved tickets, fastest first.
 
     Takes the result of :func:`crmlab.service.ticket_ageing` (or :func:`~crmlab.service.escalate`);
     open tickets are left out. A log scale (default) shows hours and weeks together.
+
+    Parameters
+    ----------
+    aged : pandas.DataFrame
+        One row per ticket, from :func:`crmlab.service.ticket_ageing`.
+    by, hours, is_open : str
+        Columns of the group, the hours from opening and whether the ticket is still open.
+    log : bool
+        Draw hours on a logarithmic axis.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
@@ -31,9 +55,9 @@ def resolution_time_chart(aged: pd.DataFrame, *, by: str = "channel", hours: str
     done = aged[~aged[is_open].astype(bool)]
     groups = done.groupby(done[by].astype(str))[hours]
     order = groups.median().sort_values(kind="stable").index.tolist()
-    parts = ax.boxplot([groups.get_group(g).to_numpy() for g in order], orientation="horizontal",
-                       tick_labels=order, patch_artist=True, widths=0.6,
-                       flierprops={"markersize": 2, "alpha": 0.5})
+    parts = ax.boxplot([groups.get_group(g).to_numpy() for g in order], **_horizontal(ax),
+                       patch_artist=True, widths=0.6, flierprops={"markersize": 2, "alpha": 0.5})
+    ax.set_yticks(range(1, len(order) + 1), order)
     for box in parts["boxes"]:
         box.set_facecolor("#8fb0d9")
     ax.invert_yaxis()
@@ -52,6 +76,22 @@ def complaint_pareto_chart(pareto: pd.DataFrame, *, category: str = "category",
     a dashed line at ``reference`` (80 %).
 
     Takes the result of :func:`crmlab.service.complaint_pareto`.
+
+    Parameters
+    ----------
+    pareto : pandas.DataFrame
+        One row per category, from :func:`crmlab.service.complaint_pareto`.
+    category, count, cumulative : str
+        Columns of the category, its number of tickets and the cumulative share.
+    reference : float
+        The cumulative share marked by a dashed line.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
@@ -82,6 +122,20 @@ def sla_status_chart(aged: pd.DataFrame, *, by: str = "severity", status: str = 
     """Stacked bars: the share of tickets in each SLA status, per group (severity by default).
 
     Takes the result of :func:`crmlab.service.ticket_ageing`.
+
+    Parameters
+    ----------
+    aged : pandas.DataFrame
+        One row per ticket, from :func:`crmlab.service.ticket_ageing`.
+    by, status : str
+        Columns of the group and the SLA status.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------

@@ -28,6 +28,20 @@ def cohort_heatmap(matrix: pd.DataFrame, *, percent: bool = True, ax: Any = None
     Takes the result of :func:`crmlab.value.retention_matrix`. With ``percent`` (default) cells
     show retention rates as percentages; use ``percent=False`` for counts or revenue.
 
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Cohorts × periods, from :func:`crmlab.value.retention_matrix`.
+    percent : bool
+        Show the cells as percentages (rates); False for counts or money.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> from crmlab.value import cohort_table, retention_matrix
@@ -48,18 +62,34 @@ def cohort_heatmap(matrix: pd.DataFrame, *, percent: bool = True, ax: Any = None
     return ax
 
 
-def value_loyalty_chart(
-    customers: pd.DataFrame,
-    *,
-    value: str = "margin",
-    loyalty: str = "orders",
-    log: bool = True,
-    ax: Any = None,
-) -> Any:
+def value_loyalty_chart(customers: pd.DataFrame, *, value: str = "margin", loyalty: str = "orders",
+                        log: bool = True, ax: Any = None) -> Any:
     """Scatter of customers on the value × loyalty matrix (价值-忠诚度矩阵), coloured by quadrant.
 
     Takes the result of :func:`crmlab.value.value_loyalty_matrix`; dashed lines mark the
     thresholds in its ``attrs["thresholds"]``. ``log`` uses logarithmic axes (values are skewed).
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer, from :func:`crmlab.value.value_loyalty_matrix`.
+    value, loyalty : str
+        Columns of the value (y) and loyalty (x) measures.
+    log : bool
+        Use logarithmic axes.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> from crmlab.value import value_loyalty_matrix
+    >>> customers = pd.DataFrame({"margin": [500.0, 20, 300, 10], "orders": [12, 10, 2, 1]})
+    >>> ax = value_loyalty_chart(value_loyalty_matrix(customers))
     """
     require_columns(customers, [value, loyalty, "quadrant"], what="the value × loyalty table")
     import seaborn as sns
@@ -88,7 +118,26 @@ def value_loyalty_chart(
 
 
 def clv_sensitivity_heatmap(table: pd.DataFrame, *, ax: Any = None) -> Any:
-    """Heatmap of :func:`crmlab.value.clv_sensitivity`: CLV by retention (rows) × discount rate."""
+    """Heatmap of :func:`crmlab.value.clv_sensitivity`: CLV by retention (rows) × discount rate.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Retention rates × discount rates, from :func:`crmlab.value.clv_sensitivity`.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> from crmlab.value import clv_sensitivity
+    >>> table = clv_sensitivity(margin=100, retention_rates=[0.6, 0.8], discount_rates=[0.1, 0.2])
+    >>> ax = clv_sensitivity_heatmap(table)
+    """
     if not isinstance(table, pd.DataFrame) or table.empty:
         raise CrmlabInputError("clv_sensitivity_heatmap needs the table from clv_sensitivity(...)")
     ax = new_axes(ax, figsize=(6.5, 4.5))
