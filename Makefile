@@ -16,10 +16,14 @@ $(READY): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test,excel,grader,word]"
 	@touch $@
 
-# The venv's bin folder goes first on PATH, so `!crmlab ...` works inside the notebooks.
+# The venv's bin folder goes first on PATH (exported for every recipe), so the notebook kernels
+# that `make lab` starts find `crmlab`: `!crmlab ...` works inside the notebooks.
+# LAB_ARGS: extra options, e.g. LAB_ARGS="--no-browser --port=8899" (the browser test uses it).
+export PATH := $(abspath $(BIN)):$(PATH)
+
 lab: $(READY)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. \
-	    --LabApp.default_url=/lab/tree/notebooks/00_getting_started.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. \
+	    --LabApp.default_url=/lab/tree/notebooks/00_getting_started.ipynb $(LAB_ARGS)
 
 test: $(READY)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
