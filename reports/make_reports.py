@@ -120,14 +120,14 @@ SUPERMARKET = [
 
 members = load_dataset("retail_members")
 stores = load_dataset("retail_stores")
-tx = load_dataset("retail_transactions")
+tx = load_dataset("retail_transactions").rename(columns={"member_id": "customer_id"})  # 会员 = 客户
 as_of = tx["date"].max()"""),
     ("md", """## 二、正文：调查发现
 
 ### 发现一：各门店的会员和销售额差别很大
 """),
     ("code", """by_store = (tx.groupby("store_id")
-              .agg(小票数=("receipt_id", "nunique"), 会员数=("member_id", "nunique"), 销售额=("amount", "sum"))
+              .agg(小票数=("receipt_id", "nunique"), 会员数=("customer_id", "nunique"), 销售额=("amount", "sum"))
               .join(stores.set_index("store_id")["store_name"].rename("门店")))
 by_store["销售额（万元）"] = (by_store["销售额"] / 1e4).round(1)
 by_store[["门店", "会员数", "小票数", "销售额（万元）"]].set_index("门店").sort_values("销售额（万元）", ascending=False)"""),
@@ -137,7 +137,7 @@ by_store[["门店", "会员数", "小票数", "销售额（万元）"]].set_inde
 
 ### 发现二：少数会员贡献了大部分销售额（二八法则）
 """),
-    ("code", """spend = tx.groupby("member_id")["amount"].sum().sort_values(ascending=False)
+    ("code", """spend = tx.groupby("customer_id")["amount"].sum().sort_values(ascending=False)
 share = spend.cumsum() / spend.sum()
 customers = pd.Series(range(1, len(spend) + 1), index=spend.index) / len(spend)
 table = pd.DataFrame({"会员占比": ["前 5%", "前 20%", "前 50%"],
@@ -155,7 +155,7 @@ plt.show()"""),
 
 ### 发现三：经常光顾的会员只占少数
 """),
-    ("code", """visits = tx.groupby("member_id")["receipt_id"].nunique()
+    ("code", """visits = tx.groupby("customer_id")["receipt_id"].nunique()
 months = (tx["date"].max() - tx["date"].min()).days / 30.4
 per_month = visits / months
 tiers = pd.cut(per_month, [0, 1, 4, float("inf")], right=False, labels=["轻度（每月不到 1 次）", "中度（每月 1–4 次）", "重度（每月 4 次及以上）"])
