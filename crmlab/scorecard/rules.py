@@ -572,7 +572,7 @@ class Scorecard:
             lines.append(f"To reach {target} it needs {needed:g} more points: {how}.")
         if grade == self.grades[-1]:
             lines.append(f"A grade {grade} customer may be dropped with a vice-president's "
-                         f"approval.")
+                         f"approval, or where the reason lies with the customer (客户方因素).")
         return "\n".join(lines)
 
     # --- persistence --------------------------------------------------------------------
