@@ -546,3 +546,24 @@ def test_grade_history_sorts_and_rejects_duplicates():
         grade_history(dup)
     with pytest.raises(CrmlabInputError, match="missing column 'grade'"):
         grade_history(dup.drop(columns="grade"))
+
+
+def test_brand_other_is_judged_per_customer_from_0_to_5():
+    from crmlab.scorecard import default_scorecard
+
+    card = default_scorecard()
+    base = pd.DataFrame({"customer_id": ["A", "B", "C"], "sales": [300.0, 200.0, 100.0],
+                         "yoy_ratio": [1.0, 1.0, 1.0], "payment_terms_months": [0, 0, 0],
+                         "max_delay_months": [0.0, 0.0, 0.0],
+                         "brand_standing": ["other", "other", "global500"], "outlook_points": [5, 5, 5]})
+    # without the setting, "other" scores 5 as before
+    assert card.score(base).set_index("customer_id")["points_brand_standing"].to_dict() == {
+        "A": 5.0, "B": 5.0, "C": 20.0}
+    judged = base.assign(brand_other_points=[0, 3, None])   # C is not "other": its value is unused
+    points = card.score(judged).set_index("customer_id")["points_brand_standing"].to_dict()
+    assert points == {"A": 0.0, "B": 3.0, "C": 20.0}
+    with pytest.raises(CrmlabInputError, match="brand_other_points.*0 to 5.*rows 1"):
+        card.score(base.assign(brand_other_points=[2, 6, None]))
+    with pytest.raises(CrmlabInputError, match="rows 0"):
+        card.score(base.assign(brand_other_points=[None, 1, None]))
+    assert type(card).from_dict(card.to_dict()) == card     # the setting survives YAML/JSON

@@ -279,7 +279,7 @@ def monthly_grading(b2b_data: Mapping[str, pd.DataFrame] | None, month_end: Any,
     table["last_year_sales"] = yoy["last_period"]
     table["yoy_ratio"] = yoy["yoy_ratio"]
     table["yoy_class"] = yoy["yoy_class"]
-    for col in ("payment_terms_months", "brand_standing", "outlook_points"):
+    for col in ("payment_terms_months", "brand_standing", "brand_other_points", "outlook_points"):
         if col in customers.columns:
             table[col] = customers[col]
     table["max_delay_months"] = delays["max_delay_months"].reindex(ids).fillna(0.0).to_numpy()
