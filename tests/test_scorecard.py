@@ -198,7 +198,7 @@ def test_collections_matrix_amounts_per_cell():
 
 
 def test_collections_matrix_lines_are_parameters_and_empty_cells_are_zero():
-    m = collections_matrix(_invoices(), "2025-12-31", amount_line=200_000,
+    m = collections_matrix(_invoices(), as_of="2025-12-31", amount_line=200_000,
                            age_line_months=3).set_index("action")
     # nobody reaches 200,000; by invoice date (账龄) i1 (Sep 30 → Dec 31: exactly 3 months) and
     # i3 (5 months) are aged; i2 (1.5), i4 (Oct 1: 2 months 30 days) and i6 are not
@@ -206,7 +206,7 @@ def test_collections_matrix_lines_are_parameters_and_empty_cells_are_zero():
                                      "defer": 159_999}
     assert m.loc["key", "receivables"] == 0
     # counted from the due date instead, only i3 (Sep 30 → Dec 31, exactly 3 months) is aged
-    due = collections_matrix(_invoices(), "2025-12-31", amount_line=200_000, age_line_months=3,
+    due = collections_matrix(_invoices(), as_of="2025-12-31", amount_line=200_000, age_line_months=3,
                              age_basis="due").set_index("action")
     assert due["amount"].to_dict() == {"key": 0, "on_site": 0, "letter": 100_000, "defer": 219_999}
 
@@ -216,14 +216,14 @@ def test_age_basis_invoice_date_versus_due_date():
     inv = pd.DataFrame({"customer_id": ["A"], "amount": [150_000.0],
                         "invoice_date": pd.to_datetime(["2025-09-30"]),
                         "due_date": pd.to_datetime(["2025-11-30"]), "paid_date": [pd.NaT]})
-    by_invoice = receivables_ageing(inv, "2025-12-31")
+    by_invoice = receivables_ageing(inv, as_of="2025-12-31")
     assert by_invoice["age_months"].tolist() == [3.0] and by_invoice["action"].tolist() == ["key"]
-    by_due = receivables_ageing(inv, "2025-12-31", age_basis="due")
+    by_due = receivables_ageing(inv, as_of="2025-12-31", age_basis="due")
     assert by_due["age_months"].tolist() == [1.0] and by_due["action"].tolist() == ["on_site"]
     with pytest.raises(CrmlabInputError, match="age_basis must be 'invoice'"):
-        receivables_ageing(inv, "2025-12-31", age_basis="overdue")
+        receivables_ageing(inv, as_of="2025-12-31", age_basis="overdue")
     with pytest.raises(CrmlabInputError, match="no invoice_date column"):
-        receivables_ageing(inv, "2025-12-31", invoice_date=None)
+        receivables_ageing(inv, as_of="2025-12-31", invoice_date=None)
 
 
 def test_not_yet_due_is_reported_separately_not_filed_under_a_collection():
@@ -231,10 +231,10 @@ def test_not_yet_due_is_reported_separately_not_filed_under_a_collection():
                         "invoice_date": pd.to_datetime(["2025-09-15", "2025-12-10", "2025-12-01"]),
                         "due_date": pd.to_datetime(["2025-10-15", "2026-03-10", "2026-03-01"]),
                         "paid_date": [pd.NaT] * 3})
-    rec = receivables_ageing(inv, "2025-12-31")
+    rec = receivables_ageing(inv, as_of="2025-12-31")
     assert rec["action"].tolist() == ["key", "not_due", "not_due"]
     assert rec["months_overdue"].tolist()[1:] == [0.0, 0.0]
-    m = collections_matrix(inv, "2025-12-31").set_index("action")
+    m = collections_matrix(inv, as_of="2025-12-31").set_index("action")
     assert m["amount"].to_dict() == {"key": 120_000, "on_site": 0, "letter": 0, "defer": 0}
     assert m.attrs["exclusions"] == {"not_yet_due": {"receivables": 2, "customers": 2, "amount": 30_010.0,
                                                      "examples": ["A", "B"]}}
