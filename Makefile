@@ -8,20 +8,34 @@ READY  := $(VENV)/.crmlab-installed
 PYTEST_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test test-lowest notebooks lock bench docs clean
+.PHONY: lab test test-lowest notebooks lock bench docs clean student crmlab
 
 $(READY): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test,excel,grader]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test,excel,grader,word]"
 	@touch $@
+
+# The venv's bin folder goes first on PATH (exported for every recipe), so the notebook kernels
+# that `make lab` starts find `crmlab`: `!crmlab ...` works inside the notebooks.
+# LAB_ARGS: extra options, e.g. LAB_ARGS="--no-browser --port=8899" (the browser test uses it).
+export PATH := $(abspath $(BIN)):$(PATH)
 
 lab: $(READY)
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. \
-	    --LabApp.default_url=/lab/tree/notebooks/00_getting_started.ipynb
+	    --LabApp.default_url=/lab/tree/notebooks/00_getting_started.ipynb $(LAB_ARGS)
 
 test: $(READY)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The course as students receive it (git-ignored): chapter notebooks, labs released with
+# self-checks and no solutions, datasets, a student README.
+student: $(READY)
+	$(BIN)/crmlab student --out student
+
+# Run the crmlab command without activating the venv: make crmlab ARGS="datasets list"
+crmlab: $(READY)
+	$(BIN)/crmlab $(ARGS)
 
 # The unit tests and docstring examples against the lowest versions pyproject.toml allows
 # (constraints-lowest.txt), in a separate venv. Notebooks are left out: their stored outputs
@@ -30,7 +44,7 @@ test-lowest:
 	@test -x .venv-lowest/bin/python || $(PYTHON) -m venv .venv-lowest
 	.venv-lowest/bin/python -m pip install --quiet --upgrade pip
 	.venv-lowest/bin/python -m pip install --quiet -c constraints-lowest.txt hatchling editables
-	.venv-lowest/bin/python -m pip install --quiet -c constraints-lowest.txt --no-build-isolation -e ".[test,excel,grader]"
+	.venv-lowest/bin/python -m pip install --quiet -c constraints-lowest.txt --no-build-isolation -e ".[test,excel,grader,word]"
 	.venv-lowest/bin/python -m pytest -n 2 tests crmlab $(PYTEST_ARGS)
 
 # Re-execute every chapter notebook in place (after a change to crmlab or to constraints.txt).

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 #: Modules that each define ``register(subparsers)``; a missing one is skipped.
-SUBCOMMAND_MODULES = ("crmlab.grader.cli", "crmlab.survey_cli", "crmlab.scorecard_cli")
+SUBCOMMAND_MODULES = ("crmlab.grader.cli", "crmlab.survey_cli", "crmlab.scorecard_cli", "crmlab.course_cli")
 
 
 def _datasets_command(args: argparse.Namespace) -> int:

@@ -200,17 +200,44 @@ def test_collections_matrix_amounts_per_cell():
 def test_collections_matrix_lines_are_parameters_and_empty_cells_are_zero():
     m = collections_matrix(_invoices(), as_of="2025-12-31", amount_line=200_000,
                            age_line_months=3).set_index("action")
-    # nobody reaches 200,000; only i3 (exactly 3 months) is aged
-    assert m["amount"].to_dict() == {"key": 0, "on_site": 0, "letter": 100_000,
-                                     "defer": 219_999}
+    # nobody reaches 200,000; by invoice date (账龄) i1 (Sep 30 → Dec 31: exactly 3 months) and
+    # i3 (5 months) are aged; i2 (1.5), i4 (Oct 1: 2 months 30 days) and i6 are not
+    assert m["amount"].to_dict() == {"key": 0, "on_site": 0, "letter": 160_000,
+                                     "defer": 159_999}
     assert m.loc["key", "receivables"] == 0
+    # counted from the due date instead, only i3 (Sep 30 → Dec 31, exactly 3 months) is aged
+    due = collections_matrix(_invoices(), as_of="2025-12-31", amount_line=200_000, age_line_months=3,
+                             age_basis="due").set_index("action")
+    assert due["amount"].to_dict() == {"key": 0, "on_site": 0, "letter": 100_000, "defer": 219_999}
 
 
-def test_not_yet_due_counts_as_zero_months():
-    inv = pd.DataFrame({"customer_id": ["A"], "amount": [10.0],
-                        "due_date": pd.to_datetime(["2026-03-01"]), "paid_date": [pd.NaT]})
-    rec = receivables_ageing(inv, as_of="2025-12-31", invoice_date=None)
-    assert rec["months_overdue"].tolist() == [0.0] and rec["action"].tolist() == ["defer"]
+def test_age_basis_invoice_date_versus_due_date():
+    # 150,000 invoiced on Sep 30 with 60-day terms (due Nov 30): 3 months old, 1 month overdue
+    inv = pd.DataFrame({"customer_id": ["A"], "amount": [150_000.0],
+                        "invoice_date": pd.to_datetime(["2025-09-30"]),
+                        "due_date": pd.to_datetime(["2025-11-30"]), "paid_date": [pd.NaT]})
+    by_invoice = receivables_ageing(inv, as_of="2025-12-31")
+    assert by_invoice["age_months"].tolist() == [3.0] and by_invoice["action"].tolist() == ["key"]
+    by_due = receivables_ageing(inv, as_of="2025-12-31", age_basis="due")
+    assert by_due["age_months"].tolist() == [1.0] and by_due["action"].tolist() == ["on_site"]
+    with pytest.raises(CrmlabInputError, match="age_basis must be 'invoice'"):
+        receivables_ageing(inv, as_of="2025-12-31", age_basis="overdue")
+    with pytest.raises(CrmlabInputError, match="no invoice_date column"):
+        receivables_ageing(inv, as_of="2025-12-31", invoice_date=None)
+
+
+def test_not_yet_due_is_reported_separately_not_filed_under_a_collection():
+    inv = pd.DataFrame({"customer_id": ["A", "A", "B"], "amount": [120_000.0, 30_000.0, 10.0],
+                        "invoice_date": pd.to_datetime(["2025-09-15", "2025-12-10", "2025-12-01"]),
+                        "due_date": pd.to_datetime(["2025-10-15", "2026-03-10", "2026-03-01"]),
+                        "paid_date": [pd.NaT] * 3})
+    rec = receivables_ageing(inv, as_of="2025-12-31")
+    assert rec["action"].tolist() == ["key", "not_due", "not_due"]
+    assert rec["months_overdue"].tolist()[1:] == [0.0, 0.0]
+    m = collections_matrix(inv, as_of="2025-12-31").set_index("action")
+    assert m["amount"].to_dict() == {"key": 120_000, "on_site": 0, "letter": 0, "defer": 0}
+    assert m.attrs["exclusions"] == {"not_yet_due": {"receivables": 2, "customers": 2, "amount": 30_010.0,
+                                                     "examples": ["A", "B"]}}
 
 
 def test_collections_bad_input():
@@ -519,3 +546,24 @@ def test_grade_history_sorts_and_rejects_duplicates():
         grade_history(dup)
     with pytest.raises(CrmlabInputError, match="missing column 'grade'"):
         grade_history(dup.drop(columns="grade"))
+
+
+def test_brand_other_is_judged_per_customer_from_0_to_5():
+    from crmlab.scorecard import default_scorecard
+
+    card = default_scorecard()
+    base = pd.DataFrame({"customer_id": ["A", "B", "C"], "sales": [300.0, 200.0, 100.0],
+                         "yoy_ratio": [1.0, 1.0, 1.0], "payment_terms_months": [0, 0, 0],
+                         "max_delay_months": [0.0, 0.0, 0.0],
+                         "brand_standing": ["other", "other", "global500"], "outlook_points": [5, 5, 5]})
+    # without the setting, "other" scores 5 as before
+    assert card.score(base).set_index("customer_id")["points_brand_standing"].to_dict() == {
+        "A": 5.0, "B": 5.0, "C": 20.0}
+    judged = base.assign(brand_other_points=[0, 3, None])   # C is not "other": its value is unused
+    points = card.score(judged).set_index("customer_id")["points_brand_standing"].to_dict()
+    assert points == {"A": 0.0, "B": 3.0, "C": 20.0}
+    with pytest.raises(CrmlabInputError, match="brand_other_points.*0 to 5.*rows 1"):
+        card.score(base.assign(brand_other_points=[2, 6, None]))
+    with pytest.raises(CrmlabInputError, match="rows 0"):
+        card.score(base.assign(brand_other_points=[None, 1, None]))
+    assert type(card).from_dict(card.to_dict()) == card     # the setting survives YAML/JSON

@@ -206,14 +206,19 @@ def test_shipped_collections_matrix_against_naive_loop(shipped):
     for r in open_rows:
         totals[r.customer_id] = totals.get(r.customer_id, 0.0) + r.amount
     cells = {"key": 0.0, "on_site": 0.0, "letter": 0.0, "defer": 0.0}
+    not_due = 0.0
     for r in open_rows:
-        aged = r.due_date + relativedelta(months=2) <= as_of
+        if r.due_date > as_of:                             # not yet due: no collection action
+            not_due += r.amount
+            continue
+        aged = r.invoice_date + relativedelta(months=2) <= as_of   # 账龄: from the invoice date
         large = totals[r.customer_id] >= 100_000
         cell = ("key" if large else "letter") if aged else ("on_site" if large else "defer")
         cells[cell] += r.amount
     for cell, amount in cells.items():
         assert matrix.loc[cell, "amount"] == pytest.approx(amount)
         assert amount > 0                                  # the data plants all four cells
+    assert matrix.attrs["exclusions"]["not_yet_due"]["amount"] == pytest.approx(not_due)
 
 
 def test_shipped_history_has_two_c_demotions(shipped):

@@ -45,7 +45,8 @@ def test_collections_chart_shows_amounts():
     inv = pd.DataFrame({"customer_id": ["A", "B"], "amount": [150_000.0, 5_000.0],
                         "due_date": pd.to_datetime(["2025-09-30", "2025-12-20"]),
                         "paid_date": pd.NaT})
-    ax = plots.collections_matrix_chart(collections_matrix(inv, as_of="2025-12-31", invoice_date=None))
+    ax = plots.collections_matrix_chart(collections_matrix(inv, as_of="2025-12-31", invoice_date=None,
+                                                                 age_basis="due"))
     texts = " | ".join(t.get_text() for t in ax.texts)
     assert "重点催收\nkey\n150,000\n1 customers" in texts
     assert "可暂缓催收\ndefer\n5,000" in texts

@@ -87,7 +87,8 @@ def collections_matrix_chart(matrix: pd.DataFrame, *, action: str = "action",
     >>> from crmlab.scorecard import collections_matrix
     >>> inv = pd.DataFrame({"customer_id": ["A"], "amount": [5.0], "paid_date": [pd.NaT],
     ...                     "due_date": pd.to_datetime(["2025-01-31"])})
-    >>> ax = collections_matrix_chart(collections_matrix(inv, as_of="2025-12-31", invoice_date=None))
+    >>> ax = collections_matrix_chart(collections_matrix(inv, as_of="2025-12-31", invoice_date=None,
+    ...                                                  age_basis="due"))
     """
     require_columns(matrix, [action, action_zh, ageing, amount_band, amount, customers],
                     what="the collections matrix")

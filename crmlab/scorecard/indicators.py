@@ -332,15 +332,22 @@ def _read_invoices(invoices: pd.DataFrame, *, customer: str, amount: str, due: s
 def receivables_ageing(invoices: pd.DataFrame, *, as_of: Any, amount_line: float = 100_000,
                        age_line_months: float = 2, customer: str = "customer_id",
                        amount: str = "amount", due: str = "due_date", paid: str = "paid_date",
-                       invoice_date: str | None = "invoice_date") -> pd.DataFrame:
+                       invoice_date: str | None = "invoice_date",
+                       age_basis: str = "invoice") -> pd.DataFrame:
     """The receivables-ageing table (账龄分析表) at ``as_of``: one row per open receivable.
 
     A receivable is open at ``as_of`` when it was invoiced on or before ``as_of`` (if an
     ``invoice_date`` column is given) and not paid by then (``paid`` missing or later).
     ``months_overdue`` = calendar months from the due date to ``as_of``, 0 when not yet due.
-    Each receivable is *aged* when ``months_overdue >= age_line_months`` and its customer is
-    *large* when the customer's open total is ``>= amount_line``; the pair gives the action:
-    key (aged, large) / on_site (recent, large) / letter (aged, small) / defer (recent, small).
+    ``age_months`` is the age the collections rule uses: with ``age_basis="invoice"`` (the
+    default, the regulation's 账龄) the calendar months since the invoice date; with
+    ``age_basis="due"`` the months overdue. A receivable whose due date is after ``as_of`` is
+    ``not_due``: it cannot be collected yet, so it gets no collection action (action
+    ``"not_due"``) and :func:`collections_matrix` reports it separately. Every other receivable
+    is *aged* when ``age_months >= age_line_months`` and its customer is *large* when the
+    customer's open total (all its open receivables, not-yet-due ones included) is
+    ``>= amount_line``; the pair gives the action: key (aged, large) / on_site (recent, large) /
+    letter (aged, small) / defer (recent, small).
 
     Parameters
     ----------
@@ -356,13 +363,16 @@ def receivables_ageing(invoices: pd.DataFrame, *, as_of: Any, amount_line: float
         Columns of the customer id, the invoiced amount, the due date and the payment date
         (missing while unpaid).
     invoice_date : str, optional
-        Column of the invoice date; None when there is none (every invoice counts as issued).
+        Column of the invoice date; None when there is none (every invoice counts as issued;
+        then ``age_basis="due"`` is needed).
+    age_basis : {"invoice", "due"}
+        What the age is counted from: the invoice date (default, 账龄) or the due date.
 
     Returns
     -------
     pandas.DataFrame
-        One row per open receivable: the input columns plus ``months_overdue``,
-        ``customer_open_total``, ``aged``, ``large`` and ``action``.
+        One row per open receivable: the input columns plus ``months_overdue``, ``age_months``,
+        ``not_due``, ``customer_open_total``, ``aged``, ``large`` and ``action``.
 
     Raises
     ------
@@ -382,6 +392,12 @@ def receivables_ageing(invoices: pd.DataFrame, *, as_of: Any, amount_line: float
     2           B        4.516129   letter
     """
     what = "the invoices"
+    if age_basis not in ("invoice", "due"):
+        raise CrmlabInputError(f"age_basis must be 'invoice' (the 账龄, from the invoice date) or 'due', "
+                               f"not {age_basis!r}")
+    if age_basis == "invoice" and not invoice_date:
+        raise CrmlabInputError("age_basis='invoice' ages receivables from the invoice date, but no "
+                               "invoice_date column was given: name it, or pass age_basis='due'")
     inv = _read_invoices(invoices, customer=customer, amount=amount, due=due,
                          invoice_date=invoice_date, paid=paid, what=what)
     as_of = parse_as_of(as_of)  # the month-end review day, included (see the module notes)
@@ -396,14 +412,17 @@ def receivables_ageing(invoices: pd.DataFrame, *, as_of: Any, amount_line: float
         )
     overdue = calendar_months_between(rec["due_date"], as_of)
     rec["months_overdue"] = np.clip(overdue, 0, None) if len(rec) else overdue
+    rec["age_months"] = (calendar_months_between(rec["invoice_date"], as_of) if age_basis == "invoice"
+                         else rec["months_overdue"])
+    rec["not_due"] = rec["due_date"] > as_of
     codes = pd.factorize(rec["customer_id"])[0]
     rec["customer_open_total"] = np.bincount(codes, weights=rec["amount"].to_numpy())[codes] \
         if len(rec) else rec["amount"]
-    rec["aged"] = rec["months_overdue"] >= age_line_months
+    rec["aged"] = ~rec["not_due"] & (rec["age_months"] >= age_line_months)
     rec["large"] = rec["customer_open_total"] >= amount_line
-    action = np.select([rec["aged"] & rec["large"], rec["large"], rec["aged"]],
-                       ["key", "on_site", "letter"], default="defer")
-    rec["action"] = pd.Categorical(action, categories=COLLECTION_ACTIONS, ordered=True)
+    action = np.select([rec["not_due"], rec["aged"] & rec["large"], rec["large"], rec["aged"]],
+                       ["not_due", "key", "on_site", "letter"], default="defer")
+    rec["action"] = pd.Categorical(action, categories=[*COLLECTION_ACTIONS, "not_due"], ordered=True)
     keep = [c for c in invoices.columns if c not in rec.columns and c not in
             (customer, amount, due, paid, invoice_date)]
     rec = pd.concat([invoices.loc[rec.index, keep], rec], axis=1)
@@ -411,12 +430,15 @@ def receivables_ageing(invoices: pd.DataFrame, *, as_of: Any, amount_line: float
 
 
 def collections_matrix(receivables: pd.DataFrame, *, as_of: Any, amount_line: float = 100_000,
-                       age_line_months: float = 2, **columns: str) -> pd.DataFrame:
+                       age_line_months: float = 2, age_basis: str = "invoice",
+                       **columns: str) -> pd.DataFrame:
     """The collections (credit) matrix (信用管理): amount totals in the regulation's 2×2 table.
 
     Built from :func:`receivables_ageing` (same parameters and conventions: aged means
-    ``>= age_line_months`` past due, large means the customer's open total ``>= amount_line``).
-    Always four rows, most urgent first, empty cells included with zeros.
+    ``>= age_line_months`` old, counted from the invoice date by default, large means the
+    customer's open total ``>= amount_line``). Always four rows, most urgent first, empty cells
+    included with zeros. Receivables not yet due are in no cell: they are reported in
+    ``result.attrs["exclusions"]["not_yet_due"]`` (count, customers, amount).
 
     Parameters
     ----------
@@ -428,6 +450,8 @@ def collections_matrix(receivables: pd.DataFrame, *, as_of: Any, amount_line: fl
         The reference date (the month end).
     amount_line, age_line_months : float
         As in :func:`receivables_ageing`.
+    age_basis : {"invoice", "due"}
+        As in :func:`receivables_ageing`: age from the invoice date (default) or the due date.
     **columns : str
         Column names, as in :func:`receivables_ageing`.
 
@@ -442,7 +466,7 @@ def collections_matrix(receivables: pd.DataFrame, *, as_of: Any, amount_line: fl
     >>> inv = pd.DataFrame({"customer_id": ["A", "A", "B"], "amount": [80_000, 30_000, 5_000],
     ...     "due_date": pd.to_datetime(["2025-10-31", "2025-12-20", "2025-08-15"]),
     ...     "paid_date": pd.NaT})
-    >>> collections_matrix(inv, as_of="2025-12-31", invoice_date=None)[["action", "amount"]]
+    >>> collections_matrix(inv, as_of="2025-12-31", invoice_date=None, age_basis="due")[["action", "amount"]]
         action   amount
     0      key  80000.0
     1  on_site  30000.0
@@ -450,14 +474,16 @@ def collections_matrix(receivables: pd.DataFrame, *, as_of: Any, amount_line: fl
     3    defer      0.0
     """
     rec = receivables_ageing(receivables, as_of=as_of, amount_line=amount_line,
-                             age_line_months=age_line_months, **columns)
+                             age_line_months=age_line_months, age_basis=age_basis, **columns)
+    waiting = rec[rec["not_due"]]
+    rec = rec[~rec["not_due"]]
     grouped = rec.groupby("action", observed=False).agg(
         receivables=("amount", "size"), customers=("customer_id", "nunique"),
         amount=("amount", "sum"))
     grouped = grouped.reindex(list(COLLECTION_ACTIONS), fill_value=0)
     age_text = f"{age_line_months:g} months"
     amount_text = f"{amount_line:,.0f}"
-    return pd.DataFrame({
+    matrix = pd.DataFrame({
         "action": list(COLLECTION_ACTIONS),
         "action_zh": [COLLECTION_ACTION_NAMES[a] for a in COLLECTION_ACTIONS],
         "ageing": [f"≥ {age_text}", f"< {age_text}", f"≥ {age_text}", f"< {age_text}"],
@@ -467,6 +493,11 @@ def collections_matrix(receivables: pd.DataFrame, *, as_of: Any, amount_line: fl
         "customers": grouped["customers"].to_numpy().astype(int),
         "amount": grouped["amount"].to_numpy().astype(float),
     })
+    matrix.attrs["exclusions"] = {"not_yet_due": {
+        "receivables": len(waiting), "customers": int(waiting["customer_id"].nunique()),
+        "amount": float(waiting["amount"].sum()),
+        "examples": [str(c) for c in waiting["customer_id"].drop_duplicates().head(3)]}}
+    return matrix
 
 
 def payment_delays(invoices: pd.DataFrame, *, as_of: Any, window_months: int = 12,

@@ -43,7 +43,8 @@ def grade_history(monthly_grades: pd.DataFrame, *, customer: str = "customer_id"
     in the later one (so three C's in a row give C, D, D). The gradings are the distinct months
     present in the table (monthly, quarterly, whatever was run); a customer missing from a
     grading breaks its run. Customers graded D (scored or demoted) are flagged ``may_drop``: the regulation lets
-    the firm end the relationship with a vice-president's approval.
+    the firm end the relationship with a vice-president's approval, or where the reason lies with
+    the customer (或确属客户方因素: e.g. it stopped trading or will not pay).
 
     Parameters
     ----------
@@ -278,7 +279,7 @@ def monthly_grading(b2b_data: Mapping[str, pd.DataFrame] | None, month_end: Any,
     table["last_year_sales"] = yoy["last_period"]
     table["yoy_ratio"] = yoy["yoy_ratio"]
     table["yoy_class"] = yoy["yoy_class"]
-    for col in ("payment_terms_months", "brand_standing", "outlook_points"):
+    for col in ("payment_terms_months", "brand_standing", "brand_other_points", "outlook_points"):
         if col in customers.columns:
             table[col] = customers[col]
     table["max_delay_months"] = delays["max_delay_months"].reindex(ids).fillna(0.0).to_numpy()
@@ -286,9 +287,9 @@ def monthly_grading(b2b_data: Mapping[str, pd.DataFrame] | None, month_end: Any,
     action_codes = worst.reindex(ids).to_numpy()
     table["collection_action"] = pd.Categorical(
         np.where(np.isnan(action_codes), "none",
-                 np.asarray(COLLECTION_ACTIONS, dtype=object)[np.nan_to_num(action_codes)
-                                                             .astype(int)]),
-        categories=[*COLLECTION_ACTIONS, "none"], ordered=True)
+                 np.asarray([*COLLECTION_ACTIONS, "not_due"], dtype=object)[np.nan_to_num(action_codes)
+                                                                          .astype(int)]),
+        categories=[*COLLECTION_ACTIONS, "not_due", "none"], ordered=True)
     for col in card.required_columns():  # columns a teacher's own items read
         if col not in table.columns and col in customers.columns:
             table[col] = customers[col]

@@ -135,14 +135,23 @@ class CategoryRule:
     ----------
     points : mapping of str to float
         Label → points.
+    judged : mapping of str to str, optional
+        Label → a column holding each customer's own points for that label, from 0 up to the
+        label's points (a judgement per customer, e.g. brand standing "other": 0–5). When the
+        column is absent from the customers the label scores its points, as without ``judged``.
 
     Examples
     --------
     >>> CategoryRule({"global500": 20, "other": 5}).apply(pd.Series(["other"])).tolist()
     [5.0]
+    >>> rule = CategoryRule({"global500": 20, "other": 5}, judged={"other": "other_points"})
+    >>> rule.apply(pd.Series(["other", "global500"]),
+    ...            judged_values=pd.DataFrame({"other_points": [2, None]})).tolist()
+    [2.0, 20.0]
     """
 
     points: Mapping[str, float]
+    judged: Mapping[str, str] = field(default_factory=dict)
     kind = "categories"
 
     def __post_init__(self) -> None:
@@ -150,12 +159,16 @@ class CategoryRule:
         object.__setattr__(self, "points", dict(zip((str(k) for k in self.points), values)))
         if not self.points:
             raise CrmlabInputError("a category rule needs at least one label")
+        unknown = [label for label in self.judged if label not in self.points]
+        if unknown:
+            raise CrmlabInputError(f"a category rule judges labels it does not have: {', '.join(unknown)}")
+        object.__setattr__(self, "judged", {str(k): str(v) for k, v in self.judged.items()})
 
     def max_points(self) -> float:
         return max(self.points.values())
 
-    def apply(self, values: pd.Series, *, column: str = "value", what: str = "the customers"
-              ) -> pd.Series:
+    def apply(self, values: pd.Series, *, column: str = "value", what: str = "the customers",
+              judged_values: pd.DataFrame | None = None) -> pd.Series:
         codes, uniques = pd.factorize(values)  # labels are few: look each one up once
         per_label = np.array([self.points.get(str(u).strip(), np.nan) for u in uniques] + [np.nan])
         scored = per_label[codes]  # code -1 (missing) picks the trailing NaN
@@ -166,13 +179,29 @@ class CategoryRule:
                 f"column {column!r} of {what} has unknown labels {shown} in rows "
                 f"{_describe_rows(values.index[unknown])}; allowed: {', '.join(self.points)}"
             )
-        return pd.Series(scored, index=values.index)
+        scored = pd.Series(scored, index=values.index)
+        for label, judged_column in self.judged.items():
+            if judged_values is None or judged_column not in judged_values.columns:
+                continue
+            rows = values.astype(str).str.strip() == label
+            given = pd.to_numeric(judged_values.loc[rows, judged_column], errors="coerce")
+            bad = given.isna() | (given < 0) | (given > self.points[label])
+            if bad.any():
+                raise CrmlabInputError(
+                    f"column {judged_column!r} of {what} must hold the points (0 to "
+                    f"{self.points[label]:g}) of every customer labelled {label!r} in {column!r}; rows "
+                    f"{_describe_rows(given.index[bad])} have none or a value outside that range")
+            scored[rows] = given.astype(float)
+        return scored
 
     def describe_value(self, value: Any) -> str:
         return _short_number(value)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.kind, "points": dict(self.points)}
+        out: dict[str, Any] = {"rule": self.kind, "points": dict(self.points)}
+        if self.judged:
+            out["judged"] = dict(self.judged)
+        return out
 
 
 @dataclass(frozen=True)
@@ -289,7 +318,7 @@ def _rule_from_dict(data: Mapping[str, Any], item: str) -> Any:
                             closed=data.get("closed", "left"),
                             missing_points=data.get("missing_points"))
         if kind == "categories":
-            return CategoryRule(points=data["points"])
+            return CategoryRule(points=data["points"], judged=data.get("judged") or {})
         if kind == "rank_class":
             return RankClassRule(points=data["points"],
                                  cutoffs=tuple(data.get("cutoffs", (0.10, 0.30))))
@@ -342,6 +371,9 @@ class ScoreItem:
         if isinstance(self.rule, DirectPointsRule):
             return self.rule.apply(customers[self.column], column=self.column, what=what,
                                    limit=self.max_points)
+        if isinstance(self.rule, CategoryRule) and self.rule.judged:
+            return self.rule.apply(customers[self.column], column=self.column, what=what,
+                                   judged_values=customers)
         return self.rule.apply(customers[self.column], column=self.column, what=what)
 
     def to_dict(self) -> dict[str, Any]:
@@ -572,7 +604,7 @@ class Scorecard:
             lines.append(f"To reach {target} it needs {needed:g} more points: {how}.")
         if grade == self.grades[-1]:
             lines.append(f"A grade {grade} customer may be dropped with a vice-president's "
-                         f"approval.")
+                         f"approval, or where the reason lies with the customer (客户方因素).")
         return "\n".join(lines)
 
     # --- persistence --------------------------------------------------------------------
@@ -663,9 +695,12 @@ def default_scorecard(*, new_customer_yoy_points: float = 10) -> Scorecard:
     payment_record max_delay_months      20  ≤ 0 → 20 · (0, 1] → 15 · (1, 2] → 10 · (2, 4] → 5
                                              · > 4 → 0
     brand_standing brand_standing        20  global500 20 · global500_affiliate 15 · top50 10 ·
-                                             top50_affiliate 8 · other 5
+                                             top50_affiliate 8 · other 0–5 (see below)
     outlook        outlook_points        15  the product manager's judgement, 0–15
     ============== ===================== === ===============================================
+
+    Brand standing "other" is a judgement, "5 points or less": each such customer's points
+    (0–5) come from the column ``brand_other_points``; without that column "other" scores 5.
 
     A customer new this year has no YoY base: it scores ``new_customer_yoy_points`` (default
     10, the "flat" band: the regulation gives no rule, so a newcomer is neither rewarded nor
@@ -704,7 +739,8 @@ def default_scorecard(*, new_customer_yoy_points: float = 10) -> Scorecard:
                   label="回款资信"),
         ScoreItem("brand_standing", "brand_standing", 20,
                   CategoryRule({"global500": 20, "global500_affiliate": 15, "top50": 10,
-                                "top50_affiliate": 8, "other": 5}), label="品牌及行业知名度"),
+                                "top50_affiliate": 8, "other": 5},
+                                judged={"other": "brand_other_points"}), label="品牌及行业知名度"),
         ScoreItem("outlook", "outlook_points", 15, DirectPointsRule(), label="行业发展前景"),
     ]
     return Scorecard(items=items, name="客户分级评分表 (course default)")
