@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -45,4 +46,5 @@ numpydoc_validation_exclude |= {
     "^" + re.escape(line.strip()) + "$"
     for line in KNOWN_GAPS.read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#")
+    and not os.environ.get("CRMLAB_DOCS_IGNORE_KNOWN_GAPS")  # docs/known_gaps.py refreshes it
 }
