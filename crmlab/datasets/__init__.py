@@ -37,18 +37,7 @@ __all__ = [
 
 
 def data_dir() -> Path:
-    """The folder holding the shipped CSV files (source checkout or installed package).
-
-    Returns
-    -------
-    pathlib.Path
-        ``datasets/`` of a source checkout, or ``crmlab/_data`` of an installed wheel.
-
-    Examples
-    --------
-    >>> (data_dir() / "README.md").exists()
-    True
-    """
+    """The folder holding the shipped CSV files (source checkout or installed package)."""
     package = Path(__file__).resolve().parent.parent
     for candidate in (package / "_data", package.parent / "datasets"):
         if candidate.is_dir():
@@ -236,27 +225,7 @@ def regenerate(out_dir: str | Path | None = None, scale: float = 1.0,
     """Regenerate the generated tables into ``out_dir`` (default: the shipped folder).
 
     With the default ``scale=1`` the files are byte-identical to the shipped ones. Larger scales
-    stream chunk by chunk to disk.
-
-    Parameters
-    ----------
-    out_dir : str or pathlib.Path, optional
-        The folder to write to; the shipped folder when omitted (only at ``scale=1``).
-    scale : float
-        Size relative to the shipped tables.
-    topics : list of str, optional
-        Only these generators (e.g. ``["b2b"]``); all when omitted.
-
-    Returns
-    -------
-    dict
-        Table name → rows written.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> regenerate(tempfile.mkdtemp(), scale=0.1, topics=["b2b"])["b2b_customers"]
-    30
+    stream chunk by chunk to disk. Returns table name → rows written.
     """
     if out_dir is None and scale != 1:
         raise CrmlabInputError(
