@@ -339,7 +339,7 @@ def test_cli_regenerate_into_a_folder(tmp_path, capsys, monkeypatch):
 
 
 def test_cli_as_a_subprocess():
-    out = subprocess.run([sys.executable, "-m", "crmlab.cli", "datasets", "describe", "retail_stores"],
+    out = subprocess.run([sys.executable, "-m", "crmlab", "datasets", "describe", "retail_stores"],
                          capture_output=True, text=True, check=True, encoding="utf-8")
     assert "retail_stores: One row per store" in out.stdout
     assert "7 rows × 4 columns" in out.stdout

@@ -311,7 +311,7 @@ def test_an_interrupted_run_leaves_no_temporary_folder(tmp_path, signame):
     shutil.copy(CASES / "submissions" / "ignores_alarm.ipynb", subs / "loops.ipynb")
     temp = tmp_path / "temp"
     temp.mkdir()
-    cmd = [sys.executable, "-m", "crmlab.cli", "grade", str(SOURCE), str(subs), "--out", str(tmp_path / "out"),
+    cmd = [sys.executable, "-m", "crmlab", "grade", str(SOURCE), str(subs), "--out", str(tmp_path / "out"),
            "--quiet", "--timeout", "120", "--cell-timeout", "2"]
     process = subprocess.Popen(cmd, env={**os.environ, "TMPDIR": str(temp)}, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 90

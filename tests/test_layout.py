@@ -32,3 +32,30 @@ def test_split_packages_reexport_every_public_name_of_their_parts(package):
                and n != "annotations"]
         assert own, part.name
         assert [n for n in own if getattr(pkg, n, None) is not getattr(module, n)] == []
+
+
+def test_python_m_crmlab_is_the_crmlab_command():
+    """`python -m crmlab` and the console script print the same help, from one crmlab/cli/."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = shutil.which("crmlab", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    via_module = subprocess.run([sys.executable, "-m", "crmlab", "--help"], capture_output=True,
+                                text=True, check=True).stdout
+    via_script = subprocess.run([exe, "--help"], capture_output=True, text=True, check=True).stdout
+    assert via_module == via_script
+    commands = {line.split()[0] for line in via_module.splitlines() if line.startswith("    ")}
+    assert {"datasets", "assign", "grade", "rubric", "survey", "scorecard"} <= commands
+
+
+def test_every_sub_command_lives_in_the_cli_package():
+    from pathlib import Path
+
+    from crmlab import cli
+
+    assert all(m.startswith("crmlab.cli.") for m in cli.SUBCOMMAND_MODULES)
+    root = Path(cli.__file__).resolve().parent.parent
+    assert not list(root.glob("*_cli.py")) and not (root / "grader" / "cli.py").exists()

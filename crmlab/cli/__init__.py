@@ -1,6 +1,6 @@
 """The ``crmlab`` command: datasets, exercises and grading, surveys.
 
-Each topic adds its sub-commands from its own ``cli`` module (listed in ``SUBCOMMAND_MODULES``),
+Each topic adds its sub-commands from its own module of this package (``SUBCOMMAND_MODULES``),
 which defines ``register(subparsers)``; handlers import their heavy dependencies only when run, so
 ``crmlab --help`` stays fast. A handler returns the process exit code: 0 success, 1 the input had
 problems (reported), 2 the command could not run (bad arguments or files).
@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 #: Modules that each define ``register(subparsers)``; a missing one is skipped.
-SUBCOMMAND_MODULES = ("crmlab.grader.cli", "crmlab.survey_cli", "crmlab.scorecard_cli", "crmlab.course_cli")
+SUBCOMMAND_MODULES = ("crmlab.cli.grader", "crmlab.cli.survey", "crmlab.cli.scorecard",
+                      "crmlab.cli.course")
 
 
 def _datasets_command(args: argparse.Namespace) -> int:
@@ -96,7 +97,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("crmlab: interrupted", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
