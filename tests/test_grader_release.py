@@ -122,11 +122,11 @@ def test_check_all_reads_the_notebook_variables(in_release, capsys):
 
 
 def _rate_wrong(orders):
-    return float(orders["member_id"].duplicated().mean())
+    return float(orders["customer_id"].duplicated().mean())
 
 
 def _rate_right(orders):
-    return float((orders.groupby("member_id").size() >= 2).mean())
+    return float((orders.groupby("customer_id").size() >= 2).mean())
 
 
 def _rate_raises(orders):
@@ -144,7 +144,7 @@ def test_function_self_check_runs_the_public_examples(in_release, capsys):
     check("q4", lambda orders: object())
     check("q4", 3)
     lines = capsys.readouterr().out.strip().split("\n")
-    call = "example 1: repeat_rate(DataFrame({'member_id': [5, 6, 6, 7]}))"
+    call = "example 1: repeat_rate(DataFrame({'customer_id': [5, 6, 6, 7]}))"
     assert lines == [
         "✓ q4: its 1 public example(s) pass; the grader also uses other inputs",
         f"✗ q4: {call} should return 0.3333333333333333, got 0.25 (the value is not correct)",

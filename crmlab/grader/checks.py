@@ -3,7 +3,7 @@
 Checks are comment lines right under a question's marker (next to any ``# RUBRIC:`` lines)::
 
     # QUESTION q1 points=3 answer=rfm compare=frame ignore_order=true
-    # CHECK 1 public "the columns should be member_id, recency, frequency, monetary": sorted(rfm.columns) == ["frequency", "member_id", "monetary", "recency"]
+    # CHECK 1 public "the columns should be customer_id, recency, frequency, monetary": sorted(rfm.columns) == ["customer_id", "frequency", "monetary", "recency"]
     # CHECK 0.5 "recency counts days, so it is never negative": (rfm["recency"] >= 0).all()
     # CHECK 1.5 "the values are not right yet": compare
 

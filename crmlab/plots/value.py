@@ -88,7 +88,7 @@ def value_loyalty_chart(customers: pd.DataFrame, *, value: str = "margin", loyal
     Examples
     --------
     >>> from crmlab.value import value_loyalty_matrix
-    >>> customers = pd.DataFrame({"margin": [500.0, 20, 300, 10], "orders": [12, 10, 2, 1]})
+    >>> customers = pd.DataFrame({"margin": [500.0, 20, 300, 10], "frequency": [12, 10, 2, 1]})
     >>> ax = value_loyalty_chart(value_loyalty_matrix(customers))
     """
     require_columns(customers, [value, loyalty, "quadrant"], what="the value × loyalty table")
