@@ -40,6 +40,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from crmlab._compat import bitwise_count
 from crmlab._checks import (CrmlabInputError, ExclusionReport, require_columns, require_not_empty,
                             to_numeric)
 
@@ -204,7 +205,7 @@ def _pack(matrix: np.ndarray) -> np.ndarray:
 
 
 def _popcount(words: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(words).sum(axis=1, dtype=np.int64)
+    return bitwise_count(words).sum(axis=1, dtype=np.int64)
 
 
 def _candidates(level: np.ndarray, known: np.ndarray | None, base: int

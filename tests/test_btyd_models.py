@@ -575,3 +575,12 @@ def test_mbg_gradient_matches_finite_differences(cdnow):
     theta = np.array([0.5, 6.0, 0.9, 1.6])
     numeric = optimize.approx_fprime(theta, data.neg_ll, 1e-7)
     np.testing.assert_allclose(data.neg_ll_and_grad(theta)[1], numeric, rtol=1e-4)
+
+
+def test_bg_expected_is_continuous_where_a_plus_b_is_one():
+    # a + b = 1 makes the hypergeometric series' c zero (0·∞ in floating point); the value
+    # must lie between its neighbours on either side (found by the property test above)
+    values = [fixed(btyd.BetaGeoModel, r=1.0, alpha=1.0, a=0.5, b=b).expected_purchases(1.0)
+              for b in (0.4999, 0.5, 0.5001)]
+    assert values[0] < values[1] < values[2]
+    assert values[1] == pytest.approx((values[0] + values[2]) / 2, rel=1e-7)

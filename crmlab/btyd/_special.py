@@ -59,8 +59,21 @@ def bg_expected(t, r, alpha, a: float, b):
             hyp = hyp2f1_safe(a + b - 1 - r, a - 1, a + b - 1, z)
             return (a + b - 1) / (a - 1) * (1 - np.exp((a - 1) * log_keep) * hyp)
 
+    value = around_one(formula, a)
+    # a + b = 1 makes the series' c = a+b−1 zero: 0·∞ in floating point, though E[X(t)] is
+    # continuous there; take the mean of the two sides, as around_one does for a = 1
+    level = np.abs(a + b - 1) < 1e-7
+    if level.any():
+        b_exact = b
+        step = 1e-6
+        b = b_exact + step
+        above = around_one(formula, a)
+        b = b_exact - step
+        below = around_one(formula, a)
+        b = b_exact
+        value = np.where(level, 0.5 * (above + below), value)
     # for t → 0 the bracket is 1 − (1 − O(t)): rounding can leave −1e-16 instead of +0
-    return np.maximum(around_one(formula, a), 0.0)
+    return np.maximum(value, 0.0)
 
 
 def nbd_log_pmf(n, r, alpha, t):

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crmlab._compat import str_len, str_strip
 from crmlab._checks import CrmlabInputError, ExclusionReport, require_columns
 from crmlab.survey.codebook import Codebook, Question
 
@@ -136,13 +137,13 @@ def answered(values: pd.Series) -> pd.Series:
     mask = present.to_numpy()
     text = _stripped_text(values[mask])
     blank = np.zeros(len(values), dtype=bool)
-    blank[np.flatnonzero(mask)] = np.strings.str_len(text) == 0
+    blank[np.flatnonzero(mask)] = str_len(text) == 0
     return present & ~blank
 
 
 def _stripped_text(values: pd.Series) -> np.ndarray:
     """Cells as text without surrounding spaces (numpy's vectorised string functions)."""
-    return np.strings.strip(values.to_numpy(dtype=object).astype(str))
+    return str_strip(values.to_numpy(dtype=object).astype(str))
 
 
 def _by_unique(values: pd.Series, convert) -> pd.Series:
