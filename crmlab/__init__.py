@@ -56,11 +56,19 @@ _TOPICS = (
     "quality", "sales", "basket", "service", "plots", "grader", "cli",
 )
 
-__all__ = ["__version__", *_TOPICS]
+#: Language helpers re-exported at the top (tiny module): ``crmlab.set_language("zh")`` in a
+#: notebook's first cell, ``crmlab.tr("Customers", "客户")`` for a notebook's own labels.
+_LANGUAGE_HELPERS = ("set_language", "tr")
+
+__all__ = ["__version__", *_TOPICS, *_LANGUAGE_HELPERS]
 
 
 def __getattr__(name: str) -> Any:
     """Import a topic module the first time it is used (keeps ``import crmlab`` light)."""
+    if name in _LANGUAGE_HELPERS:
+        value = getattr(importlib.import_module("crmlab.i18n"), name)
+        globals()[name] = value
+        return value
     if name in _TOPICS:
         module = importlib.import_module(f"crmlab.{name}")
         globals()[name] = module

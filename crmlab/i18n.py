@@ -85,9 +85,69 @@ def resolve_language(value: str | None) -> str | None:
     return None
 
 
+_chosen_language: str | None = None
+
+
+def set_language(lang: str | None) -> None:
+    """Choose the language of charts, tables and messages for this Python session.
+
+    The course's chapter notebooks call it in their first code cell (``crmlab.set_language("zh")``
+    in the Chinese edition); ``None`` goes back to ``CRMLAB_LANG``/the locale.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"} or None
+        The language (``"zh_CN"``, ``"Chinese"`` … are understood too).
+
+    Raises
+    ------
+    ValueError
+        For a language the course is not written in.
+
+    Examples
+    --------
+    >>> set_language("zh"); tr("Customers", "客户")
+    '客户'
+    >>> set_language(None)
+    """
+    global _chosen_language
+    if lang is None:
+        _chosen_language = None
+        return
+    found = resolve_language(lang)
+    if found is None:
+        raise ValueError(f"the course is written in {' and '.join(LANGUAGES)}, not {lang!r}")
+    _chosen_language = found
+
+
+def tr(en: str, zh: str) -> str:
+    """The text in the chosen language (:func:`set_language`): a notebook's own labels.
+
+    Parameters
+    ----------
+    en, zh : str
+        The English and the Chinese text.
+
+    Returns
+    -------
+    str
+        ``zh`` when the language is Chinese, else ``en``.
+
+    Examples
+    --------
+    >>> set_language("en"); tr("Share of customers", "客户占比")
+    'Share of customers'
+    >>> set_language("zh"); tr("Share of customers", "客户占比")
+    '客户占比'
+    >>> set_language(None)
+    """
+    return zh if language() == "zh" else en
+
+
 def language(preferred: str | None = None) -> str:
-    """The language to use: ``preferred``, else ``CRMLAB_LANG``, else the locale, else ``en``."""
-    for value in (preferred, os.environ.get("CRMLAB_LANG"), os.environ.get("LC_ALL"),
+    """The language to use: ``preferred``, else :func:`set_language`'s choice, else
+    ``CRMLAB_LANG``, else the locale, else ``en``."""
+    for value in (preferred, _chosen_language, os.environ.get("CRMLAB_LANG"), os.environ.get("LC_ALL"),
                   os.environ.get("LC_MESSAGES"), os.environ.get("LANG")):
         found = resolve_language(value)
         if found:

@@ -1,0 +1,337 @@
+"""One source, two editions: the course's notebooks in English and in Chinese (中文版).
+
+The English notebook is the source. Its code cells exist once; the Chinese text of every markdown
+cell lives beside it in a translation file, keyed by the cell's id::
+
+    notebooks/01_customers_and_segmentation.ipynb                  the source (English)
+    notebooks/translations/01_customers_and_segmentation.zh.yaml   the Chinese prose
+    notebooks/zh/01_customers_and_segmentation.ipynb               the Chinese edition (built)
+
+Labs follow the same layout (``exercises/translations/lab01_segmentation.zh.yaml``); their
+Chinese edition is written by ``crmlab assign SOURCE --lang zh``.
+
+A translation file looks like this::
+
+    notebook: 01_customers_and_segmentation.ipynb
+    language: zh
+    cells:
+      d9fc4e2b:
+        source_sha: 3f5e0c1a9b2d      # hash of the English text this translation was reviewed against
+        text: |
+          # 第 1 章 · 客户与客户细分
+          ...
+
+``source_sha`` is :func:`source_hash` of the English cell as it was when the translation was
+written or last reviewed. When the English cell changes, the hash no longer matches and the
+edition refuses to build (and a test fails) until a person has updated the translation and its
+hash (``python -m crmlab.editions stamp ...`` after reviewing).
+
+Code is never translated. A code cell shows Chinese through the language setting: the source's
+first code cell calls ``crmlab.set_language("en")``, which the Chinese edition turns into
+``crmlab.set_language("zh")`` (the only difference the two editions' code may have), and the
+notebook's own labels are written ``crmlab.tr("Customers", "客户")``.
+
+Command line (what ``make notebooks`` runs)::
+
+    python -m crmlab.editions init   notebooks/01_x.ipynb        # start a translation file
+    python -m crmlab.editions status notebooks/*.ipynb      # missing / stale / orphan translations
+    python -m crmlab.editions build  notebooks/*.ipynb      # write notebooks/zh/*.ipynb (unexecuted)
+    python -m crmlab.editions stamp  notebooks/01_x.ipynb --cells d9fc4e2b,07f688c0
+                                     # after review: record the English text's current hash
+
+Examples
+--------
+>>> source_hash("# Chapter 1")
+'ead29642732d'
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Languages an edition can be built in (English is the source).
+EDITION_LANGUAGES = ("zh",)
+
+#: The one line of code that differs between editions, in the source's first code cells.
+LANGUAGE_LINE = re.compile(r"""^(\s*crmlab\.set_language\()(["'])en\2(\)\s*(#.*)?)$""", re.M)
+
+TRANSLATIONS_DIR = "translations"
+
+
+class EditionError(ValueError):
+    """A translation is missing, stale or malformed, so an edition cannot be built."""
+
+
+def source_hash(text: str) -> str:
+    """A short fingerprint of a cell's English text (line endings and trailing spaces ignored).
+
+    Parameters
+    ----------
+    text : str
+        The cell source.
+
+    Returns
+    -------
+    str
+        The first 12 hex digits of the SHA-256 of the normalised text.
+
+    Examples
+    --------
+    >>> source_hash("# Chapter 1\\n") == source_hash("# Chapter 1")
+    True
+    """
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").strip("\n").split("\n")]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:12]
+
+
+def cell_text(cell: dict[str, Any]) -> str:
+    """A notebook cell's source as one string (nbformat allows a list of lines)."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def translation_path(notebook: str | Path, lang: str = "zh") -> Path:
+    """Where the translation of ``notebook`` lives: ``<folder>/translations/<name>.<lang>.yaml``.
+
+    Examples
+    --------
+    >>> translation_path("notebooks/01_x.ipynb").as_posix()
+    'notebooks/translations/01_x.zh.yaml'
+    """
+    notebook = Path(notebook)
+    return notebook.parent / TRANSLATIONS_DIR / f"{notebook.stem}.{lang}.yaml"
+
+
+def edition_path(notebook: str | Path, lang: str = "zh") -> Path:
+    """Where the ``lang`` edition of a chapter notebook is written: ``<folder>/<lang>/<name>``.
+
+    Examples
+    --------
+    >>> edition_path("notebooks/01_x.ipynb").as_posix()
+    'notebooks/zh/01_x.ipynb'
+    """
+    notebook = Path(notebook)
+    return notebook.parent / lang / notebook.name
+
+
+@dataclass
+class Translation:
+    """The translated markdown cells of one notebook: ``{cell id: (source_sha, text)}``."""
+
+    notebook: str
+    language: str
+    cells: dict[str, tuple[str, str]] = field(default_factory=dict)
+    path: Path | None = None
+
+
+def load_translation(path: str | Path) -> Translation:
+    """Read a translation file (YAML, layout in the module docstring).
+
+    Raises
+    ------
+    EditionError
+        When the file is missing or does not follow the layout (the message names the cell).
+    """
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise EditionError(f"no translation file {path}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict) or not isinstance(data.get("cells", {}), dict):
+        raise EditionError(f"{path}: expected keys notebook, language and cells (a mapping)")
+    cells: dict[str, tuple[str, str]] = {}
+    for cell_id, entry in (data.get("cells") or {}).items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("text"), str) \
+                or not isinstance(entry.get("source_sha"), str):
+            raise EditionError(f"{path}: cell {cell_id} needs source_sha and text (both strings)")
+        cells[str(cell_id)] = (entry["source_sha"], entry["text"])
+    return Translation(notebook=str(data.get("notebook", "")), language=str(data.get("language", "")),
+                       cells=cells, path=path)
+
+
+def save_translation(translation: Translation, path: str | Path) -> None:
+    """Write a translation file, cells in the notebook's order, texts as YAML block scalars."""
+    lines = [f"notebook: {translation.notebook}", f"language: {translation.language}", "cells:"]
+    for cell_id, (sha, text) in translation.cells.items():
+        lines += [f"  {_yaml_key(cell_id)}:", f"    source_sha: '{sha}'", "    text: |-"]
+        lines += [("      " + line).rstrip() for line in text.strip("\n").split("\n")]
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _yaml_key(cell_id: str) -> str:
+    return f"'{cell_id}'" if not re.fullmatch(r"[A-Za-z_][\w-]*", cell_id) else cell_id
+
+
+def translatable_cells(nb: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cells that need a translation: every markdown cell with text."""
+    return [c for c in nb["cells"] if c["cell_type"] == "markdown" and cell_text(c).strip()]
+
+
+def problems(nb: dict[str, Any], translation: Translation) -> list[str]:
+    """What stops the edition from being built: missing, stale and orphan translations.
+
+    Returns
+    -------
+    list of str
+        One line per problem, naming the cell id and the start of its English text; empty when
+        the translation is complete and up to date.
+    """
+    found: list[str] = []
+    ids = set()
+    for cell in translatable_cells(nb):
+        cell_id = cell.get("id")
+        ids.add(cell_id)
+        start = cell_text(cell).strip().split("\n")[0][:60]
+        if cell_id not in translation.cells:
+            found.append(f"cell {cell_id} has no translation ({start!r})")
+        elif translation.cells[cell_id][0] != source_hash(cell_text(cell)):
+            found.append(f"cell {cell_id} changed in English since its translation was reviewed "
+                         f"({start!r}): update the translation, then stamp it")
+        elif not translation.cells[cell_id][1].strip():
+            found.append(f"cell {cell_id} has an empty translation ({start!r})")
+    for cell_id in translation.cells:
+        if cell_id not in ids:
+            found.append(f"translation of cell {cell_id}: no markdown cell with this id in the notebook")
+    return found
+
+
+def build_edition(nb: dict[str, Any], translation: Translation, lang: str = "zh") -> dict[str, Any]:
+    """The ``lang`` edition of a notebook: translated markdown, same code, language switched.
+
+    Parameters
+    ----------
+    nb : dict
+        The source notebook (nbformat JSON as a dict), English.
+    translation : Translation
+        Its translation (see :func:`load_translation`).
+    lang : str
+        The edition's language.
+
+    Returns
+    -------
+    dict
+        A new notebook; outputs of code cells are kept (re-execute to refresh them) and its
+        metadata records ``crmlab.language``.
+
+    Raises
+    ------
+    EditionError
+        When :func:`problems` finds anything.
+    """
+    found = problems(nb, translation)
+    if found:
+        where = translation.path or translation.notebook
+        raise EditionError(f"{where}: {len(found)} problem(s):\n  " + "\n  ".join(found))
+    edition = copy.deepcopy(nb)
+    for cell in edition["cells"]:
+        if cell["cell_type"] == "markdown" and cell.get("id") in translation.cells:
+            cell["source"] = translation.cells[cell["id"]][1].strip("\n")
+        elif cell["cell_type"] == "code":
+            cell["source"] = switch_language(cell_text(cell), lang)
+    edition.setdefault("metadata", {}).setdefault("crmlab", {})["language"] = lang
+    return edition
+
+
+def switch_language(code: str, lang: str) -> str:
+    """Turn ``crmlab.set_language("en")`` into ``crmlab.set_language("<lang>")``.
+
+    Examples
+    --------
+    >>> switch_language('import crmlab\\ncrmlab.set_language("en")', "zh")
+    'import crmlab\\ncrmlab.set_language("zh")'
+    """
+    return LANGUAGE_LINE.sub(lambda m: f"{m.group(1)}{m.group(2)}{lang}{m.group(2)}{m.group(3)}", code)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    import json
+
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write(nb: dict[str, Any], path: Path) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def stamp(notebook: str | Path, cell_ids: list[str] | None = None, lang: str = "zh") -> list[str]:
+    """Record that the translations of ``cell_ids`` (all when None) were reviewed against the
+    English text as it is now. Returns the ids stamped. Use it only after reading both."""
+    notebook = Path(notebook)
+    path = translation_path(notebook, lang)
+    translation = load_translation(path)
+    english = {c.get("id"): cell_text(c) for c in translatable_cells(_read(notebook))}
+    done = []
+    for cell_id in cell_ids if cell_ids is not None else list(translation.cells):
+        if cell_id not in translation.cells or cell_id not in english:
+            raise EditionError(f"{path}: no translated markdown cell {cell_id}")
+        translation.cells[cell_id] = (source_hash(english[cell_id]), translation.cells[cell_id][1])
+        done.append(cell_id)
+    save_translation(translation, path)
+    return done
+
+
+def init(notebook: str | Path, lang: str = "zh") -> int:
+    """Start or extend a translation file: every markdown cell not yet in it gets an entry with
+    the English text's hash and an empty text (which :func:`problems` reports until filled).
+    Returns the number of empty entries."""
+    notebook = Path(notebook)
+    path = translation_path(notebook, lang)
+    old = load_translation(path) if path.is_file() else Translation(notebook.name, lang)
+    translation = Translation(notebook.name, lang)
+    for cell in translatable_cells(_read(notebook)):
+        cell_id = cell.get("id")
+        translation.cells[cell_id] = old.cells.get(cell_id, (source_hash(cell_text(cell)), ""))
+    save_translation(translation, path)
+    return sum(not text.strip() for _, text in translation.cells.values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m crmlab.editions status|build|stamp NOTEBOOK...``."""
+    parser = argparse.ArgumentParser(prog="python -m crmlab.editions", description=__doc__.split("\n")[0])
+    parser.add_argument("action", choices=("init", "status", "build", "stamp"))
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--lang", default="zh", choices=EDITION_LANGUAGES)
+    parser.add_argument("--cells", help="stamp: comma-separated cell ids (default: every translated cell)")
+    args = parser.parse_args(argv)
+    failed = 0
+    for notebook in args.notebooks:
+        try:
+            if args.action == "init":
+                print(f"{notebook}: {init(notebook, args.lang)} cell(s) to translate in "
+                      f"{translation_path(notebook, args.lang)}")
+                continue
+            if args.action == "stamp":
+                ids = args.cells.split(",") if args.cells else None
+                print(f"{notebook}: stamped {len(stamp(notebook, ids, args.lang))} cell(s)")
+                continue
+            nb, translation = _read(notebook), load_translation(translation_path(notebook, args.lang))
+            if args.action == "status":
+                found = problems(nb, translation)
+                print(f"{notebook}: " + ("up to date" if not found else f"{len(found)} problem(s)"))
+                for line in found:
+                    print(f"  {line}")
+                failed += bool(found)
+            else:
+                out = edition_path(notebook, args.lang)
+                _write(build_edition(nb, translation, args.lang), out)
+                print(f"{notebook} -> {out}")
+        except EditionError as error:
+            print(f"{notebook}: {error}", file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
