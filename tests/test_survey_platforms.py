@@ -27,6 +27,7 @@ EXPORTS = {  # file: (encoding label, platform, has the 其他 text, has an IP c
     "tencent_utf8.csv": ("UTF-8 with BOM", "tencent", False),
     "qualtrics_numeric.csv": ("UTF-8", "qualtrics", True),
     "qualtrics_choice_text.csv": ("UTF-8", "qualtrics", True),
+    "qualtrics_numeric_recode99.csv": ("UTF-8", "qualtrics", True),
     "google_forms.csv": ("UTF-8", "google", True),
 }
 
@@ -115,3 +116,15 @@ def test_codebook_matrix_forms_are_equivalent():
     assert CB.matrices() == {"attitudes": ["att_staff", "att_speed", "att_price", "att_after"]}
     assert CB.question("att_after").reverse and CB.question("att_after").number == 4
     assert CB.question("att_speed").stem == "请对以下说法表明您的态度（单选）"
+
+
+def test_qualtrics_seen_but_unanswered_minus_99_is_missing_and_counted():
+    """The export option "Recode seen but unanswered questions as -99": every -99 is missing."""
+    raw = pd.read_csv(HERE / "qualtrics_numeric_recode99.csv", dtype=str, skiprows=[1, 2])
+    answers = raw.loc[:, "Q1":]
+    expected = int((answers == "-99").to_numpy().sum())
+    assert expected > 0
+    df = read_responses(HERE / "qualtrics_numeric_recode99.csv", CB)
+    note = f"{expected} answer(s) coded -99 (Qualtrics: seen but unanswered) read as missing"
+    assert note in df.attrs["notes"]
+    assert not df[CODED].isin([-99, "-99"]).any().any()

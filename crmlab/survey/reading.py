@@ -15,7 +15,8 @@ Real exports rarely use the codebook's ids as headers. :func:`read_responses` ma
   ``Q4_1`` with text ``… - 服务态度``) map to the codebook's rows (one question with ``rows:``, or
   one question per row whose text is ``title—row``);
 * answers given as option text (“男”, “非常满意”) become codes; ``(跳过)`` (skipped by the
-  questionnaire's logic) becomes missing, and so do −2/−3 in 问卷星's numeric exports;
+  questionnaire's logic) becomes missing, and so do −2/−3 in 问卷星's numeric exports and −99
+  in Qualtrics exports ("seen but unanswered", an export option);
 * Qualtrics CSVs (three header rows: ids, question texts, ``{"ImportId": …}``) are recognised and
   their two extra header rows dropped;
 * 问卷星's six metadata columns (序号, 提交答卷时间, 所用时间, 来源, 来源详情, 来自IP) are kept;
@@ -84,6 +85,8 @@ UNTICKED = ("", "0", "(空)", "（空）", "未选中", "否")
 #: Cell texts meaning “not asked / skipped” (treated as missing).
 SKIPPED_MARKERS = ("(跳过)", "（跳过）", "(空)", "（空）")
 _WJX_NUMERIC_SKIPS = ("-2", "-3")
+#: Qualtrics' export option "Recode seen but unanswered questions as -99".
+_QUALTRICS_SEEN_UNANSWERED = "-99"
 _MULTI_SPLIT = re.compile(r"\s*(?:┋|\||,|，)\s*")
 _ROW_SPLIT = re.compile(r"\s*(?:——|—|－|-|:|：)\s*")
 _NUMBERED = re.compile(r"^(?:第\s*(\d+)\s*题|[Qq]\s*(\d+)|(\d+))\s*[、.．:：)）]?\s*(.*)$", re.S)
@@ -303,6 +306,11 @@ def read_responses(path: str | Path, codebook: Codebook, *, sheet: int | str = 0
     encoding = notes[0].rsplit(" as ", 1)[1]
     plan = _map_headers(list(table.columns), codebook, platform)
     notes += plan.notes
+    if platform == "qualtrics":
+        table, seen_unanswered = _seen_unanswered_as_missing(table, set(plan.admin) | set(plan.meta))
+        if seen_unanswered:
+            notes.append(f"{seen_unanswered} answer(s) coded -99 (Qualtrics: seen but unanswered) "
+                         "read as missing")
     out: dict[str, pd.Series] = {}
     for header, target in plan.admin.items():
         out[target] = table[header].replace("", np.nan)
@@ -564,6 +572,18 @@ def _option_code(label: str, q: Question) -> int | None:
         if norm.startswith(_norm(option)) or _norm(option).startswith(norm + "("):
             return code  # 其他【请注明】 / 其他
     return None
+
+
+def _seen_unanswered_as_missing(table: pd.DataFrame, admin: set[str]) -> tuple[pd.DataFrame, int]:
+    """Blank every answer cell holding Qualtrics' −99 (seen but unanswered); the count blanked."""
+    answers = [h for h in table.columns if h not in admin]
+    cells = table[answers].astype(str).apply(lambda column: column.str.strip())
+    unanswered = cells == _QUALTRICS_SEEN_UNANSWERED
+    count = int(unanswered.to_numpy().sum())
+    if count:
+        table = table.copy()
+        table[answers] = table[answers].mask(unanswered, "")
+    return table, count
 
 
 def _combine_option_columns(table: pd.DataFrame, columns: list[tuple[str, int]],

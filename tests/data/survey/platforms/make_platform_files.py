@@ -148,8 +148,11 @@ def tencent(key: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def qualtrics(key: pd.DataFrame, *, numeric: bool) -> pd.DataFrame:
-    """Qualtrics CSV: row 1 ids, row 2 question texts, row 3 ImportId JSON; then the answers."""
+def qualtrics(key: pd.DataFrame, *, numeric: bool, recode_unanswered: bool = False) -> pd.DataFrame:
+    """Qualtrics CSV: row 1 ids, row 2 question texts, row 3 ImportId JSON; then the answers.
+
+    ``recode_unanswered``: the export option "Recode seen but unanswered questions as -99" (every
+    question the respondent saw and left empty holds -99; an unselected choice's text stays empty)."""
     start = pd.Timestamp("2026-03-02 09:00:00")
     cols: dict[str, tuple[str, str, list]] = {}
     times = [start + pd.Timedelta(minutes=17 * i) for i in range(len(key))]
@@ -183,6 +186,10 @@ def qualtrics(key: pd.DataFrame, *, numeric: bool) -> pd.DataFrame:
     cols["Q7_6_TEXT"] = (f"{TITLE['channels']} - 其他 - Text", json.dumps({"ImportId": "QID7_6_TEXT"}),
                          list(key["channels_other"]))
     add("Q8", 8, TITLE["advice"], key["advice"])
+    if recode_unanswered:
+        for qid, (text, import_id, values) in list(cols.items()):
+            if qid.startswith("Q") and not qid.endswith("_TEXT"):
+                cols[qid] = (text, import_id, [-99 if v == "" else v for v in values])
     header = pd.DataFrame([[c[0] for c in cols.values()], [c[1] for c in cols.values()]],
                           columns=list(cols))
     body = pd.DataFrame({k: c[2] for k, c in cols.items()})
@@ -230,6 +237,8 @@ def main() -> None:
     write_csv(tencent(key), "tencent_utf8.csv", "utf-8-sig")
     write_csv(qualtrics(key, numeric=True), "qualtrics_numeric.csv", "utf-8")
     write_csv(qualtrics(key, numeric=False), "qualtrics_choice_text.csv", "utf-8")
+    write_csv(qualtrics(key, numeric=True, recode_unanswered=True), "qualtrics_numeric_recode99.csv",
+              "utf-8")
     write_csv(google(key), "google_forms.csv", "utf-8")
 
 
