@@ -221,6 +221,21 @@ def test_rubric_cli_scores_and_exports(tmp_path, capsys):
     assert "missing score column" in capsys.readouterr().err
 
 
+def test_rubric_exports_are_for_excel_bom_and_no_formulas(tmp_path):
+    """A student named '=HYPERLINK(...)' stays text; Chinese names survive Excel (UTF-8 BOM)."""
+    from crmlab.cli import main
+
+    sheet = _sheet([("T1", "teacher", '=HYPERLINK("http://x","点我")', *FULL), ("T1", "teacher", "王丽", *FULL)])
+    sheet.to_csv(tmp_path / "t.csv", index=False)
+    assert main(["rubric", "score", str(tmp_path / "t.csv"), "--rubric", str(RUBRIC), "--out",
+                 str(tmp_path / "o")]) == 0
+    for name in ("students.csv", "details.csv"):
+        raw = (tmp_path / "o" / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), name
+        students = set(pd.read_csv(tmp_path / "o" / name, encoding="utf-8-sig")["student"])
+        assert students == {"'=HYPERLINK(\"http://x\",\"点我\")", "王丽"}, name
+
+
 def test_grading_commands_are_registered():
     from crmlab.cli import build_parser
 

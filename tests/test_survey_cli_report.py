@@ -41,6 +41,20 @@ def test_validate_exit_codes_and_outputs(tmp_path, capsys):
     assert (tmp_path / "issues.csv").exists()
 
 
+def test_validate_outputs_keep_free_text_from_running_as_formulas(tmp_path):
+    """A respondent's comment '=HYPERLINK(...)' is written as text (leading '), with a BOM."""
+    frame = pd.read_csv(FILES / "utf8.csv", dtype=str, keep_default_na=False)
+    frame.loc[0, "comment"] = '=HYPERLINK("http://x","点我")'
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    assert main(["survey", "validate", str(tmp_path / "in.csv"), "--codebook", CODEBOOK,
+                 "--out", str(tmp_path / "out")]) == 0
+    raw = (tmp_path / "out" / "valid.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    valid = pd.read_csv(tmp_path / "out" / "valid.csv", encoding="utf-8-sig", dtype=str)
+    assert '\'=HYPERLINK("http://x","点我")' in set(valid["comment"])
+    assert not valid["comment"].fillna("").str.startswith("=").any()
+
+
 @pytest.mark.parametrize("name, message", [
     ("empty.csv", "empty.csv is empty"),
     ("legacy.xls", "xlrd"),

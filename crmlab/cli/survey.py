@@ -149,9 +149,11 @@ def _run(args: argparse.Namespace) -> int:
                 print(result.rejected.drop(columns=["reasons"]).to_string(index=False))
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
-            result.valid.to_csv(out / "valid.csv", encoding="utf-8-sig")
-            result.rejected.to_csv(out / "rejected.csv", index=False, encoding="utf-8-sig")
-            result.issues.to_csv(out / "issues.csv", index=False, encoding="utf-8-sig")
+            from crmlab._spreadsheet import write_frame_csv  # BOM; free text never runs as a formula
+
+            write_frame_csv(result.valid, out / "valid.csv", index=True)
+            write_frame_csv(result.rejected, out / "rejected.csv")
+            write_frame_csv(result.issues, out / "issues.csv")
             print(f"wrote {out / 'valid.csv'}, {out / 'rejected.csv'}, {out / 'issues.csv'}")
     elif args.action == "tally":
         _tally(args, codebook, result, out)
@@ -190,5 +192,7 @@ def _tally(args, codebook, result, out) -> None:
         print(table.to_string(index=False))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out / "statistics.csv", index=False, encoding="utf-8-sig")
+        from crmlab._spreadsheet import write_frame_csv
+
+        write_frame_csv(table, out / "statistics.csv")
         print(f"wrote {out / 'statistics.csv'}")

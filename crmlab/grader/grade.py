@@ -54,6 +54,7 @@ from crmlab.grader.hints import numeric_hint
 from crmlab.grader.lms import (Submission, apply_roster, discover_submissions, match_times, parse_time, read_roster,
                                read_times)
 from crmlab.grader.manual import MANUAL, load_merged, manual_entry, merge_scores, write_review
+from crmlab._spreadsheet import csv_text, spreadsheet_safe  # noqa: F401  (spreadsheet_safe: public name)
 from crmlab.i18n import language, t
 from crmlab.grader.jobs import (answers_from_events, atomic_write, cell_errors, compute_expected, load_source,
                                 notebook_cells, preload_modules, question_payload, sha256_file)
@@ -671,47 +672,21 @@ def shorten(text: str, limit: int) -> str:
     return (cut[:space + 1] if space > limit // 2 else cut) + "…"
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
-
-    Numbers are left alone (``-1.5`` stays a number).
-
-    >>> print(spreadsheet_safe('=HYPERLINK("http://x")'), spreadsheet_safe(-1.5), spreadsheet_safe("wang"))
-    '=HYPERLINK("http://x") -1.5 wang
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv_text(header: list[str], rows: list[list[Any]]) -> str:
-    """CSV for a spreadsheet: UTF-8 with BOM (Excel on Chinese Windows reads it right), no formulas."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([spreadsheet_safe(h) for h in header])
-    writer.writerows([[spreadsheet_safe(v) for v in row] for row in rows])
-    return buffer.getvalue()
-
-
 def write_outputs(out: Path, rows: list[dict[str, Any]], results: list[dict[str, Any]], lab: Lab, lab_name: str,
                   lang: str | None = None) -> None:
     """gradebook.csv, canvas.csv, moodle.csv and one feedback file per student (Markdown + HTML)."""
     qids = [q.id for q in lab.questions]
     header = ["student", "name", "number", *qids, "raw_total", "late_days", "total", "max", "status", "notes",
               "errors"]
-    atomic_write(out / "gradebook.csv", _csv_text(header, [[r[h] for h in header] for r in rows]))
+    atomic_write(out / "gradebook.csv", csv_text(header, [[r[h] for h in header] for r in rows]))
     # Canvas gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then the assignment.
     canvas = [[r["name"] or r["student"], r["lms_id"], "", "", "", r["total"]] for r in rows]  # Canvas matches on ID
-    atomic_write(out / "canvas.csv", _csv_text(["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
+    atomic_write(out / "canvas.csv", csv_text(["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                                                 lab_name], canvas))
     # Moodle "upload grading worksheet": Identifier (Participant <id>), Full name, Grade, Maximum Grade, Feedback.
     moodle = [[f"Participant {r['lms_id']}" if r["lms_id"] else r["student"], r["name"] or r["student"], r["total"],
                r["max"], r["notes"]] for r in rows]
-    atomic_write(out / "moodle.csv", _csv_text(["Identifier", "Full name", "Grade", "Maximum Grade",
+    atomic_write(out / "moodle.csv", csv_text(["Identifier", "Full name", "Grade", "Maximum Grade",
                                                 "Feedback comments"], moodle))
     by_student = {r["student"]: r for r in results}
     manual = load_merged(out)

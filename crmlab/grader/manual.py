@@ -173,20 +173,10 @@ def write_review(out: str | Path, lab: Lab, results: list[dict[str, Any]], expec
     return pending
 
 
-def _text_cell(text: str) -> str:
-    """A display name Excel will not run as a formula (a leading ' is shown as text)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def _write_sheets(folder: Path, rows: list[list[Any]]) -> None:
-    import csv
-    import io
+    from crmlab._spreadsheet import csv_text
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([[row[0], _text_cell(row[1]), *row[2:]] for row in rows])
-    atomic_write(folder / "scores.csv", "\ufeff" + buffer.getvalue())  # BOM: Excel opens UTF-8 correctly
+    atomic_write(folder / "scores.csv", csv_text(COLUMNS, rows))  # BOM, and no cell runs as a formula
     from openpyxl import Workbook
 
     book = Workbook()

@@ -338,13 +338,15 @@ def score(sheets: pd.DataFrame, spec: Rubric, weights: dict[str, float] | None =
 
 
 def export(result: RubricResult, out: str | Path) -> list[Path]:
-    """Write students.csv, groups.csv (when groups were given) and details.csv into ``out``."""
+    """Write students.csv, groups.csv (when groups were given) and details.csv into ``out``.
+
+    The files are for Excel: UTF-8 with BOM, and a name starting with ``=`` stays text."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    written = [out / "students.csv", out / "details.csv"]
-    result.students.to_csv(written[0], index=False)
-    result.details.to_csv(written[1], index=False)
+    from crmlab._spreadsheet import write_frame_csv
+
+    written = [write_frame_csv(result.students, out / "students.csv"),
+               write_frame_csv(result.details, out / "details.csv")]
     if result.groups is not None:
-        written.append(out / "groups.csv")
-        result.groups.to_csv(written[-1], index=False)
+        written.append(write_frame_csv(result.groups, out / "groups.csv"))
     return written

@@ -73,9 +73,11 @@ def export_grade_table(table: pd.DataFrame, path: str | Path, *, title: str = "å
             frame[col] = frame[col].dt.date
     suffix = path.suffix.lower()
     if suffix == ".csv":
+        from crmlab._spreadsheet import safe_frame  # a name starting with "=" stays text
+
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             handle.write(marking + "\n")
-            frame.to_csv(handle, index=False, lineterminator="\n")
+            safe_frame(frame).to_csv(handle, index=False, lineterminator="\n")
         return path
     if suffix != ".xlsx":
         raise CrmlabInputError(f"export to .xlsx or .csv, not {path.suffix or 'no suffix'!r}")
