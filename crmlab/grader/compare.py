@@ -301,9 +301,11 @@ class _Reference:
 
     def __init__(self, facts: dict[str, Any], cells: list[list[Any]], index: list[Any] | None,
                  match: Callable[[Any, Any, str], bool],
-                 column_ok: Callable[[int, list[Any]], bool] | None = None) -> None:
+                 column_ok: Callable[[int, list[Any]], bool] | None = None,
+                 whole: set[int] | None = None) -> None:
         self.facts, self.cells, self.index, self.match = facts, cells, index, match
         self.column_ok = column_ok  # fast path: does a whole column match (None: check cell by cell)
+        self.whole = whole or set()  # columns a digest checks only as a whole (no per-cell hashes)
 
     def columns_to_check(self, ref_columns: list[int], actual: list[list[Any]]) -> list[int]:
         """Positions (in ``ref_columns``) whose cells need the cell-by-cell check."""
@@ -353,7 +355,10 @@ def _check_frame(ref: _Reference, actual: dict[str, Any], options: dict[str, Any
         order = _row_order(a_data, n)
     first, bad_cols, bad_rows = None, set(), 0
     ordered = [[col[i] for i in order] for col in a_data]
-    slow = ref.columns_to_check([facts["columns"].index(c) for c in wanted], ordered)
+    ref_columns = [facts["columns"].index(c) for c in wanted]
+    slow = ref.columns_to_check(ref_columns, ordered)
+    whole = [wanted[j] for j in slow if ref_columns[j] in ref.whole]
+    slow = [j for j in slow if ref_columns[j] not in ref.whole]
     for pos in range(n if slow else 0):
         row_bad = [wanted[j] for j in slow if not ref.match(e_cols[j][pos], ordered[j][pos], kinds[j])]
         if row_bad:
@@ -365,12 +370,23 @@ def _check_frame(ref: _Reference, actual: dict[str, Any], options: dict[str, Any
         cols = ", ".join(f"`{c}`" for c in wanted if c in bad_cols)
         problems.append(f"{where}values differ from row {first} on ({bad_rows} of {_rows_word(n)}; "
                         f"column{'s' if len(bad_cols) > 1 else ''} {cols})")
+    if whole:
+        problems.append(_WHOLE_COLUMNS.format(columns=", ".join(f"`{c}`" for c in whole)))
     if not options.get("ignore_index", True) and ref.index is not None:
         problems += _index_problems(ref, [a_index[order[p]] for p in range(n)])
     return problems
 
 
+#: The self-check's message for columns it checks only as a whole (see :func:`make_digest`).
+_WHOLE_COLUMNS = ("values differ in column {columns} (the self-check does not say which rows for whole "
+                  "numbers, text and labels: that would let a script recover them one cell at a time)")
+
+
 def _index_problems(ref: _Reference, a_index: list[Any]) -> list[str]:
+    if isinstance(ref.index, str):  # a digest's whole-index hash
+        if not ref.match(ref.index, a_index, "whole-index"):
+            return ["the row labels (index) differ"]
+        return []
     for pos, (e, a) in enumerate(zip(ref.index, a_index, strict=True)):
         if not ref.match(e, a, "index"):
             return [f"the row labels (index) differ from row {pos} on"]
@@ -404,6 +420,10 @@ def _check_sequence(ref: _Reference, actual: dict[str, Any], options: dict[str, 
     order = _row_order([items], n) if options.get("ignore_order") else list(range(n))
     ordered = [items[i] for i in order]
     slow = ref.columns_to_check([0], [ordered])
+    if slow and 0 in ref.whole:
+        problems.append("the values differ (the self-check does not say where for whole numbers, text "
+                        "and labels: that would let a script recover them one at a time)")
+        slow = []
     bad = [p for p in range(n if slow else 0) if not ref.match(ref.cells[0][p], ordered[p], kind)]
     if bad:
         unit = "row" if kind == "series" else "position"
@@ -420,6 +440,12 @@ def _check_set(ref: _Reference, actual: dict[str, Any], options: dict[str, Any])
     if items is None:
         return [f"expected a collection of values, got {_describe(actual)}"]
     expected = ref.cells[0]
+    if 0 in ref.whole:
+        if ref.column_ok is not None and ref.column_ok(0, items):
+            return []
+        return [f"the collection is not the expected one ({ref.facts.get('length', '?')} distinct items "
+                "expected; the self-check does not say which are missing, so that no script can find them "
+                "one by one)"]
     hit = [any(ref.match(e, a, "set") for a in items) for e in expected]
     extra = [a for a in items if not any(ref.match(e, a, "set") for e in expected)]
     problems = []
@@ -512,7 +538,10 @@ def make_digest(kind: str, options: dict[str, Any], expected: dict[str, Any], sa
 
     A single value (number, text) gets a slow hash (scrypt), so recovering it by trying
     candidates takes longer than computing it; ``format_only`` keeps no trace of the value at
-    all (for low-information answers, see :func:`low_information`).
+    all (for low-information answers, see :func:`low_information`). In a table, a column of
+    decimal numbers gets a fast hash per cell (the self-check can say which row is wrong) and
+    any other column (:func:`enumerable`: whole numbers, text, labels, dates), the row labels
+    and a set get one slow hash of the whole, so they cannot be recovered cell by cell.
     """
     ref = _reference_from_plain(kind, expected, options)
     if format_only:
@@ -521,29 +550,59 @@ def make_digest(kind: str, options: dict[str, Any], expected: dict[str, Any], sa
         tokens = cell_tokens(ref.cells[0][0], options, kind, False)
         return {"kind": kind, "facts": ref.facts, "cells": [[_slow_hash(salt, tokens[0])]], "index": None,
                 "columns": [None], "slow": True}
-    kinds = ref.facts.get("kinds")
     wanted = options.get("columns")
 
-    def hashes(col: list[Any], column: str | None) -> list[str] | None:
+    def column_digest(col: list[Any], column: str | None) -> tuple[Any, str | None]:
+        """(per-cell hashes or "whole", column hash); (None, None) for a column not compared."""
         if kind == "frame" and wanted and column not in wanted:
-            return None
-        return [_hash(salt, t) for t in column_tokens(col, options, kind)]
+            return None, None
+        if kind == "set" or enumerable(col):
+            return "whole", _slow_hash(salt, _WHOLE + "\x1f".join(whole_tokens(col, options, kind)))
+        return [_hash(salt, t) for t in column_tokens(col, options, kind)], \
+            _column_hash(salt, column_tokens(col, options, kind))
 
-    if kind == "frame":
-        cells = [hashes(col, name) for col, name in zip(ref.cells, ref.facts["columns"], strict=True)]
-        columns = [None if c is None else _column_hash(salt, column_tokens(col, options, kind))
-                   for c, col in zip(cells, ref.cells, strict=True)]
-    else:
-        cells = [hashes(ref.cells[0], None)]
-        columns = [_column_hash(salt, column_tokens(ref.cells[0], options, kind))] if kind != "set" else [None]
+    names = ref.facts["columns"] if kind == "frame" else [None]
+    pairs = [column_digest(col, name) for col, name in zip(ref.cells, names, strict=True)]
+    cells, columns = [p[0] for p in pairs], [p[1] for p in pairs]
     if kind == "set":
-        cells = [sorted(set(cells[0]))]
-        ref.facts["length"] = len(cells[0])
+        ref.facts["length"] = len(set(whole_tokens(ref.cells[0], options, kind)))
     index = None
     if ref.index is not None and not options.get("ignore_index", True):
-        index = [_hash(salt, cell_tokens(v, {}, "index", False)[0]) for v in ref.index]
-    del kinds
+        index = _slow_hash(salt, _WHOLE + "\x1f".join(whole_tokens(ref.index, {}, "index")))
     return {"kind": kind, "facts": ref.facts, "cells": cells, "index": index, "columns": columns}
+
+
+_WHOLE = "whole\x1e"
+
+
+def enumerable(values: list[Any]) -> bool:
+    """True unless every value is a number and some are not whole: such a column (whole numbers,
+    text, labels, dates, booleans) could be recovered cell by cell by trying every plausible value,
+    so a digest keeps only one slow hash of the whole column.
+
+    Examples
+    --------
+    >>> enumerable([3, 7, 12]), enumerable(["VIP", "普通型"]), enumerable([54.81, 12.0])
+    (True, True, False)
+    """
+    numbers = [v for v in values if v is not None and not (isinstance(v, float) and v != v)]
+    return not numbers or not all(type(v) in (int, float) for v in numbers) or all(
+        float(v).is_integer() for v in numbers)
+
+
+def whole_tokens(values: list[Any], options: dict[str, Any], kind: str) -> list[str]:
+    """Tokens of a column checked as a whole: whole numbers exactly (a float within the tolerance
+    of a whole number counts as that number), everything else as :func:`column_tokens`; a set's
+    tokens sorted and unique."""
+    rtol, atol = options.get("rtol", 0.0), options.get("atol", 0.0)
+    tokens = []
+    for v in values:
+        if type(v) in (int, float) and v == v and abs(v) != float("inf") and \
+                abs(v - round(v)) <= atol + rtol * abs(v) + 1e-9 * max(1.0, abs(v)):
+            tokens.append(f"i{int(round(v))}")
+        else:
+            tokens.append(cell_tokens(v, options, kind, False)[0])
+    return sorted(set(tokens)) if kind == "set" else tokens
 
 
 def check_digest(digest: dict[str, Any], actual: dict[str, Any], options: dict[str, Any], salt: str) -> Verdict:
@@ -563,12 +622,21 @@ def check_digest(digest: dict[str, Any], actual: dict[str, Any], options: dict[s
         return any(hasher(salt, t) == ref_hash for t in dict.fromkeys(cell_tokens(a, opts, kind, True)))
 
     column_hashes = digest.get("columns") or []
+    whole = {j for j, c in enumerate(digest["cells"]) if c == "whole"}
 
     def column_ok(ref_j: int, values: list[Any]) -> bool:
         wanted = column_hashes[ref_j] if ref_j < len(column_hashes) else None
+        if ref_j in whole:
+            return _slow_hash(salt, _WHOLE + "\x1f".join(whole_tokens(values, options, kind))) == wanted
         return wanted is not None and _column_hash(salt, column_tokens(values, options, kind)) == wanted
 
-    ref = _Reference(digest["facts"], digest["cells"], digest.get("index"), match, column_ok)
+    def match_or_whole_index(ref_hash: Any, a: Any, k: str) -> bool:
+        if k == "whole-index":
+            return _slow_hash(salt, _WHOLE + "\x1f".join(whole_tokens(a, {}, "index"))) == ref_hash
+        return match(ref_hash, a, k)
+
+    ref = _Reference(digest["facts"], digest["cells"], digest.get("index"), match_or_whole_index, column_ok,
+                     whole)
     return _run_checks(ref, actual, kind, options)
 
 
