@@ -66,3 +66,27 @@ def test_bad_input_exit_codes(tmp_path, capsys):
     assert "unknown labels 'famous'" in capsys.readouterr().err
     assert main(["scorecard", "run", "--month-end", "2025-06-30", "--data",
                  str(tmp_path / "nowhere")]) == 2
+
+
+def test_collections_by_invoice_date_and_by_due_date(tmp_path, capsys):
+    """Hand-worked: at 2025-12-31, A owes 80,000 invoiced 2025-09-30 (due 10-31) and 30,000
+    invoiced 11-20 (due 12-20); B owes 5,000 invoiced 08-01 (due 08-15); C's 9,000 is due 2026-01-31.
+    By invoice date (账龄): A's open total 110,000 is large; 80,000 is 3 months old → key, 30,000 is
+    1 month old → on-site; B's 5,000 is 4 months old → letter. By due date: A's 30,000 is 0 months
+    overdue → on-site too; the 80,000 is 2 months overdue → key. C's invoice is in no cell."""
+    invoices = pd.DataFrame({
+        "invoice_id": ["I1", "I2", "I3", "I4"], "customer_id": ["A", "A", "B", "C"],
+        "amount": [80_000.0, 30_000.0, 5_000.0, 9_000.0],
+        "invoice_date": ["2025-09-30", "2025-11-20", "2025-08-01", "2025-12-31"],
+        "due_date": ["2025-10-31", "2025-12-20", "2025-08-15", "2026-01-31"],
+        "paid_date": [None, None, None, None]})
+    invoices.to_csv(tmp_path / "b2b_invoices.csv", index=False)
+    for basis in ("invoice", "due"):
+        out = tmp_path / f"ageing_{basis}.csv"
+        assert main(["scorecard", "collections", "--month-end", "2025-12-31", "--data", str(tmp_path),
+                     "--age-basis", basis, "--out", str(out)]) == 0
+        printed = capsys.readouterr().out
+        assert "not yet due (in no cell): 1 receivables of 1 customers, 9,000.00" in printed
+        table = pd.read_csv(out, skiprows=1, encoding="utf-8-sig").set_index("invoice_id")
+        assert table["action"].to_dict() == {"I1": "key", "I2": "on_site", "I3": "letter", "I4": "not_due"}
+    assert main(["scorecard", "collections", "--month-end", "2025-12-31", "--data", str(tmp_path / "none")]) == 2

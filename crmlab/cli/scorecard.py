@@ -6,11 +6,16 @@ Examples (shell)::
     crmlab scorecard run --month-end 2025-12-31 --data mydata/ --config card.yaml --out g.csv
     crmlab scorecard template card.yaml        # the course's scorecard, to edit
     crmlab scorecard explain C0042 --month-end 2025-12-31
+    crmlab scorecard collections --month-end 2025-12-31 --age-basis invoice --out ageing.xlsx
 
 ``--data`` is a folder with ``b2b_customers.csv``, ``b2b_monthly_sales.csv`` and
 ``b2b_invoices.csv`` (columns as in the course's data card). ``run`` grades the last
 ``--history-months`` month ends (default 2) so that "two consecutive C → D" is applied to the
 graded month; the file it writes holds that month, best first, marked confidential.
+``collections`` prints the collections matrix (信用管理) at the month end, ageing receivables from
+the invoice date (``--age-basis invoice``, the regulation's 账龄, default) or from the due date
+(``--age-basis due``); receivables not yet due are reported apart, and ``--out`` writes the
+receivables-ageing table (账龄分析表).
 """
 
 from __future__ import annotations
@@ -23,16 +28,16 @@ from typing import Any
 _FILES = ("b2b_customers", "b2b_monthly_sales", "b2b_invoices")
 
 
-def _load(folder: Path | None) -> dict[str, Any] | None:
+def _load(folder: Path | None, names: tuple[str, ...] = _FILES) -> dict[str, Any] | None:
     if folder is None:
         return None
     import pandas as pd
 
     tables = {}
-    for name in _FILES:
+    for name in names:
         path = folder / f"{name}.csv"
         if not path.exists():
-            raise FileNotFoundError(f"{path} is missing (--data needs {', '.join(_FILES)} .csv)")
+            raise FileNotFoundError(f"{path} is missing (--data needs {', '.join(names)} .csv)")
         tables[name] = pd.read_csv(path, dtype={"customer_id": str}, encoding="utf-8-sig")
     return tables
 
@@ -95,6 +100,39 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _collections(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from crmlab._checks import CrmlabInputError
+    from crmlab.datasets import load_dataset
+    from crmlab.scorecard import collections_matrix, export_grade_table, receivables_ageing
+
+    try:
+        data = _load(args.data, ("b2b_invoices",))
+        invoices = data["b2b_invoices"] if data else load_dataset("b2b_invoices")
+        for column in ("invoice_date", "due_date", "paid_date"):
+            if column in invoices:
+                invoices[column] = pd.to_datetime(invoices[column])
+        options = dict(as_of=args.month_end, amount_line=args.amount_line,
+                       age_line_months=args.age_line_months, age_basis=args.age_basis)
+        matrix = collections_matrix(invoices, **options)
+        ageing = receivables_ageing(invoices, **options).round(
+            {"months_overdue": 2, "age_months": 2, "customer_open_total": 2})
+    except CrmlabInputError as exc:
+        print(f"crmlab scorecard: the input has problems: {exc}", file=sys.stderr)
+        return 1
+    basis = "invoice date (账龄)" if args.age_basis == "invoice" else "due date (months overdue)"
+    print(f"collections matrix at {args.month_end}, receivables aged from the {basis}:")
+    print(matrix.to_string(index=False))
+    waiting = ageing[ageing["not_due"]]
+    print(f"not yet due (in no cell): {len(waiting)} receivables of {waiting['customer_id'].nunique()} "
+          f"customers, {waiting['amount'].sum():,.2f}")
+    if args.out:
+        path = export_grade_table(ageing, args.out, title=f"账龄分析表 {args.month_end}", grade="action")
+        print(f"wrote {path} (confidential: 机密)")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``crmlab scorecard run | template | explain``."""
     parser = subparsers.add_parser(
@@ -117,6 +155,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--yoy-basis", choices=("ytd", "trailing12"), default="ytd",
                      help="year-on-year basis: year to date (default) or trailing 12 months")
     run.set_defaults(handler=_run)
+
+    collections = actions.add_parser(
+        "collections", help="the collections matrix (信用管理) and the receivables-ageing table")
+    collections.add_argument("--month-end", required=True, help="the review day (a month end)")
+    collections.add_argument("--data", type=Path, default=None,
+                             help="folder with b2b_invoices.csv (default: shipped data)")
+    collections.add_argument("--age-basis", choices=("invoice", "due"), default="invoice",
+                             help="age receivables from the invoice date (账龄, default) or the due date")
+    collections.add_argument("--amount-line", type=float, default=100_000,
+                             help="a customer's open total at or above this is large (default 100000)")
+    collections.add_argument("--age-line-months", type=float, default=2,
+                             help="a receivable this many months old or more is aged (default 2)")
+    collections.add_argument("--out", type=Path, default=None,
+                             help="write the receivables-ageing table (.xlsx or .csv)")
+    collections.set_defaults(handler=_collections)
 
     template = actions.add_parser("template", help="write the course's scorecard to edit")
     template.add_argument("path", type=Path, help="a .yaml or .json file")
