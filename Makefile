@@ -47,10 +47,11 @@ test-lowest:
 	.venv-lowest/bin/python -m pip install --quiet -c constraints-lowest.txt --no-build-isolation -e ".[test,excel,grader,word]"
 	.venv-lowest/bin/python -m pytest -n 2 tests crmlab $(PYTEST_ARGS)
 
-# Re-execute every chapter notebook in place (after a change to crmlab or to constraints.txt).
+# Re-execute every chapter notebook and the report notebooks in place (after a change to crmlab
+# or to constraints.txt).
 notebooks: $(READY)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=600 notebooks/*.ipynb
+	    --ExecutePreprocessor.timeout=600 notebooks/*.ipynb reports/*.ipynb
 
 # Refresh the pinned versions: newest releases, then re-run the notebooks so outputs match.
 lock:
