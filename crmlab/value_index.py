@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import CrmlabInputError
+from crmlab._checks import CrmlabInputError, ExclusionReport
 
 #: Indicators of the B2B features and which part of the value each belongs to.
 DEFAULT_CURRENT = {"sales_12m": 1.0, "order_continuity": 1.0, "payment_cycle_days": 1.0, "default_rate": 1.0}
@@ -140,7 +140,8 @@ def b2b_value_features(customers: pd.DataFrame, sales: pd.DataFrame, invoices: p
       industry's stage, the product manager's 0–15 judgement).
 
     Customers with no invoice in the window get the median payment cycle and a default rate of
-    0 (no evidence either way); they are listed in ``result.attrs["exclusions"]``.
+    0 (no evidence either way); they are reported in ``result.attrs["excluded"]`` (an
+    :class:`crmlab._checks.ExclusionReport`: how many, and a few of their ids).
 
     Examples
     --------
@@ -176,6 +177,8 @@ def b2b_value_features(customers: pd.DataFrame, sales: pd.DataFrame, invoices: p
         "brand_points": ids["brand_standing"].map(BRAND_POINTS).astype(float),
         "outlook_points": ids["outlook_points"].astype(float),
     })
-    out.attrs["exclusions"] = {"no_invoice_in_window": {"count": len(no_invoice),
-                                                        "examples": [str(c) for c in no_invoice[:3]]}}
+    report = ExclusionReport(received=len(ids))
+    report.add("customers without an invoice in the 12 months (payment cycle and default rate not "
+               "measured: the median cycle and a rate of 0 are used)", no_invoice)
+    out.attrs["excluded"] = report.brief()
     return out

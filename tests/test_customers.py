@@ -281,8 +281,13 @@ def test_every_module_uses_one_attrs_key():
     import crmlab.sales
     import crmlab.service
 
+    import crmlab.quality.linkage
+    import crmlab.scorecard.indicators
+    import crmlab.value_index
+
     modules = (crmlab.basket, crmlab.sales, crmlab.service, crmlab.customers, segmentation,
-               value, loyalty, pareto)
+               value, loyalty, pareto, crmlab.scorecard.indicators, crmlab.quality.linkage,
+               crmlab.value_index)
     source = "".join(inspect.getsource(m) for m in modules)
     assert 'attrs["exclusions"]' not in source and 'attrs["excluded"] = str(' not in source
     # a report in attrs is always the small one

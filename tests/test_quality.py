@@ -226,7 +226,11 @@ def test_blocking_never_compares_all_pairs():
     assert pairs[["i", "j"]].values.tolist() == [[0, 1]]
     assert pairs.attrs["block_stats"] == {"phone": 1}
     capped = q.candidate_pairs(df, blocking=["phone"], max_block_size=1)
-    assert len(capped) == 0 and capped.attrs["skipped_blocks"] == [("phone", "010-88880001", 2)]
+    assert len(capped) == 0
+    report = capped.attrs["excluded"]
+    reason = "records in phone blocks of more than 1 records (not compared on phone)"
+    assert report.counts == {reason: 2} and report.examples[reason] == (0, 1)
+    assert pairs.attrs["excluded"].counts == {}
 
 
 def test_find_duplicates_does_not_mutate_input_and_keeps_order():

@@ -236,8 +236,10 @@ def test_not_yet_due_is_reported_separately_not_filed_under_a_collection():
     assert rec["months_overdue"].tolist()[1:] == [0.0, 0.0]
     m = collections_matrix(inv, as_of="2025-12-31").set_index("action")
     assert m["amount"].to_dict() == {"key": 120_000, "on_site": 0, "letter": 0, "defer": 0}
-    assert m.attrs["exclusions"] == {"not_yet_due": {"receivables": 2, "customers": 2, "amount": 30_010.0,
-                                                     "examples": ["A", "B"]}}
+    report = m.attrs["excluded"]
+    reason = "receivables not yet due (in no cell: they cannot be collected yet)"
+    assert (report.received, report.counts, report.examples) == (3, {reason: 2}, {reason: (1, 2)})
+    assert rec.loc[rec["not_due"], "amount"].sum() == 30_010.0
 
 
 def test_collections_bad_input():

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from crmlab._checks import CrmlabInputError
 from crmlab.scorecard import (
     GRADE_COLOURS,
-    collections_matrix,
+    collections_matrix, receivables_ageing,
     default_scorecard,
     export_grade_table,
     grading_history,
@@ -206,10 +206,11 @@ def test_shipped_collections_matrix_against_naive_loop(shipped):
     for r in open_rows:
         totals[r.customer_id] = totals.get(r.customer_id, 0.0) + r.amount
     cells = {"key": 0.0, "on_site": 0.0, "letter": 0.0, "defer": 0.0}
-    not_due = 0.0
+    not_due, not_due_count = 0.0, 0
     for r in open_rows:
         if r.due_date > as_of:                             # not yet due: no collection action
             not_due += r.amount
+            not_due_count += 1
             continue
         aged = r.invoice_date + relativedelta(months=2) <= as_of   # 账龄: from the invoice date
         large = totals[r.customer_id] >= 100_000
@@ -218,7 +219,9 @@ def test_shipped_collections_matrix_against_naive_loop(shipped):
     for cell, amount in cells.items():
         assert matrix.loc[cell, "amount"] == pytest.approx(amount)
         assert amount > 0                                  # the data plants all four cells
-    assert matrix.attrs["exclusions"]["not_yet_due"]["amount"] == pytest.approx(not_due)
+    assert matrix.attrs["excluded"].excluded == not_due_count
+    ageing = receivables_ageing(inv, as_of=as_of)
+    assert ageing.loc[ageing["not_due"], "amount"].sum() == pytest.approx(not_due)
 
 
 def test_shipped_history_has_two_c_demotions(shipped):

@@ -45,3 +45,19 @@ def test_b2b_features_against_a_plain_loop():
     assert f.loc[cid, "payment_cycle_days"] == pytest.approx(sum(days) / len(days))
     index = value_index(f)
     assert index["index"].between(0, 100).all() and len(index) == len(customers)
+
+
+def test_customers_without_invoices_are_reported_in_the_shared_exclusion_report():
+    customers, sales, invoices = (load_dataset(n) for n in ("b2b_customers", "b2b_monthly_sales",
+                                                              "b2b_invoices"))
+    as_of = pd.Timestamp("2025-12-31")
+    features = b2b_value_features(customers, sales, invoices, as_of=as_of)
+    # second computation: customers with no invoice paid in the 12 months up to as_of
+    window = invoices[(invoices["invoice_date"] > as_of - pd.DateOffset(months=12))
+                      & (invoices["invoice_date"] <= as_of) & (invoices["paid_date"] <= as_of)]
+    missing = sorted(set(customers["customer_id"]) - set(window["customer_id"]))
+    report = features.attrs["excluded"]
+    assert report.received == len(customers) and report.excluded == len(missing)
+    if missing:
+        (reason,) = report.reasons
+        assert list(report.examples[reason]) == missing[:3]

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import CrmlabInputError, require_columns, require_not_empty
+from crmlab._checks import CrmlabInputError, ExclusionReport, require_columns, require_not_empty
 from crmlab.quality.normalize import (
     _clean_code,
     _clean_generic,
@@ -208,7 +208,10 @@ def candidate_pairs(records: pd.DataFrame, *, blocking: Iterable = COMPANY_BLOCK
         :func:`duplicate_pairs`).
     max_block_size
         Blocks with more records than this are skipped (they would add ~n²/2 pairs of mostly
-        different records); they are listed in ``result.attrs["skipped_blocks"]``.
+        different records); their records are reported in ``result.attrs["excluded"]`` (an
+        :class:`crmlab._checks.ExclusionReport`: how many records, and a few of their labels, per
+        blocking key). A record left out of one key's blocks may still be compared through
+        another key.
     _normalized : dict, optional
         Internal: normalised columns already computed by :func:`duplicate_pairs`; leave unset.
 
@@ -232,7 +235,7 @@ def candidate_pairs(records: pd.DataFrame, *, blocking: Iterable = COMPANY_BLOCK
     n = len(records)
     codes_all: list[np.ndarray] = []
     key_of: list[np.ndarray] = []
-    stats, skipped = {}, []
+    stats, skipped = {}, ExclusionReport(received=n)
     for k, item in enumerate(blocking):
         label, values = _block_values(records, item, parsed, normalized)
         keys = pd.Series(values, dtype=object)
@@ -250,7 +253,9 @@ def candidate_pairs(records: pd.DataFrame, *, blocking: Iterable = COMPANY_BLOCK
         for size in np.unique(sizes[sizes >= 2]):
             first = starts[sizes == size]
             if size > max_block_size:
-                skipped.extend((label, uniques[sorted_codes[f]], int(size)) for f in first)
+                members = sorted_pos[first[:, None] + np.arange(size)[None, :]].ravel()
+                skipped.add(f"records in {label} blocks of more than {max_block_size} records "
+                            f"(not compared on {label})", records.index[np.sort(members)])
                 continue
             members = sorted_pos[first[:, None] + np.arange(size)[None, :]]  # blocks × size
             a, b = np.triu_indices(size, k=1)
@@ -273,7 +278,7 @@ def candidate_pairs(records: pd.DataFrame, *, blocking: Iterable = COMPANY_BLOCK
         out = pd.DataFrame({"i": np.zeros(0, dtype=np.int64), "j": np.zeros(0, dtype=np.int64),
                             "keys": pd.Series([], dtype=object)})
     out.attrs["block_stats"] = stats
-    out.attrs["skipped_blocks"] = skipped
+    out.attrs["excluded"] = skipped
     return out
 
 
@@ -405,7 +410,7 @@ def duplicate_pairs(records: pd.DataFrame, fields: Mapping[str, Any] | None = No
     out["score"] = score
     out["match"] = np.nan_to_num(score, nan=0.0) >= threshold
     out.attrs["block_stats"] = pairs.attrs["block_stats"]
-    out.attrs["skipped_blocks"] = pairs.attrs["skipped_blocks"]
+    out.attrs["excluded"] = pairs.attrs["excluded"]
     return out
 
 
@@ -479,7 +484,8 @@ def find_duplicates(records: pd.DataFrame, fields: Mapping[str, Any] | None = No
     -------
     DataFrame with one row per record in input order: the key column, ``cluster_id``
     (``"C000001"``…, numbered by first appearance) and ``cluster_size``. ``attrs`` holds
-    ``candidate_pairs``, ``matched_pairs``, ``refused_merges`` and ``skipped_blocks``.
+    ``candidate_pairs``, ``matched_pairs``, ``refused_merges`` and ``excluded`` (the
+    records of oversized blocks, as in :func:`candidate_pairs`).
 
     Examples
     --------
@@ -518,7 +524,7 @@ def find_duplicates(records: pd.DataFrame, fields: Mapping[str, Any] | None = No
                         "cluster_id": [f"C{c + 1:06d}" for c in codes],
                         "cluster_size": np.bincount(codes)[codes]})
     out.attrs.update(candidate_pairs=len(pairs), matched_pairs=int(pairs["match"].sum()),
-                     refused_merges=refused, skipped_blocks=pairs.attrs["skipped_blocks"])
+                     refused_merges=refused, excluded=pairs.attrs["excluded"])
     return out
 
 

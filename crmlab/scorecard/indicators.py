@@ -18,6 +18,7 @@ import pandas as pd
 
 from crmlab._checks import (
     CrmlabInputError,
+    ExclusionReport,
     _describe_rows,
     parse_as_of,
     require_columns,
@@ -438,7 +439,9 @@ def collections_matrix(receivables: pd.DataFrame, *, as_of: Any, amount_line: fl
     ``>= age_line_months`` old, counted from the invoice date by default, large means the
     customer's open total ``>= amount_line``). Always four rows, most urgent first, empty cells
     included with zeros. Receivables not yet due are in no cell: they are reported in
-    ``result.attrs["exclusions"]["not_yet_due"]`` (count, customers, amount).
+    ``result.attrs["excluded"]`` (an :class:`crmlab._checks.ExclusionReport`: how many, and a
+    few of their row labels); their customers and amounts are the rows of
+    :func:`receivables_ageing` with ``not_due`` true.
 
     Parameters
     ----------
@@ -493,10 +496,9 @@ def collections_matrix(receivables: pd.DataFrame, *, as_of: Any, amount_line: fl
         "customers": grouped["customers"].to_numpy().astype(int),
         "amount": grouped["amount"].to_numpy().astype(float),
     })
-    matrix.attrs["exclusions"] = {"not_yet_due": {
-        "receivables": len(waiting), "customers": int(waiting["customer_id"].nunique()),
-        "amount": float(waiting["amount"].sum()),
-        "examples": [str(c) for c in waiting["customer_id"].drop_duplicates().head(3)]}}
+    report = ExclusionReport(received=len(rec) + len(waiting))
+    report.add("receivables not yet due (in no cell: they cannot be collected yet)", waiting.index)
+    matrix.attrs["excluded"] = report.brief()
     return matrix
 
 
