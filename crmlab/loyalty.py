@@ -425,6 +425,9 @@ def feature_effects(model, X: pd.DataFrame, y: pd.Series | None = None, *,
             f"shuffling {f} lowers the ROC AUC by {d:.3f}" if d > 0.001 else
             f"{f} adds little (AUC drop {d:.3f})" for f, d in zip(out["feature"], out["effect"])]
         out["_strength"] = out["effect"]
+    # rounded before sorting: two effects equal but for the last bits of floating point (e.g. a
+    # city with one store and that store) keep the features' order on every machine
+    out["_strength"] = out["_strength"].round(12)
     out = out.sort_values("_strength", ascending=False, kind="mergesort").drop(
         columns="_strength")
     return out.reset_index(drop=True)
