@@ -260,3 +260,24 @@ def test_whole_index_and_sets_are_checked_as_a_whole():
     assert digest["cells"] == ["whole"]
     assert check_digest(digest, to_plain(["C03", "C01", "C02", "C01"]), NUM, "s").ok
     assert not check_digest(digest, to_plain({"C01", "C02"}), NUM, "s").ok
+
+
+@pytest.mark.parametrize("kind, value, wrong_shape", [
+    ("sequence", [5, 4, 4, 3, 1], [5, 4]),
+    ("series", pd.Series([1, 2, 3]), pd.Series([1, 2])),
+    ("frame", pd.DataFrame({"r": [5, 4], "f": [1, 2]}), pd.DataFrame({"r": [5, 4]})),
+    ("set", {"A", "B"}, 7),
+])
+def test_format_only_checks_the_form_of_collections_and_tables_without_their_values(kind, value, wrong_shape):
+    opts = {"rtol": 1e-6, "atol": 1e-9}
+    digest = make_digest(kind, opts, to_plain(value), "s", format_only=True)
+    assert "cells" not in digest
+    if kind == "set":
+        other = {"C"}
+    elif kind == "frame":
+        other = value * 10
+    else:
+        other = value * 10 if kind == "series" else [v * 10 for v in value]
+    verdict = check_digest(digest, to_plain(other), opts, "s")
+    assert verdict.ok and "the value itself is not checked here" in verdict.note
+    assert not check_digest(digest, to_plain(wrong_shape), opts, "s").ok

@@ -544,8 +544,9 @@ def make_digest(kind: str, options: dict[str, Any], expected: dict[str, Any], sa
     and a set get one slow hash of the whole, so they cannot be recovered cell by cell.
     """
     ref = _reference_from_plain(kind, expected, options)
-    if format_only:
-        return {"kind": kind, "facts": {"t": ref.facts["t"]}, "format_only": True}
+    if format_only:  # the form only: the type and its shape (columns, rows, length), no value
+        facts = {"t": ref.facts["t"]} if ref.facts["t"] == "scalar" else ref.facts
+        return {"kind": kind, "facts": facts, "format_only": True}
     if ref.facts["t"] == "scalar" and kind not in ("set", "sequence", "series", "frame"):
         tokens = cell_tokens(ref.cells[0][0], options, kind, False)
         return {"kind": kind, "facts": ref.facts, "cells": [[_slow_hash(salt, tokens[0])]], "index": None,
@@ -609,8 +610,15 @@ def check_digest(digest: dict[str, Any], actual: dict[str, Any], options: dict[s
     """Check a student's plain answer against a digest made by :func:`make_digest`."""
     kind = digest["kind"]
     if digest.get("format_only"):
-        ref = _Reference({"t": "scalar"}, [[None]], None, lambda e, a, k: True)
-        verdict = _run_checks(ref, actual, kind, options)
+        facts = digest["facts"]
+        if kind == "set":
+            ok = _items(actual) is not None
+            verdict = Verdict(ok, [] if ok else [f"expected a collection of values, got {_describe(actual)}"])
+        else:
+            size = facts.get("nrows", facts.get("length", 1))
+            cells = [[None] * size for _ in facts.get("columns", [None])]
+            ref = _Reference(facts, cells, None, lambda e, a, k: True, lambda j, values: True)
+            verdict = _run_checks(ref, actual, kind, options)
         verdict.note = "the form is right; the value itself is not checked here (it is graded)"
         return verdict
     hasher = _slow_hash if digest.get("slow") else _hash
