@@ -1,0 +1,165 @@
+"""Labs 01–04: the by-hand answers against an independent computation, and honest lab headers.
+
+Each lab's source is run once in this process (its solutions included); every answer a student
+computes by hand is then recomputed with the ``crmlab`` function that does the same job, or
+checked against a value worked out by hand in the comment beside it. The header test checks
+that each lab states the chapter sections it needs (sections that exist in the chapter), a time
+in minutes, and the number of questions and points that its ``# QUESTION`` markers add up to, in
+the English source and in its Chinese translation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXERCISES = ROOT / "exercises"
+CHAPTERS = {
+    "lab01_segmentation": "01_customers_and_segmentation",
+    "lab02_pareto": "02_pareto_and_pyramid",
+    "lab03_customer_value": "03_customer_value_and_clv",
+    "lab04_customer_grading": "04_customer_grading",
+}
+REWORKED = ["lab01_segmentation"]
+MARKER = re.compile(r"^# QUESTION (\S+) (.*)$")
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _text(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _questions(lab: str) -> dict[str, float]:
+    points = {}
+    for cell in _cells(EXERCISES / f"{lab}.ipynb"):
+        match = MARKER.match(_text(cell).split("\n", 1)[0]) if cell["cell_type"] == "code" else None
+        if match:
+            points[match[1]] = float(re.search(r"points=([\d.]+)", match[2])[1])
+    return points
+
+
+_RUNS: dict[str, dict] = {}
+
+
+def run_lab(lab: str) -> dict:
+    """The namespace after running every code cell of the lab's source (solutions included)."""
+    if lab not in _RUNS:
+        namespace: dict = {}
+        for cell in _cells(EXERCISES / f"{lab}.ipynb"):
+            if cell["cell_type"] == "code":
+                exec(compile(_text(cell), f"{lab}:{cell['id']}", "exec"), namespace)
+        _RUNS[lab] = namespace
+    return _RUNS[lab]
+
+
+# --------------------------------------------------------------------------- headers
+@pytest.mark.parametrize("lab", REWORKED)
+def test_the_header_states_sections_minutes_questions_and_points(lab):
+    import yaml
+
+    header = _text(_cells(EXERCISES / f"{lab}.ipynb")[0])
+    questions = _questions(lab)
+    total = sum(questions.values())
+    chapter = _cells(ROOT / "notebooks" / f"{CHAPTERS[lab]}.ipynb")
+    headings = {int(m[1]) for c in chapter if c["cell_type"] == "markdown"
+                for m in re.finditer(r"^## (\d+)\s*[.·]", _text(c), flags=re.M)}
+
+    sections = re.search(r"\*\*Chapter sections needed:\*\* ([^(\n]*)", header)
+    assert sections, "the header names the chapter sections it needs"
+    numbers = {int(n) for n in re.findall(r"\d+", sections[1])}
+    assert numbers and numbers <= headings, (numbers, headings)
+    minutes = re.search(r"\*\*Time:\*\* about (\d+) minutes", header)
+    assert minutes and 20 <= int(minutes[1]) <= 120
+    stated = re.search(r"\*\*Questions:\*\* (\d+) questions, ([\d.]+) points", header)
+    assert stated and int(stated[1]) == len(questions) and float(stated[2]) == total
+    assert 7 <= len(questions) <= 10 and 9 <= total <= 12
+
+    zh_cells = yaml.safe_load((EXERCISES / "translations" / f"{lab}.zh.yaml").read_text(encoding="utf-8"))["cells"]
+    zh_header = zh_cells[_cells(EXERCISES / f"{lab}.ipynb")[0]["id"]]["text"]
+    assert f"约 {minutes[1]} 分钟" in zh_header
+    assert f"共 {len(questions)} 题，{total:g} 分" in zh_header
+
+
+@pytest.mark.parametrize("lab", REWORKED)
+def test_choice_questions_weigh_little_and_self_check_only_the_format(lab):
+    """Choice and boolean questions weigh at most 1 point and only self-check their format."""
+    for cell in _cells(EXERCISES / f"{lab}.ipynb"):
+        first = _text(cell).split("\n", 1)[0]
+        if cell["cell_type"] == "code" and re.search(r"compare=(choice|bool)\b", first):
+            assert float(re.search(r"points=([\d.]+)", first)[1]) <= 1, first
+            assert "selfcheck=format" in first, first
+
+
+# --------------------------------------------------------------------------- lab 01
+def test_lab01_choices_are_the_worked_answers():
+    ns = run_lab("lab01_segmentation")
+    # a child eating what the mother bought consumes but has no record with the store
+    assert ns["q1_choice"] == "B"
+    # a follow-up call after the sale to check satisfaction, and nothing more: accountable
+    assert ns["relationship_level"] == "accountable"
+
+
+def test_lab01_r_scores_match_crmlab():
+    from crmlab import segmentation as seg
+
+    ns = run_lab("lab01_segmentation")
+    days = [3, 40, 12, 200, 95, 7, 61, 30, 150, 18]
+    table = pd.DataFrame({"recency": days, "frequency": range(10), "monetary": range(10)})
+    assert ns["r_scores"] == seg.rfm_scores(table, bins=5)["R"].tolist()
+    assert ns["r_scores"] == [5, 3, 4, 1, 2, 5, 2, 3, 1, 4]   # worked by hand: two per score
+
+
+def test_lab01_rfm_by_hand_matches_rfm_table():
+    ns = run_lab("lab01_segmentation")
+    from crmlab import segmentation as seg
+
+    reference = seg.rfm_table(ns["tx"], customer="customer_id", date="date", amount="amount",
+                              occasion="receipt_id", as_of=ns["AS_OF"]).set_index("customer_id")
+    hand = ns["rfm_hand"].set_index("customer_id").sort_index()
+    assert list(hand.index) == sorted(reference.index)
+    for column in ("frequency", "recency"):
+        assert (hand[column] == reference.loc[hand.index, column]).all(), column
+    np.testing.assert_allclose(hand["monetary"], reference.loc[hand.index, "monetary"], rtol=1e-9)
+    assert ns["AS_OF"] < pd.Timestamp("2026-01-01")  # not the chapter's date
+
+
+def test_lab01_heavy_share_from_the_mean_interval():
+    ns = run_lab("lab01_segmentation")
+    rfm = ns["rfm"]
+    interval = (rfm["last_purchase"] - rfm["first_purchase"]).dt.days / (rfm["frequency"] - 1)
+    heavy = (rfm["frequency"] > 1) & (interval.round(2) <= 7)
+    assert ns["heavy_revenue_share"] == pytest.approx(rfm.loc[heavy, "monetary"].sum() / rfm["monetary"].sum())
+    assert 0 < ns["heavy_revenue_share"] < 1
+
+
+def test_lab01_lifecycle_counts_and_the_changed_rule_match_lifecycle_stage():
+    from crmlab import segmentation as seg
+
+    ns = run_lab("lab01_segmentation")
+    members, as_of = ns["members"], ns["AS_OF"]
+    everyone = members.loc[members["join_date"] < as_of, ["customer_id"]].merge(
+        ns["rfm"], on="customer_id", how="left")
+    stages = seg.lifecycle_stage(everyone, as_of=as_of, new_days=60, lapsing_days=120, lost_days=240)
+    expected = stages.value_counts().reindex(["potential", "new", "active", "lapsing", "lost"])
+    assert ns["stage_counts"].tolist() == expected.tolist()
+    assert list(ns["stage_counts"].index) == ["potential", "new", "active", "lapsing", "lost"]
+    earlier = seg.lifecycle_stage(everyone, as_of=as_of, new_days=60, lapsing_days=90, lost_days=240)
+    assert ns["n_moved"] == int((earlier != stages).sum()) > 0
+    # every mover goes from active to lapsing
+    assert set(zip(stages[earlier != stages], earlier[earlier != stages])) == {("active", "lapsing")}
+
+
+def test_lab01_model_answer_names_lapsing_members():
+    ns = run_lab("lab01_segmentation")
+    lapsing = set(ns["everyone"].loc[ns["everyone"]["stage"] == "lapsing", "customer_id"])
+    named = set(re.findall(r"M\d{5}", ns["call_first"]))
+    assert len(named) == 2 and named <= lapsing
