@@ -26,7 +26,7 @@ CHAPTERS = {
     "lab03_customer_value": "03_customer_value_and_clv",
     "lab04_customer_grading": "04_customer_grading",
 }
-REWORKED = ["lab01_segmentation"]
+REWORKED = ["lab01_segmentation", "lab02_pareto"]
 MARKER = re.compile(r"^# QUESTION (\S+) (.*)$")
 
 
@@ -163,3 +163,55 @@ def test_lab01_model_answer_names_lapsing_members():
     lapsing = set(ns["everyone"].loc[ns["everyone"]["stage"] == "lapsing", "customer_id"])
     named = set(re.findall(r"M\d{5}", ns["call_first"]))
     assert len(named) == 2 and named <= lapsing
+
+
+# --------------------------------------------------------------------------- lab 02
+def test_lab02_tiny_pareto_answers_match_crmlab():
+    from crmlab import pareto
+
+    ns = run_lab("lab02_pareto")
+    spend = pd.Series([12, 3, 45, 7, 8, 25, 0, 5, 30, 15])
+    assert ns["develop_layer"] == "important"
+    # (45 + 30) / 150 = 0.5; 80 % lies between 4 customers (115/150) and 5 (127/150):
+    # 4 + (120 - 115) / 12 = 4.4167 customers of 10
+    assert ns["top20_tiny"] == pytest.approx(0.5) == pareto.top_share(spend, top=0.2)
+    assert ns["customers_for_80"] == pytest.approx(0.441666667) == pytest.approx(
+        pareto.customers_for_share(spend, share=0.8))
+
+
+def test_lab02_gini_by_hand_matches_pareto_gini():
+    from crmlab import pareto
+
+    gini_by_hand = run_lab("lab02_pareto")["gini_by_hand"]
+    assert gini_by_hand([2, 2, 2, 6]) == pytest.approx(0.25)   # 24 / (2 * 16 * 3)
+    rng = np.random.default_rng(7)
+    for values in ([1, 2, 3, 4, 10], [0, 0, 3], rng.exponential(100, 50).tolist()):
+        assert gini_by_hand(values) == pytest.approx(pareto.gini(pd.Series(values)), rel=1e-9)
+
+
+def test_lab02_abc_count_from_cumulative_shares():
+    ns = run_lab("lab02_pareto")
+    ranked = ns["sales_2024"].sort_values(ascending=False)
+    cumulative = ranked.cumsum() / ranked.sum()
+    assert ns["n_a_2024"] == int((cumulative <= 0.7 + 1e-12).sum())
+
+
+def test_lab02_pyramid_and_classes_by_hand_match_crmlab():
+    from crmlab import pareto
+
+    ns = run_lab("lab02_pareto")
+    s24, s25 = ns["sales_2024"], ns["sales_2025"]
+    pyramid = pareto.customer_pyramid(s24, cutoffs=(0.05, 0.20)).set_index("layer")
+    assert list(ns["pyramid_share"].index) == ["VIP", "important", "ordinary"]
+    np.testing.assert_allclose(ns["pyramid_share"].to_numpy(), pyramid["value_share"].to_numpy(), rtol=1e-9)
+    c24, c25 = pareto.sales_rank_class(s24), pareto.sales_rank_class(s25)
+    expected = set(c24.index[c24 == "I"]) - set(c25.index[c25 == "I"])
+    assert ns["dropped_from_class1"] == expected and expected
+    wide = pareto.sales_rank_class(s25, cutoffs=(0.15, 0.30))
+    assert ns["class1_share_15"] == pytest.approx(s25[wide == "I"].sum() / s25.sum())
+
+
+def test_lab02_model_visit_plan_adds_up_to_sixty_days():
+    plan = run_lab("lab02_pareto")["visit_plan"]
+    days = re.match(r"VIP (\d+) days, important (\d+) days, ordinary (\d+) days\.", plan)
+    assert days and sum(int(d) for d in days.groups()) == 60
