@@ -26,7 +26,7 @@ CHAPTERS = {
     "lab03_customer_value": "03_customer_value_and_clv",
     "lab04_customer_grading": "04_customer_grading",
 }
-REWORKED = ["lab01_segmentation", "lab02_pareto"]
+REWORKED = ["lab01_segmentation", "lab02_pareto", "lab03_customer_value"]
 MARKER = re.compile(r"^# QUESTION (\S+) (.*)$")
 
 
@@ -215,3 +215,60 @@ def test_lab02_model_visit_plan_adds_up_to_sixty_days():
     plan = run_lab("lab02_pareto")["visit_plan"]
     days = re.match(r"VIP (\d+) days, important (\d+) days, ordinary (\d+) days\.", plan)
     assert days and sum(int(d) for d in days.groups()) == 60
+
+
+# --------------------------------------------------------------------------- lab 03
+def test_lab03_clv_answers_match_retention_clv():
+    from crmlab import value
+
+    ns = run_lab("lab03_customer_value")
+    assert ns["cross_sell_target"] == "X"   # 10 % of a 24,000 wallet vs 80 % of 3,000
+    # 150 * 0.7 / 0.38 = 276.3158
+    assert ns["clv_infinite"] == pytest.approx(276.315789, rel=1e-6) == value.retention_clv(150, 0.7, 0.08)
+    for args in ((100, 0.8, 0.1, 2), (80, 0.75, 0.12, 10), (300, 0.9, 0.05, 7)):
+        assert ns["finite_clv"](*args) == pytest.approx(value.retention_clv(*args[:3], horizon=args[3]))
+    assert ns["finite_clv"](120, 0.6, 0.08, 0) == 0.0
+    base = value.retention_clv(200, 0.70, 0.12)                        # 333.33
+    assert ns["gain_retention"] == pytest.approx(value.retention_clv(200, 0.75, 0.12) - base)  # 72.07
+    assert ns["gain_discount"] == pytest.approx(value.retention_clv(200, 0.70, 0.06) - base)   # 55.56
+    assert ns["gain_retention"] == pytest.approx(405.405405 - 333.333333, rel=1e-6)
+
+
+def test_lab03_historic_value_and_matrix_match_crmlab():
+    from crmlab import value
+
+    ns = run_lab("lab03_customer_value")
+    lines = ns["tx"][ns["tx"]["date"].dt.year == 2024]
+    history = value.historic_value(lines, customer="customer_id", as_of="2025-01-01")
+    hand = ns["value_2024"].set_index("customer_id").sort_index()
+    reference = history.set_index("customer_id").sort_index()
+    assert list(hand.index) == list(reference.index)
+    assert (hand["orders"] == reference["frequency"]).all()
+    np.testing.assert_allclose(hand["revenue"], reference["monetary"], rtol=1e-9)
+
+    matrix = value.value_loyalty_matrix(ns["value_2024"], value="revenue", loyalty="orders")
+    expected = matrix["quadrant"].astype(str).value_counts().reindex(list(ns["quadrant_counts"].index))
+    assert ns["quadrant_counts"].tolist() == expected.tolist()
+    assert set(ns["quadrant_counts"].index) == {name for name, _zh, _do in value.VALUE_LOYALTY_QUADRANTS.values()}
+
+
+def test_lab03_cohort_retention_counted_by_hand():
+    ns = run_lab("lab03_customer_value")
+    lines = ns["member_lines"]
+    quarter = lines["date"].dt.to_period("Q")
+    first = quarter.groupby(lines["customer_id"]).transform("min")
+    cohort = set(lines.loc[first == pd.Period("2024Q2", "Q"), "customer_id"])
+    bought = set(lines.loc[(quarter == pd.Period("2025Q2", "Q")) & lines["customer_id"].isin(cohort), "customer_id"])
+    assert ns["retention_2024q2_p4"] == pytest.approx(len(bought) / len(cohort))
+
+
+def test_lab03_share_of_wallet_matches_crmlab():
+    from crmlab import value
+
+    ns = run_lab("lab03_customer_value")
+    survey = ns["survey"]
+    expected = value.share_of_wallet(survey["spend_with_us"], survey["grocery_spend_per_year"])
+    assert list(ns["wallet_share"].index) == ["M00480", "M01500", "M02200", "M03100", "M00150"]
+    np.testing.assert_allclose(ns["wallet_share"].to_numpy(), np.asarray(expected, dtype=float), rtol=1e-12)
+    spent = ns["member_lines"].query("customer_id == 'M01500' and date.dt.year == 2025")["amount"].sum()
+    assert ns["wallet_share"]["M01500"] == pytest.approx(spent / 40000)
