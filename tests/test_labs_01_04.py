@@ -99,6 +99,31 @@ def test_choice_questions_weigh_little_and_self_check_only_the_format(lab):
             assert "selfcheck=format" in first, first
 
 
+
+@pytest.mark.parametrize("lab", REWORKED)
+def test_the_header_names_the_questions_whose_self_check_confirms_the_format_only(lab):
+    """Choices, whole numbers (low information) and selfcheck=format: the header must say so."""
+    from crmlab.grader.compare import low_information
+    from crmlab.grader.plain import to_plain
+
+    header = " ".join(_text(_cells(EXERCISES / f"{lab}.ipynb")[0]).split())
+    listed = re.search(r"\(((?:Q\d+, )*Q\d+)\) it only confirms that your answer has the right form", header)
+    assert listed, "the header says which answers the self-check confirms the form of only"
+    ns = run_lab(lab)
+    format_only = set()
+    for cell in _cells(EXERCISES / f"{lab}.ipynb"):
+        first = _text(cell).split("\n", 1)[0]
+        match = MARKER.match(first) if cell["cell_type"] == "code" else None
+        if not match or "compare=manual" in first or "compare=function" in first:
+            continue
+        kind = re.search(r"compare=(\w+)", first)[1]
+        names = re.search(r"answer=(\S+)", first)[1].split(",")
+        if "selfcheck=format" in first or ("selfcheck=value" not in first and all(
+                low_information(kind, to_plain(ns[name])) for name in names)):
+            format_only.add(match[1].upper())
+    assert set(listed[1].split(", ")) == format_only
+
+
 # --------------------------------------------------------------------------- lab 01
 def test_lab01_choices_are_the_worked_answers():
     ns = run_lab("lab01_segmentation")
