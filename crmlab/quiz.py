@@ -168,11 +168,20 @@ def _texts(value: Any, where: str, problems: list[str]) -> dict[str, str] | None
     return value
 
 
+def _shown(value: Any) -> str:
+    """A parameter as printed in a question: lists as ``a, b, c``, large whole numbers with commas."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_shown(v) for v in value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return str(value)
+
+
 def _fill(text: str, params: dict[str, Any], where: str, problems: list[str]) -> str:
     if not params:
         return text
     try:
-        return text.format_map(params)
+        return text.format_map({key: _shown(value) for key, value in params.items()})
     except (KeyError, IndexError, ValueError) as exc:
         problems.append(f"{where}: cannot fill in the parameters ({type(exc).__name__}: {exc})")
         return text
