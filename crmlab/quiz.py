@@ -734,7 +734,8 @@ def build_quiz(chapter: int | str | Path, out: str | Path, *, version: int | Non
     Examples
     --------
     >>> import tempfile
-    >>> quizzes = build_quiz(2, tempfile.mkdtemp(), versions=2, seed=1)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     quizzes = build_quiz(2, folder, versions=2, seed=1)
     >>> [q.stem for q in quizzes]
     ['quiz02_pareto_A', 'quiz02_pareto_B']
     """
