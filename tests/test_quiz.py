@@ -277,6 +277,18 @@ def test_the_computed_answer_is_recomputed_independently(q, v):
             assert values.count(computed) == 1
 
 
+@pytest.mark.parametrize("q,v", [p for p in _computed_questions() if p.values[0].kind == "number"])
+def test_the_grader_accepts_the_unrounded_value_and_refuses_one_three_tolerances_off(q, v):
+    """A student who types the exact value (164.0871…) scores; a slip of 3 tolerances does not."""
+    from crmlab.grader.compare import values_equal
+
+    options = {"rtol": 0.0, "atol": q.tolerance}
+    assert values_equal(v.answer, float(CHECKS[q.check](v.params)), options)
+    assert values_equal(v.answer, v.answer + q.tolerance / 2, options)
+    assert not values_equal(v.answer, v.answer + 3 * q.tolerance, options)
+    assert not values_equal(v.answer, v.answer - 3 * q.tolerance, options)
+
+
 def test_the_basket_tables_shown_match_the_baskets_computed_on():
     for q in quiz.load_bank(8).questions:
         if q.check in ("support", "confidence", "lift"):
