@@ -356,7 +356,8 @@ def load_bank(chapter: int | str | Path, *, bank_dir: str | Path | None = None) 
         number = int(chapter)
         if number not in files:
             raise CrmlabInputError(f"no question bank for chapter {number} in {bank_dir or BANK_DIR} "
-                                   f"(chapters with a bank: {', '.join(map(str, sorted(files))) or 'none'})")
+                                   f"(chapters with a bank: {', '.join(map(str, sorted(files))) or 'none'}; "
+                                   "another folder: --bank-dir)")
         path = files[number]
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -179,6 +179,8 @@ CHECKS = {
                                   == p["cls"]).sum()),
     "abc_count": lambda p: int((pareto.abc_classes(pd.Series(p["values"], dtype=float), rule=p["rule"]) == "A").sum()),
     "customers_for_share": lambda p: 100 * pareto.customers_for_share(pd.Series(p["values"], dtype=float), share=0.8),
+    "table_lookup": lambda p: dict((float(a.strip(" %")), float(b.strip(" %"))) for a, b in
+                                   (row.strip("|").split("|") for row in p["table"].split("\n")))[p["top"]],
     # chapter 3
     "clv": lambda p: float(value.retention_clv(p["m"], p["r"], p["d"])),
     "clv_horizon": lambda p: float(value.retention_clv(p["m"], p["r"], p["d"], horizon=p["h"])),
