@@ -316,6 +316,16 @@ def parse_bank(data: Any, path: Path | None = None) -> Bank:
 def bank_files(bank_dir: str | Path | None = None) -> dict[int, Path]:
     """The bank files of a folder by chapter number (``chNN_<topic>.yaml``).
 
+    Parameters
+    ----------
+    bank_dir
+        The folder (default: the course's ``exercises/quizzes``).
+
+    Returns
+    -------
+    dict
+        Chapter number → path, in chapter order.
+
     Examples
     --------
     >>> sorted(bank_files())[:3]
@@ -376,6 +386,15 @@ def _offset(seed: int | str, chapter: int, qid: str) -> int:
 
 def paper_label(index: int) -> str:
     """``A``, ``B``, … ``Z``, ``AA`` … for paper 0, 1, …
+
+    Parameters
+    ----------
+    index
+        The paper's number from 0.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -571,6 +590,16 @@ def source_notebook(quiz: Quiz) -> Any:
 def paper_markdown(quiz: Quiz) -> str:
     """The printable paper: title, name line, questions and options (no answers).
 
+    Parameters
+    ----------
+    quiz
+        A drawn quiz (:func:`draw`).
+
+    Returns
+    -------
+    str
+        Markdown (pipe tables for the tables given in questions).
+
     Examples
     --------
     >>> "Answer key" in paper_markdown(draw(load_bank(2)))
@@ -586,6 +615,16 @@ def paper_markdown(quiz: Quiz) -> str:
 
 def key_markdown(quiz: Quiz) -> str:
     """The teacher's answer key: each answer, the bank question and version, and the explanation.
+
+    Parameters
+    ----------
+    quiz
+        A drawn quiz (:func:`draw`).
+
+    Returns
+    -------
+    str
+        Markdown: a table of answers (numbers with their tolerance), then the explanations.
 
     Examples
     --------
@@ -614,6 +653,18 @@ def markdown_to_html(markdown: str, title: str) -> str:
 
     Headings (``#``, ``##``), paragraphs, ``- `` list items, pipe tables, ``**bold**`` and
     ```code``` are converted; everything else is escaped text.
+
+    Parameters
+    ----------
+    markdown
+        The text (from :func:`paper_markdown` or :func:`key_markdown`).
+    title
+        The page title.
+
+    Returns
+    -------
+    str
+        A complete HTML document (UTF-8, print-friendly style, CJK fonts first).
 
     Examples
     --------
@@ -686,6 +737,14 @@ def write_quiz(quiz: Quiz, out: str | Path) -> list[Path]:
     -------
     list of Path
         The five files written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     names = [p.name for p in write_quiz(draw(load_bank(1), version=2), folder)]
+    >>> names[0], names[-1]
+    ('quiz01_segmentation_v2.ipynb', 'quiz01_segmentation_v2_key.html')
     """
     import nbformat
 
