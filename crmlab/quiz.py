@@ -328,8 +328,8 @@ def bank_files(bank_dir: str | Path | None = None) -> dict[int, Path]:
 
     Examples
     --------
-    >>> sorted(bank_files())[:3]
-    [1, 2, 3]
+    >>> sorted(bank_files())
+    [0, 1, 2, 3, 4, 5, 6, 7, 8]
     """
     folder = Path(bank_dir) if bank_dir is not None else BANK_DIR
     files: dict[int, Path] = {}

@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     quiz = subparsers.add_parser("quiz", help="concept quizzes per chapter from the bilingual question bank")
     actions = quiz.add_subparsers(dest="action", required=True, metavar="ACTION")
     build = actions.add_parser("build", help="write a quiz: a lab source notebook, a printable paper and an answer key")
-    build.add_argument("--chapter", required=True, type=int, help="chapter number (01–08 have a bank)")
+    build.add_argument("--chapter", required=True, type=int, help="chapter number (0–8 have a bank)")
     build.add_argument("--out", required=True, type=Path, help="folder to write to")
     how = build.add_mutually_exclusive_group()
     how.add_argument("--version", type=int, default=None, help="take version N of every question (default 1)")
