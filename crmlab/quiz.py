@@ -62,8 +62,9 @@ UI: dict[str, dict[str, str]] = {
         "answer_number": "Answer: a number in `{var}` (tolerance ± {tol}).",
         "tf_line": "True or false? **T** / **F**", "true": "True", "false": "False",
         "write": "Answer: ______________", "tolerance": "accepted within ± {tol}",
-        "key_note": ("For the teacher only. Bank question and version in brackets; "
+        "key_note": ("For the teacher only. The last column names the bank question and its version; "
                      "the source notebook `{stem}.ipynb` grades the same answers."),
+        "answer": "Answer", "bank": "bank question",
         "explain": "Why",
         "sep": ": ",
     },
@@ -81,7 +82,8 @@ UI: dict[str, dict[str, str]] = {
         "answer_number": "作答：在 `{var}` 中写一个数字（允许误差 ± {tol}）。",
         "tf_line": "判断对错：**对** / **错**", "true": "对", "false": "错",
         "write": "答：______________", "tolerance": "误差 ± {tol} 以内算对",
-        "key_note": "仅供教师使用。方括号内为题库中的题号和版本；源笔记本 `{stem}.ipynb` 按同样的答案评分。",
+        "key_note": "仅供教师使用。最后一列是题库中的题目编号和版本；源笔记本 `{stem}.ipynb` 按同样的答案评分。",
+        "answer": "答案", "bank": "题库题目",
         "explain": "解析",
         "sep": "：",
     },
@@ -172,7 +174,7 @@ def _shown(value: Any) -> str:
     """A parameter as printed in a question: lists as ``a, b, c``, large whole numbers with commas."""
     if isinstance(value, (list, tuple)):
         return ", ".join(_shown(v) for v in value)
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1_000:
         return f"{value:,}"
     return str(value)
 
@@ -484,7 +486,10 @@ def draw(bank: Bank, *, version: int | None = None, seed: int | str | None = Non
 
 
 def _number_text(value: float) -> str:
-    return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    """A number as a person writes it: ``1999000``, ``164.09``, ``-25``, ``0.005`` (no exponent)."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.12f}".rstrip("0").rstrip(".")
 
 
 def _ui(quiz: Quiz, key: str, **kwargs: Any) -> str:
@@ -632,7 +637,7 @@ def key_markdown(quiz: Quiz) -> str:
     '# Answer key · Quiz · Chapter 2 · The 80/20 rule and the customer pyramid (paper v1)'
     """
     lines = [f"# {_ui(quiz, 'key')} · {_title(quiz)}", "", _ui(quiz, "key_note", stem=quiz.stem), "",
-             f"| # | {_ui(quiz, 'key')} | bank |", "|---|---|---|"]
+             f"| # | {_ui(quiz, 'answer')} | {_ui(quiz, 'bank')} |", "|---|---|---|"]
     for item in quiz.items:
         lines.append(f"| {item.number} | **{_answer_text(quiz, item)}** | {item.question.id} v{item.version} |")
     lines.append("")
