@@ -44,6 +44,9 @@ LABELS = ("A", "B", "C", "D")
 #: Questions in a quiz (the issue: "a short concept quiz per chapter, 10 questions").
 QUIZ_LENGTH = 10
 _ID = re.compile(r"^[a-z0-9_]+$")
+_BANK_KEYS = {"chapter", "topic", "title", "questions"}
+_QUESTION_KEYS = {"id", "kind", "text", "options", "explain", "tolerance", "check", "versions"}
+_VERSION_KEYS = {"text", "options", "explain", "params", "answer"}
 
 #: Fixed texts of the notebook and the paper, per language.
 UI: dict[str, dict[str, str]] = {
@@ -110,7 +113,6 @@ class Question:
     versions: tuple[Version, ...]
     tolerance: float = 0.0
     check: str | None = None  # the name of the independent recomputation in tests/test_quiz.py
-    concept: str = ""
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,11 @@ def _version(q: dict[str, Any], v: Any, kind: str, where: str, problems: list[st
     if not isinstance(v, dict):
         problems.append(f"{where}: a version must be a mapping")
         return None
+    unknown = sorted(set(v) - _VERSION_KEYS)
+    if unknown:
+        problems.append(f"{where}: unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(_VERSION_KEYS))})")
+    if "answer" not in v:
+        problems.append(f"{where}: no answer")
     params = v.get("params") or {}
     if not isinstance(params, dict):
         problems.append(f"{where}: params must be a mapping")
@@ -265,6 +272,9 @@ def parse_bank(data: Any, path: Path | None = None) -> Bank:
     problems: list[str] = []
     if not isinstance(data, dict):
         raise CrmlabInputError(f"{name}: not a question bank (expected a mapping with chapter, topic, questions)")
+    unknown = sorted(set(data) - _BANK_KEYS)
+    if unknown:
+        problems.append(f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(_BANK_KEYS))})")
     chapter = data.get("chapter")
     if isinstance(chapter, bool) or not isinstance(chapter, int) or chapter < 0:
         problems.append(f"chapter must be a whole number, not {chapter!r}")
@@ -284,6 +294,10 @@ def parse_bank(data: Any, path: Path | None = None) -> Bank:
             continue
         qid = str(q.get("id") or "")
         where = f"question {qid or index}"
+        unknown = sorted(set(q) - _QUESTION_KEYS)
+        if unknown:
+            problems.append(f"{where}: unknown key(s) {', '.join(unknown)} "
+                            f"(allowed: {', '.join(sorted(_QUESTION_KEYS))})")
         if not _ID.match(qid):
             problems.append(f"{where}: id {qid!r} must be lower-case letters, digits or _")
         elif qid in seen:
@@ -308,8 +322,7 @@ def parse_bank(data: Any, path: Path | None = None) -> Bank:
         if len(set(texts)) < len(texts):
             problems.append(f"{where}: two versions are identical (same text and answer)")
         questions.append(Question(id=qid, kind=kind, versions=tuple(v for v in versions if v is not None),
-                                  tolerance=float(tolerance), check=q.get("check"),
-                                  concept=str(q.get("concept") or "")))
+                                  tolerance=float(tolerance), check=q.get("check")))
     if problems:
         raise CrmlabInputError(f"{name}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
     return Bank(chapter=chapter, topic=topic, title=title, questions=tuple(questions), path=path)

@@ -331,6 +331,8 @@ def _bank(**question):
     ({"kind": "bool", "versions": [{"answer": "yes"}, {"answer": True, "text": {"en": "B", "zh": "乙"}}]},
      "must be true or false"),
     ({"kind": "essay"}, "kind 'essay' must be one of choice, bool, number"),
+    ({"anwser": "A"}, "unknown key(s) anwser"),
+    ({"versions": [{"answer": "A"}, {"text": {"en": "Other?", "zh": "另一个？"}}]}, "version 2: no answer"),
     ({"options": [{"en": "w", "zh": "甲"}] * 3}, "needs exactly 4 options"),
     ({"versions": [{"answer": "A"}, {"answer": "A"}]}, "two versions are identical"),
     ({"text": {"en": "Spent {amount}?", "zh": "花了 {amount}？"}, "versions": [{"answer": "A", "params": {"n": 1}},
