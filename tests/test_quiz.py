@@ -472,3 +472,27 @@ def test_a_built_quiz_releases_and_grades_full_marks_for_the_key_and_zero_for_bl
     assert results["key"]["status"] == "ok"
     data = json.loads(checks.read_text(encoding="utf-8"))
     assert {q["check"] for q in data["questions"].values()} == {"format"}  # the self-check reveals no answer
+
+
+def test_crmlab_assign_and_grade_on_the_command_line_grade_a_chinese_quiz(tmp_path, capsys):
+    """The same path a teacher takes: build → crmlab assign → crmlab grade (unsandboxed here: the
+    submissions are the quiz's own key and blank release, no student code)."""
+    import csv
+
+    from crmlab.cli import main
+
+    assert main(["quiz", "build", "--chapter", "6", "--seed", "A-101", "--lang", "zh", "--out",
+                 str(tmp_path / "built")]) == 0
+    source = tmp_path / "built" / "quiz06_churn_zh_sA-101.ipynb"
+    assert main(["assign", str(source), "--out", str(tmp_path / "release"), "--no-sandbox"]) == 0
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(source, subs / "wang.ipynb")
+    shutil.copy(tmp_path / "release" / source.name, subs / "li.ipynb")
+    assert main(["grade", str(source), str(subs), "--out", str(tmp_path / "grades"), "--no-sandbox", "--quiet"]) == 0
+    capsys.readouterr()
+    with open(tmp_path / "grades" / "gradebook.csv", encoding="utf-8-sig", newline="") as handle:
+        totals = {row["student"]: (float(row["total"]), float(row["max"])) for row in csv.DictReader(handle)}
+    assert totals == {"wang": (10.0, 10.0), "li": (0.0, 10.0)}
+    feedback = (tmp_path / "grades" / "feedback" / "wang.md").read_text(encoding="utf-8")
+    assert "得分" in feedback  # the quiz's language (metadata crmlab.language = zh) sets the feedback's
