@@ -16,7 +16,7 @@ from pathlib import Path
 
 #: Modules that each define ``register(subparsers)``; a missing one is skipped.
 SUBCOMMAND_MODULES = ("crmlab.cli.grader", "crmlab.cli.survey", "crmlab.cli.scorecard",
-                      "crmlab.cli.course")
+                      "crmlab.cli.course", "crmlab.cli.quiz")
 
 
 def _datasets_command(args: argparse.Namespace) -> int:
