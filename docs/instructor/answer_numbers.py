@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmlab import btyd, pareto, value
+from crmlab import btyd, pareto, scorecard, value
 from crmlab import segmentation as seg
 from crmlab.datasets import load_dataset
 
@@ -490,12 +491,156 @@ def chapter_3() -> list[str]:
         table(shown.rename_axis("customer_id"))))
     return out
 
+# --------------------------------------------------------------------------- chapter 4
+MONTH_END = pd.Timestamp("2025-12-31")
+
+
+@functools.cache
+def b2b_tables() -> dict[str, pd.DataFrame]:
+    return {name: data(name) for name in ("b2b_customers", "b2b_monthly_sales", "b2b_invoices")}
+
+
+@functools.cache
+def b2b_history() -> pd.DataFrame:
+    months = pd.date_range("2025-01-31", "2025-12-31", freq="ME")
+    return scorecard.grading_history(b2b_tables(), months, scorecard=scorecard.default_scorecard())
+
+
+def _grade_by_hand(total: pd.Series) -> pd.Series:
+    return pd.Series(np.select([total >= 80, total >= 60, total >= 50], ["A", "B", "C"], "D"),
+                     index=total.index)
+
+
+def _open_total(invoices: pd.DataFrame, as_of: pd.Timestamp) -> float:
+    open_ = (invoices["invoice_date"] <= as_of) & ~(invoices["paid_date"] <= as_of)
+    return float(invoices.loc[open_, "amount"].sum())
+
+
+def chapter_4() -> list[str]:
+    out = []
+    card = scorecard.default_scorecard()
+
+    # 1. the YoY edges
+    ratios = [1.2, 0.8, 0.5, 0.4999, np.nan]
+    five = pd.DataFrame({"customer_id": list("VWXYZ"), "sales": [100.0] * 5, "yoy_ratio": ratios,
+                         "payment_terms_months": 1, "max_delay_months": 0.0,
+                         "brand_standing": "top50", "outlook_points": 10})
+    scored = card.score(five)
+    yoy = scorecard.yoy_class([120, 80, 50, 49.99, 10], [100, 100, 100, 100, 0])
+    expected = [15.0, 10.0, 8.0, 5.0, 10.0]
+    assert scored["points_yoy_growth"].tolist() == expected, "ch4 ex1"
+    shown = pd.DataFrame({"yoy_ratio": ["1.2", "0.8", "0.5", "0.4999", "no sales last year"],
+                          "yoy_class": yoy["yoy_class"].astype(str).tolist(),
+                          "points": [f"{p:g}" for p in scored["points_yoy_growth"]]})
+    out.append(exercise(
+        1, "YoY boundaries",
+        ["card = scorecard.default_scorecard()", "card.score(five)['points_yoy_growth']"],
+        table(shown, index=False),
+        "Bands are closed at the lower edge: a ratio exactly on an edge scores the higher band; "
+        "no base last year scores `missing_points` (10)."))
+
+    # 2. dormancy of C0101
+    invoices = data("b2b_invoices")
+    last = invoices[invoices["customer_id"] == "C0101"]["invoice_date"].max()
+    months = 0
+    while last + pd.DateOffset(months=months + 1) <= MONTH_END:
+        months += 1
+    idle = scorecard.dormancy(pd.Series([last], index=["C0101"]), as_of=MONTH_END)
+    m = float(idle["months_since_order"].iloc[0])
+    assert int(np.floor(m)) == months, "ch4 ex2"
+    out.append(exercise(
+        2, "Dormancy of C0101 by hand",
+        ["last = invoices.loc[invoices['customer_id'] == 'C0101', 'invoice_date'].max()",
+         "scorecard.dormancy(pd.Series([last], index=['C0101']), as_of='2025-12-31')"],
+        f"Last invoice **{last:%Y-%m-%d}**; whole calendar months to 2025-12-31 with "
+        f"`pd.DateOffset`: **{months}**; `dormancy` gives {m:.2f} months, class "
+        f"**{idle['dormancy'].iloc[0]}** (short < 1 ≤ medium ≤ 3 < long)."))
+
+    # 3. the collections matrix in June and December
+    june = scorecard.collections_matrix(invoices, as_of="2025-06-30").set_index("action")
+    dec = scorecard.collections_matrix(invoices, as_of=MONTH_END).set_index("action")
+    for when, matrix in (("2025-06-30", june), (MONTH_END, dec)):
+        ageing = scorecard.receivables_ageing(invoices, as_of=when)
+        assert close(matrix["amount"].sum() + ageing.loc[ageing["not_due"], "amount"].sum(),
+                      _open_total(invoices, pd.Timestamp(when)), 1e-9), "ch4 ex3"
+    growth = dec["amount"] - june["amount"]
+    top_cell = growth.idxmax()
+    ageing = scorecard.receivables_ageing(invoices, as_of=MONTH_END)
+    drivers = (ageing[ageing["action"] == top_cell].groupby("customer_id")["amount"].sum()
+               .sort_values(ascending=False).head(5))
+    shown = pd.DataFrame({"June": june["amount"].map(num), "December": dec["amount"].map(num),
+                          "change": growth.map(lambda x: f"{x:+,.0f}"),
+                          "customers June → Dec": [f"{a} → {b}" for a, b in
+                                                   zip(june["customers"], dec["customers"])]})
+    out.append(exercise(
+        3, "Collections matrix at 2025-06-30",
+        ["scorecard.collections_matrix(invoices, as_of='2025-06-30')",
+         "scorecard.receivables_ageing(invoices, as_of='2025-12-31')  # filter by action"],
+        table(shown.rename_axis("cell (action)")),
+        f"Receivables not yet due are in no cell. The cell that grew most: **{top_cell}** "
+        f"({growth[top_cell]:+,.0f} CNY). Its largest customers in December: "
+        + ", ".join(f"{c} ({num(v)})" for c, v in drivers.items()) + "."))
+
+    # 4. three consecutive C grades
+    history = b2b_history()
+    h = history.sort_values(["customer_id", "month_end"])
+    is_c = h["score_grade"] == "C"
+    prev1 = is_c.groupby(h["customer_id"]).shift(1, fill_value=False)
+    prev2 = is_c.groupby(h["customer_id"]).shift(2, fill_value=False)
+    two_rule = np.where(is_c & prev1, "D", h["score_grade"])
+    three_rule = np.where(is_c & prev1 & prev2, "D", h["score_grade"])
+    assert (two_rule == h["grade"].to_numpy()).all(), "ch4 ex4: two-C rule by hand"
+    december = (h["month_end"] == MONTH_END).to_numpy()
+    d_two = int((two_rule[december] == "D").sum())
+    d_three = int((three_rule[december] == "D").sum())
+    d_scored = int((h.loc[december, "score_grade"] == "D").sum())
+    out.append(exercise(
+        4, "Demote only after three consecutive C grades",
+        ["history = scorecard.grading_history(b2b, month_ends, scorecard=card)  # Jan–Dec 2025",
+         "is_c = history['score_grade'] == 'C'; shift(1), shift(2) per customer"],
+        f"December 2025: **{d_three}** D grades with the three-C rule, against {d_two} with the "
+        f"regulation's two-C rule ({d_scored} of them scored D directly)."))
+
+    # 5. payment-terms bands 0/2/3/6 months
+    grades = scorecard.monthly_grading(b2b_tables(), MONTH_END, scorecard=card)
+    policy = card.to_dict()
+    for item in policy["items"]:
+        if item["name"] == "payment_terms":
+            item["edges"] = [2.0, 3.0, 6.0]
+    with tempfile.TemporaryDirectory() as folder:
+        path = scorecard.Scorecard.from_dict(policy).save(Path(folder) / "card.yaml")
+        own = scorecard.Scorecard.load(path)
+    before = card.score(grades[card.required_columns()])
+    after = own.score(grades[card.required_columns()])
+    terms = grades["payment_terms_months"]
+    new_points = pd.Series(np.select([terms < 2, terms < 3, terms < 6], [15.0, 10.0, 8.0], 5.0),
+                           index=grades.index)
+    by_hand = before["total"] - before["points_payment_terms"] + new_points
+    assert np.allclose(after["total"], by_hand), "ch4 ex5: totals"
+    assert (after["grade"].astype(str) == _grade_by_hand(by_hand)).all(), "ch4 ex5: grades"
+    counts = pd.DataFrame({"bands 0/1/2/4": before["grade"].value_counts().sort_index(),
+                           "bands 0/2/3/6": after["grade"].value_counts().sort_index()})
+    counts["change"] = (counts.iloc[:, 1] - counts.iloc[:, 0]).map("{:+d}".format)
+    moved = int((before["grade"].astype(str) != after["grade"].astype(str)).sum())
+    out.append(exercise(
+        5, "Payment-terms bands 0/2/3/6 months",
+        ["policy = card.to_dict()  # payment_terms edges [1, 2, 4] -> [2, 3, 6]",
+         "Scorecard.from_dict(policy).save('card.yaml'); own = Scorecard.load('card.yaml')",
+         "own.score(grades[card.required_columns()])"],
+        "Scored grades at 2025-12-31 (before the two-C demotion):",
+        table(counts.rename_axis("grade").astype(str)),
+        f"**{moved}** customers change grade. Customers by payment terms (months: customers): "
+        + ", ".join(f"{k:g}: {v}" for k, v in terms.value_counts().sort_index().items())
+        + "."))
+    return out
+
 
 # --------------------------------------------------------------------------- the file
 CHAPTERS: list[tuple[str, Callable[[], list[str]]]] = [
     ("Chapter 1 · Customers and segmentation", chapter_1),
     ("Chapter 2 · The 80/20 rule and the customer pyramid", chapter_2),
     ("Chapter 3 · Customer value and CLV", chapter_3),
+    ("Chapter 4 · Customer grading", chapter_4),
 ]
 
 
