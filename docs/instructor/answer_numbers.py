@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmlab import btyd, pareto, scorecard, value
+from crmlab import btyd, pareto, scorecard, survey, value
 from crmlab import segmentation as seg
 from crmlab.datasets import load_dataset
 
@@ -634,6 +634,140 @@ def chapter_4() -> list[str]:
         + "."))
     return out
 
+# --------------------------------------------------------------------------- chapter 5
+@functools.cache
+def survey_checked() -> tuple[survey.Codebook, object]:
+    codebook = survey.course_codebook()
+    return codebook, survey.validate(data("survey_responses"), codebook)
+
+
+def _alpha_by_hand(items: pd.DataFrame) -> float:
+    items = items.dropna()
+    k = items.shape[1]
+    return k / (k - 1) * (1 - items.var().sum() / items.sum(axis=1).var())
+
+
+def _wilson_by_hand(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def chapter_5() -> list[str]:
+    codebook, checked = survey_checked()
+    valid = checked.valid
+    responses = data("survey_responses")
+    out = []
+
+    # 1. top-2-box of p_res2
+    answered = int(valid["p_res2"].notna().sum())
+    by_hand = (valid["p_res2"] >= 4).sum() / answered
+    share = survey.top_box(valid["p_res2"])
+    assert close(share, by_hand), "ch5 ex1"
+    out.append(exercise(
+        1, "Top-2-box of p_res2 by hand",
+        ["(valid['p_res2'] >= 4).sum() / valid['p_res2'].notna().sum()",
+         "survey.top_box(valid['p_res2'])"],
+        f"**{pct(share)}** ({int((valid['p_res2'] >= 4).sum())} of {answered} answers). Of the "
+        f"{len(responses)} questionnaires {len(checked.rejected)} were rejected (invalid or "
+        f"blank) and {len(valid) - answered} valid ones skipped the question: neither is an "
+        "answer, so neither is in the denominator."))
+
+    # 2. group tallies add up to the class tally
+    groups = survey.tally(valid, "frequency", codebook, by="group")
+    whole = survey.tally(valid, "frequency", codebook)
+    summed = groups.groupby("label", sort=False)["count"].sum()
+    direct = whole.set_index("label")["count"]
+    assert (summed.reindex(direct.index) == direct).all(), "ch5 ex2"
+    counted = valid["frequency"].value_counts()
+    coded = whole.dropna(subset=["code"]).set_index("code")["count"]
+    assert all(counted.get(code, 0) == n for code, n in coded.items()), "ch5 ex2: direct count"
+    shown = pd.DataFrame({"sum of the group tallies": summed.reindex(direct.index),
+                          "class tally": direct,
+                          "percent": whole.set_index("label")["percent"].map(
+                              lambda x: f"{x:.1f} %")})
+    out.append(exercise(
+        2, "Group tallies and the class tally (question `frequency`)",
+        ["survey.tally(valid, 'frequency', codebook, by='group')  # then sum per option",
+         "survey.tally(valid, 'frequency', codebook)"],
+        table(shown.rename_axis("option")),
+        f"They agree option by option ({len(valid)} valid questionnaires, "
+        f"{groups['group'].nunique()} groups)."))
+
+    # 3. SERVQUAL by company and NPS
+    gaps = survey.servqual_gaps(valid, codebook, level="dimension", by="company")
+    res = gaps[gaps["dimension"] == "responsiveness"].set_index("company")["gap"]
+    nps_by = {}
+    for company, part in valid.groupby("company", observed=True):
+        answers = part["recommend"].dropna()
+        nps_by[company] = survey.nps(part["recommend"]).nps
+        by_hand = 100 * ((answers >= 9).mean() - (answers <= 6).mean())
+        assert close(nps_by[company], by_hand, 1e-9), "ch5 ex3: nps"
+    for company, part in valid.groupby("company", observed=True):
+        items = [f"res{i}" for i in (1, 2, 3)]
+        item_gaps = [(part[f"p_{i}"] - part[f"e_{i}"]).mean() for i in items]
+        assert close(res[company], np.mean(item_gaps), 1e-9), "ch5 ex3: gap"
+    nps_s = pd.Series(nps_by)
+    order = res.sort_values().index
+    shown = pd.DataFrame({"responsiveness gap": res[order].map("{:+.2f}".format),
+                          "NPS": nps_s[order].map("{:+.1f}".format),
+                          "NPS rank (1 = lowest)": nps_s.rank(method="min")[order].astype(int)})
+    out.append(exercise(
+        3, "SERVQUAL gaps by company",
+        ["survey.servqual_gaps(valid, codebook, level='dimension', by='company')",
+         "survey.nps(part['recommend']) for each company"],
+        table(shown.rename_axis("company")),
+        f"Largest responsiveness gap: **{order[0]}** ({res[order[0]]:+.2f}); lowest NPS: "
+        f"**{nps_s.idxmin()}** ({nps_s.min():+.1f})."))
+
+    # 4. alpha of the empathy items with and without reverse coding
+    emp = valid[["p_emp1", "p_emp2", "p_emp3"]].astype(float)
+    raw = survey.cronbach_alpha(emp).alpha
+    rev = survey.cronbach_alpha(emp, reverse=["p_emp3"]).alpha
+    assert close(raw, _alpha_by_hand(emp), 1e-9), "ch5 ex4: raw"
+    assert close(rev, _alpha_by_hand(emp.assign(p_emp3=6 - emp["p_emp3"])), 1e-9), "ch5 ex4"
+    out.append(exercise(
+        4, "Alpha of the empathy perception items",
+        ["emp = valid[['p_emp1', 'p_emp2', 'p_emp3']]",
+         "survey.cronbach_alpha(emp), survey.cronbach_alpha(emp, reverse=['p_emp3'])"],
+        f"Without reverse coding **α = {raw:.3f}**, with `p_emp3` reversed **α = {rev:.3f}**: "
+        "the reversed item correlates negatively with the other two, which drags alpha down "
+        "(here below zero)."))
+
+    # 5. duplicates="reject_all"
+    strict = survey.validate(responses, codebook, duplicates="reject_all")
+    numbers = responses["questionnaire_no"].dropna()
+    extra = len(strict.rejected) - len(checked.rejected)
+    out.append(exercise(
+        5, "duplicates='reject_all'",
+        ["survey.validate(responses, codebook, duplicates='reject_all')"],
+        f"{len(strict.rejected)} rejected instead of {len(checked.rejected)}: **{extra}** more "
+        f"(the first copies of repeated questionnaire numbers; {int(numbers.duplicated(keep=False).sum())} "
+        f"questionnaires share a number with another). Valid: {len(strict.valid)} instead of "
+        f"{len(valid)}."))
+
+    # 6. Wilson interval of the smallest company
+    sizes = valid.groupby("company", observed=True)["satisfaction"].count()
+    smallest = sorted(sizes[sizes == sizes.min()].index)
+    everyone = survey.csat(valid["satisfaction"])
+    rows = {}
+    for company in smallest:
+        result = survey.csat(valid.loc[valid["company"] == company, "satisfaction"])
+        low, high = _wilson_by_hand(result.satisfied, result.n)
+        assert close(result.ci_low, 100 * low, 1e-9) and close(result.ci_high, 100 * high, 1e-9)
+        inside = result.ci_low <= everyone.csat <= result.ci_high
+        rows[company] = [f"{result.satisfied} of {result.n}", f"{result.csat:.1f} %",
+                         f"{result.ci_low:.1f}–{result.ci_high:.1f} %", "yes" if inside else "no"]
+    out.append(exercise(
+        6, "Wilson interval for the smallest company",
+        ["survey.csat(valid.loc[valid['company'] == company, 'satisfaction'])"],
+        f"Class CSAT {everyone.csat:.1f} % (n = {everyone.n}). The smallest companies "
+        f"({sizes.min()} valid answers each):",
+        table(pd.DataFrame(rows, index=["satisfied", "CSAT", "95 % Wilson interval",
+                                        "contains the class CSAT"]).T.rename_axis("company"))))
+    return out
+
 
 # --------------------------------------------------------------------------- the file
 CHAPTERS: list[tuple[str, Callable[[], list[str]]]] = [
@@ -641,6 +775,7 @@ CHAPTERS: list[tuple[str, Callable[[], list[str]]]] = [
     ("Chapter 2 · The 80/20 rule and the customer pyramid", chapter_2),
     ("Chapter 3 · Customer value and CLV", chapter_3),
     ("Chapter 4 · Customer grading", chapter_4),
+    ("Chapter 5 · The satisfaction survey", chapter_5),
 ]
 
 
