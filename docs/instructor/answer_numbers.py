@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmlab import btyd, pareto, scorecard, survey, value
+from crmlab import btyd, loyalty, pareto, scorecard, survey, value
 from crmlab import segmentation as seg
 from crmlab.datasets import load_dataset
 
@@ -768,6 +768,130 @@ def chapter_5() -> list[str]:
                                         "contains the class CSAT"]).T.rename_axis("company"))))
     return out
 
+# --------------------------------------------------------------------------- chapter 6
+def _auc_by_hand(y: pd.Series, score: np.ndarray) -> float:
+    """ROC AUC as the Mann-Whitney statistic (ties count one half), from ranks."""
+    ranks = pd.Series(score).rank().to_numpy()
+    positive = np.asarray(y, dtype=bool)
+    n_pos, n_neg = positive.sum(), (~positive).sum()
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+@functools.cache
+def churn_test() -> tuple[pd.DataFrame, pd.Series]:
+    return loyalty.churn_dataset(data("retail_transactions"), as_of="2025-10-01",
+                                 horizon_days=90, customers=data("retail_members"))
+
+
+def chapter_6() -> list[str]:
+    tx = data("retail_transactions")
+    members = data("retail_members")
+    as_of = pd.Timestamp("2026-01-01")
+    out = []
+
+    # 1. dormancy lines 2 and 6 months
+    counts = {}
+    buys = tx[tx["customer_id"].notna() & (tx["date"] < as_of)]
+    last = buys.groupby("customer_id")["date"].max()
+    for risk, churned in ((1, 3), (2, 6)):
+        labels = loyalty.churn_labels(tx, as_of=as_of, at_risk_months=risk,
+                                      churned_months=churned).set_index("customer_id")["state"]
+        lapsed = pd.Series([as_of - pd.DateOffset(months=churned) > d for d in last], last.index)
+        reached = pd.Series([d + pd.DateOffset(months=risk) <= as_of for d in last], last.index)
+        by_hand = np.where(lapsed, "churned", np.where(reached, "at_risk", "active"))
+        assert (labels.astype(str).reindex(last.index).to_numpy() == by_hand).all(), "ch6 ex1"
+        counts[f"{risk} / {churned} months"] = labels.value_counts(sort=False)
+    tab = pd.DataFrame(counts)
+    tab.index = tab.index.astype(str).rename("state")
+    out.append(exercise(
+        1, "Dormancy lines 2 and 6 months",
+        ["loyalty.churn_labels(tx, as_of='2026-01-01', at_risk_months=2, churned_months=6)"],
+        table(tab.map("{:,}".format))))
+
+    # 2. train on the cut-off 2024-12-31
+    X_test, y_test = churn_test()
+    rows = {}
+    for cutoff, start in (("2025-03-31 (notebook)", "2025-04-01"), ("2024-12-31", "2025-01-01")):
+        X_train, y_train = loyalty.churn_dataset(tx, as_of=start, horizon_days=90,
+                                                 customers=members)
+        for kind in ("logistic", "forest"):
+            model = loyalty.churn_model(kind, random_state=42).fit(X_train, y_train)
+            auc = loyalty.evaluate_churn_model(model, X_test, y_test)["roc_auc"]
+            assert close(auc, _auc_by_hand(y_test, model.predict_proba(X_test)[:, 1]), 1e-9)
+            rows.setdefault(cutoff, {})[kind] = f"{auc:.3f}"
+            if kind == "logistic" and start == "2025-04-01":
+                logistic = model
+    out.append(exercise(
+        2, "Train on the cut-off 2024-12-31",
+        ["X_train, y_train = loyalty.churn_dataset(tx, as_of='2025-01-01', horizon_days=90, "
+         "customers=members)",
+         "loyalty.evaluate_churn_model(model, X_test, y_test)['roc_auc']"],
+        "Test AUC (test set unchanged: cut-off 2025-09-30):",
+        table(pd.DataFrame(rows).T.rename_axis("training cut-off"))))
+
+    # 3. gains table with 5 bins
+    scores = logistic.predict_proba(X_test)[:, 1]
+    gains = loyalty.gains_table(y_test, scores, bins=5)
+    row = gains.iloc[1]
+    order = np.argsort(-scores, kind="stable")
+    n_top = int(gains["customers"].iloc[:2].sum())
+    assert abs(n_top - 0.4 * len(order)) < 1, "ch6 ex3: band sizes"
+    top = np.asarray(y_test)[order][:n_top]
+    assert close(row["cum_share_positives"], top.sum() / np.asarray(y_test).sum(), 1e-9)
+    assert close(row["lift"], row["cum_share_positives"] / row["cum_share_customers"], 1e-9)
+    out.append(exercise(
+        3, "Gains table, 5 bands (logistic model)",
+        ["loyalty.gains_table(y_test, models['logistic'].predict_proba(X_test)[:, 1], bins=5)"],
+        f"The top 40 % of customers by score ({n_top:,} of {len(order):,}) hold "
+        f"**{pct(row['cum_share_positives'])}** of the churners: lift "
+        f"**{row['lift']:.2f}**."))
+
+    # 4. win-back list restricted to historic value > 2,000
+    X_now, _ = loyalty.churn_dataset(tx, as_of="2026-01-01", customers=members)
+    latest = loyalty.churn_model("forest", random_state=42).fit(X_test, y_test)
+    p_return = pd.Series(1 - latest.predict_proba(X_now)[:, 1], index=X_now.index)
+    winback = loyalty.winback_list(tx, as_of="2026-01-01", return_probability=p_return)
+    rich = winback[winback["historic_value"] > 2000]
+    sample = rich.head(20)
+    for _, r in sample.iterrows():
+        mine = buys[buys["customer_id"] == r["customer_id"]]
+        window = mine["date"] > mine["date"].max() - pd.DateOffset(months=12)
+        assert close(mine.loc[window, "amount"].sum(), r["historic_value"], 1e-9), "ch6 ex4"
+    assert close(rich["expected_value"].sum(),
+                 (rich["historic_value"] * rich["p_return"]).sum(), 1e-9)
+    out.append(exercise(
+        4, "Win-back list, historic value above 2,000 CNY",
+        ["winback = loyalty.winback_list(tx, as_of='2026-01-01', return_probability=p_return)",
+         "rich = winback[winback['historic_value'] > 2000]"],
+        f"**{len(rich):,}** of the {len(winback):,} members on the list; total expected value "
+        f"**{num(rich['expected_value'].sum())} CNY** ({pct(rich['expected_value'].sum() / winback['expected_value'].sum())} "
+        f"of the list's). The notebook's model (forest fitted on the test period) gives "
+        "`p_return`; another model moves the total."))
+
+    # 5. YoY states at 2025-06-30 and the second half of 2025
+    mid = pd.Timestamp("2025-07-01")
+    yoy = loyalty.churn_labels(tx, as_of=mid, method="yoy").set_index("customer_id")
+    before = buys[buys["date"] < mid]
+    recent = before[before["date"] >= mid - pd.DateOffset(years=1)].groupby("customer_id")[
+        "amount"].sum().reindex(yoy.index, fill_value=0).clip(lower=0)
+    prior = before[before["date"] < mid - pd.DateOffset(years=1)]
+    prior = prior[prior["date"] >= mid - pd.DateOffset(years=2)].groupby("customer_id")[
+        "amount"].sum().reindex(yoy.index).clip(lower=0)
+    ratio = recent / prior.where(prior > 0)
+    lost_by_hand = (ratio < 0.5) | ((prior.isna() | (prior <= 0)) & (recent <= 0))
+    lost = yoy.index[yoy["state"] == "churned"]
+    assert set(lost) == set(yoy.index[lost_by_hand]), "ch6 ex5"
+    later = buys[(buys["date"] >= mid) & (buys["amount"] > 0)]["customer_id"].unique()
+    back = int(pd.Index(lost).isin(later).sum())
+    states = yoy["state"].value_counts(sort=False)
+    out.append(exercise(
+        5, "YoY churn states as of 2025-06-30",
+        ["loyalty.churn_labels(tx, as_of='2025-07-01', method='yoy')"],
+        "States: " + ", ".join(f"{k} {v:,}" for k, v in states.items()) + ".",
+        f"**{len(lost):,}** members were lost (churned) then; **{back:,}** of them "
+        f"({pct(back / len(lost), 0)}) bought again in the second half of 2025."))
+    return out
+
 
 # --------------------------------------------------------------------------- the file
 CHAPTERS: list[tuple[str, Callable[[], list[str]]]] = [
@@ -776,6 +900,7 @@ CHAPTERS: list[tuple[str, Callable[[], list[str]]]] = [
     ("Chapter 3 · Customer value and CLV", chapter_3),
     ("Chapter 4 · Customer grading", chapter_4),
     ("Chapter 5 · The satisfaction survey", chapter_5),
+    ("Chapter 6 · Loyalty and churn", chapter_6),
 ]
 
 
