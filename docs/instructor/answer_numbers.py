@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmlab import btyd, loyalty, pareto, scorecard, survey, value
+from crmlab import btyd, loyalty, pareto, quality, scorecard, survey, value
+from crmlab.customers import first_time_buyers
 from crmlab import segmentation as seg
 from crmlab.datasets import load_dataset
 
@@ -892,6 +893,117 @@ def chapter_6() -> list[str]:
         f"({pct(back / len(lost), 0)}) bought again in the second half of 2025."))
     return out
 
+# --------------------------------------------------------------------------- chapter 7
+def chapter_7() -> list[str]:
+    master = data("customer_master")
+    truth = data("customer_master_truth")
+    out = []
+
+    # 1. completeness of contact_person by source system
+    rows = {}
+    for source, part in master.groupby("source_system"):
+        score = quality.quality_score(part, columns=["contact_person"]).iloc[0]
+        by_hand = part["contact_person"].notna().mean()
+        assert close(score["completeness"], by_hand, 1e-9), "ch7 ex1"
+        rows[source] = [f"{len(part):,}", pct(score["completeness"])]
+    tab = pd.DataFrame(rows, index=["records", "contact_person complete"]).T
+    worst = min(rows, key=lambda k: float(rows[k][1].rstrip(" %")))
+    out.append(exercise(
+        1, "Completeness of contact_person by source system",
+        ["master.groupby('source_system')['contact_person'].apply(lambda s: s.notna().mean())",
+         "quality.quality_score(part, columns=['contact_person'])  # per source, the same"],
+        table(tab.rename_axis("source_system")),
+        f"Least complete: **{worst}**."))
+
+    # 2. phone weighted 0.5
+    default = quality.evaluate_duplicates(quality.find_duplicates(master), truth)
+    fields = {"company_name": ("company_name", 0.3), "phone": ("phone", 0.5, 0.1),
+              "address": ("address", 0.2)}
+    heavy = quality.evaluate_duplicates(quality.find_duplicates(master, fields), truth)
+    for result in (default, heavy):
+        assert close(result["precision"], result["correct_pairs"] / result["predicted_pairs"])
+        assert close(result["recall"], result["correct_pairs"] / result["true_pairs"])
+    shown = pd.DataFrame({"default (0.4 / 0.3, 0.1 / 0.3)": default,
+                          "phone 0.5 (0.1) / name 0.3 / address 0.2": heavy}).T
+    shown = shown[["precision", "recall", "f1", "predicted_pairs", "correct_pairs"]]
+    shown[["precision", "recall", "f1"]] = shown[["precision", "recall", "f1"]].map(
+        "{:.4f}".format)
+    shown[["predicted_pairs", "correct_pairs"]] = shown[["predicted_pairs", "correct_pairs"]].map(
+        "{:,.0f}".format)
+    out.append(exercise(
+        2, "Phone weighted 0.5",
+        ["fields = {'company_name': ('company_name', 0.3), 'phone': ('phone', 0.5, 0.1), "
+         "'address': ('address', 0.2)}",
+         "quality.evaluate_duplicates(quality.find_duplicates(master, fields), truth)"],
+        table(shown.rename_axis("weights (name / phone same, differ / address)")),
+        f"F1 goes {'up' if heavy['f1'] > default['f1'] else 'down'} "
+        f"({default['f1']:.4f} → {heavy['f1']:.4f})."))
+
+    # 3. no address block
+    no_address = ("credit_code", "phone", ("company_name", 2))
+    rows = {}
+    for name, blocking in (("default (with address)", quality.linkage.COMPANY_BLOCKING),
+                           ("without address", no_address)):
+        pairs = quality.candidate_pairs(master, blocking=blocking)
+        found = quality.find_duplicates(master, blocking=blocking)
+        result = quality.evaluate_duplicates(found, truth)
+        assert len(pairs) == len(pairs.drop_duplicates(subset=list(pairs.columns[:2])))
+        rows[name] = [f"{len(pairs):,}", f"{result['recall']:.4f}", f"{result['f1']:.4f}"]
+    out.append(exercise(
+        3, "Blocking without the address key",
+        ["blocking = ('credit_code', 'phone', ('company_name', 2))",
+         "quality.candidate_pairs(master, blocking=blocking)",
+         "quality.evaluate_duplicates(quality.find_duplicates(master, blocking=blocking), truth)"],
+        table(pd.DataFrame(rows, index=["candidate pairs", "recall", "F1"]).T
+              .rename_axis("blocking"))))
+
+    # 4. golden records, every field most_recent
+    clusters = quality.find_duplicates(master)
+    rules = {"company_name": "most_frequent", "phone": "most_recent",
+             "contact_person": "most_recent", "address": "most_complete",
+             "credit_code": "most_complete"}
+    notebook = quality.golden_record(master, clusters, rules)
+    recent = quality.golden_record(master, clusters, default_rule="most_recent",
+                                   rules={c: "most_recent" for c in rules})
+    by_cluster = master.assign(cluster_id=clusters["cluster_id"].to_numpy()).groupby(
+        "cluster_id")["credit_code"].apply(lambda s: s.notna().any())
+    missing_nb = int(notebook["credit_code"].isna().sum())
+    missing_recent = int(recent["credit_code"].isna().sum())
+    assert missing_nb == missing_recent == int((~by_cluster).sum()), "ch7 ex4"
+    differ = int((notebook.set_index("cluster_id")["credit_code"].fillna("")
+                  != recent.set_index("cluster_id")["credit_code"].fillna("")).sum())
+    out.append(exercise(
+        4, "Golden records with every field on most_recent",
+        ["quality.golden_record(master, clusters, {c: 'most_recent' for c in rules})"],
+        f"**0** golden records lose a credit code: {missing_recent} of {len(recent):,} have none "
+        f"under either rule set, exactly the clusters in which no record has one. A missing "
+        f"value never wins while the cluster has a value (see `golden_record`), so "
+        f"`most_recent` takes the newest record *that has* a code. The codes chosen differ in "
+        f"{differ} clusters (records with conflicting codes).",
+        "A student who expects losses has missed that rule: ask them to show one."))
+
+    # 5. first-time buyers at S7 in its first three months
+    tx = data("retail_transactions")
+    s7 = tx[tx["store_id"] == "S7"]
+    opened = s7["date"].min()
+    end = opened + pd.DateOffset(months=3) - pd.Timedelta(days=1)
+    at_s7 = first_time_buyers(s7, period=(opened, end))
+    anywhere = first_time_buyers(tx, period=(opened, end))
+    new_here = at_s7.merge(anywhere, on=["customer_id", "first_purchase"])
+    buys = s7[s7["customer_id"].notna() & (s7["amount"] > 0)]
+    by_hand = buys.groupby("customer_id")["date"].min().between(opened, end).sum()
+    assert len(at_s7) == by_hand, "ch7 ex5"
+    out.append(exercise(
+        5, "First-time buyers at S7 in its first three months",
+        ["s7 = tx[tx['store_id'] == 'S7']",
+         f"first_time_buyers(s7, period=('{opened:%Y-%m-%d}', '{end:%Y-%m-%d}'))"],
+        f"S7's first receipt is dated {opened:%Y-%m-%d}; in the three months to {end:%Y-%m-%d} "
+        f"**{len(at_s7):,}** card members bought at S7 for the first time; **{len(new_here):,}** "
+        f"of them were new to the chain as well (first purchase anywhere on that day). A "
+        f"student who takes calendar months (September–November 2024) gets "
+        f"{len(first_time_buyers(s7, period=('2024-09-01', '2024-11-30'))):,}."))
+    return out
+
 
 # --------------------------------------------------------------------------- the file
 CHAPTERS: list[tuple[str, Callable[[], list[str]]]] = [
@@ -901,6 +1013,7 @@ CHAPTERS: list[tuple[str, Callable[[], list[str]]]] = [
     ("Chapter 4 · Customer grading", chapter_4),
     ("Chapter 5 · The satisfaction survey", chapter_5),
     ("Chapter 6 · Loyalty and churn", chapter_6),
+    ("Chapter 7 · Customer information quality", chapter_7),
 ]
 
 
