@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmlab import btyd, loyalty, pareto, quality, scorecard, survey, value
+from crmlab import basket, btyd, loyalty, pareto, quality, sales, scorecard, service, survey, value
 from crmlab.customers import first_time_buyers
 from crmlab import segmentation as seg
 from crmlab.datasets import load_dataset
@@ -941,14 +941,18 @@ def chapter_7() -> list[str]:
 
     # 3. no address block
     no_address = ("credit_code", "phone", ("company_name", 2))
-    rows = {}
+    rows, candidates = {}, {}
     for name, blocking in (("default (with address)", quality.linkage.COMPANY_BLOCKING),
                            ("without address", no_address)):
         pairs = quality.candidate_pairs(master, blocking=blocking)
         found = quality.find_duplicates(master, blocking=blocking)
         result = quality.evaluate_duplicates(found, truth)
-        assert len(pairs) == len(pairs.drop_duplicates(subset=list(pairs.columns[:2])))
+        candidates[name] = pairs
         rows[name] = [f"{len(pairs):,}", f"{result['recall']:.4f}", f"{result['f1']:.4f}"]
+    # second route: the default pairs that share a key other than the address block
+    keys = candidates["default (with address)"]["keys"].str.split(",")
+    other = keys.map(lambda ks: any(not k.startswith("address") for k in ks))
+    assert int(other.sum()) == len(candidates["without address"]), "ch7 ex3"
     out.append(exercise(
         3, "Blocking without the address key",
         ["blocking = ('credit_code', 'phone', ('company_name', 2))",
@@ -1004,6 +1008,189 @@ def chapter_7() -> list[str]:
         f"{len(first_time_buyers(s7, period=('2024-09-01', '2024-11-30'))):,}."))
     return out
 
+# --------------------------------------------------------------------------- chapter 8
+TICKETS_AS_OF = "2025-12-31 23:59:59"
+
+
+@functools.cache
+def product_lines() -> pd.DataFrame:
+    lines = data("retail_transactions")[["receipt_id", "product_id", "quantity"]]
+    products = data("retail_products")[["product_id", "product_name", "category"]]
+    return lines.merge(products, on="product_id")
+
+
+def _pair_lift(onehot: pd.DataFrame, a: str, b: str) -> float:
+    both = (onehot[a].astype(bool) & onehot[b].astype(bool)).mean()
+    return float(both / (onehot[a].astype(bool).mean() * onehot[b].astype(bool).mean()))
+
+
+def _single_pairs(rules: pd.DataFrame) -> pd.DataFrame:
+    """One row per unordered pair of single items (lift is symmetric)."""
+    one = rules[(rules["antecedents"].map(len) == 1) & (rules["consequents"].map(len) == 1)]
+    a = one["antecedents"].map(lambda x: next(iter(x)))
+    c = one["consequents"].map(lambda x: next(iter(x)))
+    one = one.assign(a=a, c=c)
+    return one[one["a"] < one["c"]].sort_values(["lift", "a"], ascending=[False, True])
+
+
+def chapter_8() -> list[str]:
+    campaigns, opps = data("campaigns"), data("sales_opportunities")
+    tickets = data("service_tickets")
+    out = []
+
+    # 1. attribution window of 30 days
+    end = opps["campaign_id"].map(campaigns.set_index("campaign_id")["end"])
+    late = opps["campaign_id"].notna() & (opps["created"] > end + pd.Timedelta(days=30))
+    windowed = opps.assign(campaign_id=opps["campaign_id"].where(~late))
+    rows = {}
+    for name, frame in (("all leads", opps), ("30 days", windowed)):
+        for margin in (1.0, 0.3):
+            roi = sales.campaign_roi(campaigns, frame, gross_margin=margin).set_index("name")
+            won = frame[frame["stage"] == "won"].groupby("campaign_id")["amount"].sum()
+            cost = campaigns.set_index("campaign_id")["cost"]
+            by_hand = (margin * won.reindex(cost.index, fill_value=0) - cost) / cost
+            by_hand.index = campaigns.set_index("campaign_id")["name"]
+            assert np.allclose(roi["roi"], by_hand.reindex(roi.index)), "ch8 ex1"
+            rows[f"ROI, {name}" + (" (30 % margin)" if margin < 1 else "")] = roi["roi"]
+    tab = pd.DataFrame(rows).sort_values("ROI, 30 days (30 % margin)")
+    drop = (tab["ROI, all leads"] - tab["ROI, 30 days"]).sort_values(ascending=False)
+    shown = tab.map(lambda x: f"{x:+.2f}")
+    out.append(exercise(
+        1, "Attribution: campaign leads created within 30 days of the campaign's end",
+        ["end = opps['campaign_id'].map(campaigns.set_index('campaign_id')['end'])",
+         "late = opps['campaign_id'].notna() & (opps['created'] > end + pd.Timedelta(days=30))",
+         "sales.campaign_roi(campaigns, opps.assign(campaign_id=opps['campaign_id'].where(~late)), "
+         "gross_margin=0.3)"],
+        f"{int(late.sum())} of {int(opps['campaign_id'].notna().sum())} campaign leads come "
+        f"later and lose their campaign. ROI = (margin × won revenue − cost) ÷ cost:",
+        table(shown.rename_axis("campaign")),
+        f"Largest fall in ROI: **{drop.index[0]}** ({drop.iloc[0]:.1f} points), then "
+        f"{drop.index[1]} ({drop.iloc[1]:.1f}). At a 30 % margin "
+        f"{int((tab['ROI, 30 days (30 % margin)'] < 0).sum())} campaigns lose money in the "
+        f"30-day view, against {int((tab['ROI, all leads (30 % margin)'] < 0).sum())} with all "
+        "leads."))
+
+    # 2. expected value of the open deals
+    funnel = sales.sales_funnel(opps).set_index("stage")
+    order = list(funnel.index)
+    rank = opps["stage_reached"].astype(str).map({st: i for i, st in enumerate(order)})
+    reached = pd.Series({st: int((rank >= i).sum()) for i, st in enumerate(order)})
+    assert (funnel["reached"] == reached).all(), "ch8 ex2"
+    p_win = funnel.loc["won", "reached"] / funnel["reached"]
+    open_deals = opps[~opps["stage"].isin(["won", "lost"])]
+    per_stage = open_deals.groupby("stage")["amount"].agg(["size", "sum"]).reindex(
+        [st for st in order if st in set(open_deals["stage"])])
+    per_stage["P(win)"] = p_win.reindex(per_stage.index)
+    per_stage["expected"] = per_stage["sum"] * per_stage["P(win)"]
+    expected = float((open_deals["amount"] * open_deals["stage"].map(p_win)).sum())
+    assert close(expected, per_stage["expected"].sum(), 1e-9)
+    shown = pd.DataFrame({"open deals": per_stage["size"],
+                          "open amount": per_stage["sum"].map(num),
+                          "P(win) = won ÷ reached": per_stage["P(win)"].map("{:.3f}".format),
+                          "expected value": per_stage["expected"].map(num)})
+    out.append(exercise(
+        2, "Forecast of the open deals",
+        ["funnel = sales.sales_funnel(opps)  # reached per stage, open deals included",
+         "p_win = funnel['reached'].iloc[-1] / funnel['reached']"],
+        table(shown.rename_axis("current stage")),
+        f"{len(open_deals)} open deals, **{num(open_deals['amount'].sum())}** CNY open; "
+        f"expected **{num(expected)}** CNY "
+        f"({pct(expected / open_deals['amount'].sum(), 0)} of the open amount)."))
+
+    # 3. min_support 0.1 %
+    baskets = basket.baskets_from_transactions(product_lines(), basket="receipt_id",
+                                               item="product_name", quantity="quantity")
+    notebook = basket.association_rules(baskets, min_support=0.002, min_confidence=0.05)
+    low = basket.association_rules(baskets, min_support=0.001, min_confidence=0.05)
+    pairs = _single_pairs(low)
+    for _, r in pairs.head(3).iterrows():
+        assert close(r["lift"], _pair_lift(baskets, r["a"], r["c"]), 1e-9), "ch8 ex3"
+    strong = low[low["lift"] > 1.5]
+    new_strong = strong[~strong.set_index(["antecedents", "consequents"]).index.isin(
+        notebook.set_index(["antecedents", "consequents"]).index)]
+    shown = pd.DataFrame({"pair": pairs.head(4)["a"] + " ↔ " + pairs.head(4)["c"],
+                          "support": pairs.head(4)["support"].map(lambda x: pct(x, 2)),
+                          "lift": pairs.head(4)["lift"].map("{:.2f}".format)})
+    out.append(exercise(
+        3, "Basket rules at min_support 0.1 %",
+        ["basket.association_rules(baskets, min_support=0.001, min_confidence=0.05)"],
+        f"**{len(low)}** rules at 0.1 % support against {len(notebook)} at the notebook's 0.2 %; "
+        f"rules with lift above 1.5: {len(strong)} ({len(new_strong)} of them new). Highest-lift "
+        "product pairs:",
+        table(shown, index=False)))
+
+    # 4. category baskets
+    cats = basket.baskets_from_transactions(product_lines(), basket="receipt_id",
+                                            item="category", quantity="quantity")
+    cat_rules = basket.association_rules(cats, min_support=0.001, min_confidence=0.05)
+    cat_pairs = _single_pairs(cat_rules)
+    products = data("retail_products").set_index("product_name")["category"]
+    razor, nappies = products["剃须刀"], products["纸尿裤"]
+    link = _pair_lift(cats, razor, nappies)
+    for _, r in cat_pairs.head(3).iterrows():
+        assert close(r["lift"], _pair_lift(cats, r["a"], r["c"]), 1e-9), "ch8 ex4"
+    position = [i for i, (a, c) in enumerate(zip(cat_pairs["a"], cat_pairs["c"]))
+                if {a, c} == {razor, nappies}]
+    shown = pd.DataFrame({"pair": cat_pairs.head(5)["a"] + " ↔ " + cat_pairs.head(5)["c"],
+                          "support": cat_pairs.head(5)["support"].map(lambda x: pct(x, 1)),
+                          "lift": cat_pairs.head(5)["lift"].map("{:.2f}".format)})
+    out.append(exercise(
+        4, "Category baskets",
+        ["cats = basket.baskets_from_transactions(lines, basket='receipt_id', item='category', "
+         "quantity='quantity')",
+         "basket.association_rules(cats, min_support=0.001, min_confidence=0.05)"],
+        f"{cats.shape[1]} categories. Highest-lift category pairs:",
+        table(shown, index=False),
+        f"The razor–nappies link becomes {razor} ↔ {nappies}: lift **{link:.2f}**"
+        + (f" (rank {position[0] + 1} of {len(cat_pairs)} pairs)" if position else "")
+        + ", far below the product-level 3.1: both categories hold many products bought "
+          "without the other."))
+
+    # 5. a business-hours SLA
+    business = pd.DataFrame({"severity": ["P1", "P2", "P3", "P4"],
+                             "resolve_hours": [4.0, 48.0, 120.0, 168.0]})
+    rows = {}
+    stamp = pd.Timestamp(TICKETS_AS_OF)
+    for name, sla in (("default (4 / 24 / 72 / 168 h)", service.DEFAULT_SLA),
+                      ("business hours (4 / 48 / 120 / 168 h)", business)):
+        aged = service.ticket_ageing(tickets, as_of=TICKETS_AS_OF, sla=sla)
+        hours = tickets["severity"].map(sla.set_index("severity")["resolve_hours"])
+        due = tickets["opened"] + pd.to_timedelta(hours, unit="h")
+        finish = tickets["resolved"].where(tickets["resolved"] <= stamp, stamp)
+        late_by_hand = (finish > due)[tickets["opened"] < stamp]
+        assert (late_by_hand.to_numpy() == (~aged["sla_met"]).to_numpy()).all(), "ch8 ex5"
+        rows[name] = (~aged["sla_met"]).groupby(aged["severity"]).mean()
+        rows[name]["all"] = (~aged["sla_met"]).mean()
+    tab = pd.DataFrame(rows).map(pct)
+    out.append(exercise(
+        5, "An SLA with business hours in mind",
+        ["sla = pd.DataFrame({'severity': ['P1', 'P2', 'P3', 'P4'], "
+         "'resolve_hours': [4, 48, 120, 168]})",
+         f"service.ticket_ageing(tickets, as_of='{TICKETS_AS_OF}', sla=sla)['sla_met']"],
+        "Share of late tickets (resolved late, or open past the deadline) by severity. The "
+        "example table: P1 round the clock, P2 two days, P3 three working days ≈ 120 h, P4 "
+        "already five working days. Other reasoned tables give other shares.",
+        table(tab.rename_axis("severity"))))
+
+    # 6. escalation level 2 or higher
+    aged = service.escalate(tickets, as_of=TICKETS_AS_OF)
+    ratio = aged["overdue_hours"] / aged["sla_hours"]
+    assert ((aged["escalation_level"] >= 2) == (ratio > 0.5)).all(), "ch8 ex6"
+    high = aged[aged["escalation_level"] >= 2]
+    by_channel = high["channel"].value_counts()
+    share = (aged["escalation_level"] >= 2).groupby(aged["channel"]).mean()
+    shown = pd.DataFrame({"tickets at level ≥ 2": by_channel,
+                          "share of the channel's tickets": share.reindex(by_channel.index)
+                          .map(pct)})
+    out.append(exercise(
+        6, "Escalation to level 2 or higher",
+        [f"aged = service.escalate(tickets, as_of='{TICKETS_AS_OF}')",
+         "aged[aged['escalation_level'] >= 2]['channel'].value_counts()"],
+        f"**{len(high):,}** of {len(aged):,} tickets reached level 2 or higher (overdue by more "
+        f"than half the SLA window); most come from **{by_channel.index[0]}**:",
+        table(shown.rename_axis("channel"))))
+    return out
+
 
 # --------------------------------------------------------------------------- the file
 CHAPTERS: list[tuple[str, Callable[[], list[str]]]] = [
@@ -1014,6 +1201,7 @@ CHAPTERS: list[tuple[str, Callable[[], list[str]]]] = [
     ("Chapter 5 · The satisfaction survey", chapter_5),
     ("Chapter 6 · Loyalty and churn", chapter_6),
     ("Chapter 7 · Customer information quality", chapter_7),
+    ("Chapter 8 · CRM in marketing, sales and service", chapter_8),
 ]
 
 
