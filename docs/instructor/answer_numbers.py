@@ -167,6 +167,9 @@ def chapter_1() -> list[str]:
     grid = pd.crosstab(scores3["R"], scores3["F"])
     assert grid.to_numpy().sum() == len(rfm) and grid.shape == (3, 3)
     assert (grid.sum(axis=1).max() - grid.sum(axis=1).min()) <= 0.01 * len(rfm)  # terciles
+    cells = {(r, f): f"R{r}F{f}" for r in (1, 2, 3) for f in (1, 2, 3)}
+    named = seg.rfm_segments(scores3, grid=cells).value_counts()
+    assert all(named[name] == grid.loc[r, f] for (r, f), name in cells.items()), "ch1 ex3"
     out.append(exercise(
         3, "RFM with bins=3 and a 3 × 3 grid",
         ["scores3 = seg.rfm_scores(rfm, bins=3)", "pd.crosstab(scores3['R'], scores3['F'])"],
@@ -175,14 +178,19 @@ def chapter_1() -> list[str]:
         "A grid dict must have all nine keys `(1, 1)` … `(3, 3)`."))
 
     # 4. k-means without the log
+    from sklearn.cluster import KMeans
+    from sklearn.preprocessing import StandardScaler
+
     sizes = {}
     for log in (True, False):
         clusters = seg.kmeans_segments(rfm, k=4, random_state=42, log=log)
         sizes["log1p (notebook)" if log else "log=False"] = clusters.value_counts().sort_index()
     tab = pd.DataFrame(sizes).fillna(0).astype(int)
-    assert (tab.sum() == len(rfm)).all()
-    mono = rfm.groupby(seg.kmeans_segments(rfm, k=4, random_state=42, log=False))["monetary"]
-    tab["mean monetary (log=False)"] = mono.mean().map(lambda x: num(x))
+    x = StandardScaler().fit_transform(rfm[["recency", "frequency", "monetary"]])
+    plain = pd.Series(KMeans(4, random_state=42, n_init="auto").fit_predict(x))
+    assert sorted(plain.value_counts()) == sorted(tab["log=False"]), "ch1 ex4"
+    mono = rfm.groupby(clusters.to_numpy())["monetary"]
+    tab["mean monetary (log=False)"] = mono.mean().map(num)
     out.append(exercise(
         4, "k-means without the log",
         ["seg.kmeans_segments(rfm, k=4, random_state=42, log=False)"],
@@ -316,8 +324,9 @@ def chapter_2() -> list[str]:
     out.append(exercise(
         4, "Two customers (0 and x)",
         ["pareto.gini(pd.Series([0, 100]))", "pareto.gini(pd.Series([0, 100]), correction=True)"],
-        f"Population Gini = Σ|xi − xj| / (2 n² mean) = 2x / (2 · 4 · x/2) = **{g:.1f}** for any "
-        f"x > 0; corrected (× n/(n−1) = 2): **{gc:.1f}**. With n customers the maximum is 1 − 1/n."))
+        f"Population Gini = Σ|xi − xj| / (2 n² mean) = 2x / (2 · 4 · x/2) = **{g:.1f}** for "
+        f"any x > 0; corrected (× n/(n−1) = 2): **{gc:.1f}**. With n customers the maximum is "
+        "1 − 1/n."))
 
     # 5. class changes 2024 -> 2025
     years = b2b_year_sales()
@@ -423,7 +432,8 @@ def chapter_3() -> list[str]:
         "Cohorts after 2023Q3 (the notebook's cut), retention in the following quarters:",
         table(shown),
         f"Next-quarter rate of the cohorts from 2024Q3 on: {pct(late.min(), 0)}–"
-        f"{pct(late.max(), 0)}; of the earlier ones: {pct(early.min(), 0)}–{pct(early.max(), 0)}. "
+        f"{pct(late.max(), 0)}; of the earlier ones: {pct(early.min(), 0)}–"
+        f"{pct(early.max(), 0)}. "
         "Quarterly rates are higher than monthly ones (a quarter is a longer window to buy "
         "again)."))
 
@@ -740,11 +750,12 @@ def chapter_5() -> list[str]:
     strict = survey.validate(responses, codebook, duplicates="reject_all")
     numbers = responses["questionnaire_no"].dropna()
     extra = len(strict.rejected) - len(checked.rejected)
+    sharing = int(numbers.duplicated(keep=False).sum())
     out.append(exercise(
         5, "duplicates='reject_all'",
         ["survey.validate(responses, codebook, duplicates='reject_all')"],
         f"{len(strict.rejected)} rejected instead of {len(checked.rejected)}: **{extra}** more "
-        f"(the first copies of repeated questionnaire numbers; {int(numbers.duplicated(keep=False).sum())} "
+        f"(the first copies of repeated questionnaire numbers; {sharing} "
         f"questionnaires share a number with another). Valid: {len(strict.valid)} instead of "
         f"{len(valid)}."))
 
@@ -853,6 +864,7 @@ def chapter_6() -> list[str]:
     p_return = pd.Series(1 - latest.predict_proba(X_now)[:, 1], index=X_now.index)
     winback = loyalty.winback_list(tx, as_of="2026-01-01", return_probability=p_return)
     rich = winback[winback["historic_value"] > 2000]
+    rich_share = rich["expected_value"].sum() / winback["expected_value"].sum()
     sample = rich.head(20)
     for _, r in sample.iterrows():
         mine = buys[buys["customer_id"] == r["customer_id"]]
@@ -865,9 +877,9 @@ def chapter_6() -> list[str]:
         ["winback = loyalty.winback_list(tx, as_of='2026-01-01', return_probability=p_return)",
          "rich = winback[winback['historic_value'] > 2000]"],
         f"**{len(rich):,}** of the {len(winback):,} members on the list; total expected value "
-        f"**{num(rich['expected_value'].sum())} CNY** ({pct(rich['expected_value'].sum() / winback['expected_value'].sum())} "
-        f"of the list's). The notebook's model (forest fitted on the test period) gives "
-        "`p_return`; another model moves the total."))
+        f"**{num(rich['expected_value'].sum())} CNY** ({pct(rich_share)} of the list's). "
+        "The notebook's model (forest fitted on the test period) gives `p_return`; another "
+        "model moves the total."))
 
     # 5. YoY states at 2025-06-30 and the second half of 2025
     mid = pd.Timestamp("2025-07-01")
