@@ -1,0 +1,216 @@
+"""Labs 05–08: the by-hand answers agree with an independent computation, and each lab's header
+states what the questions add up to.
+
+``tests/test_exercises.py`` checks that each lab releases and grades (solutions full marks, blank
+release zero). This file checks that the *solutions themselves are right*: each lab's question
+cells are run in this process (on the public data and on a hidden data variant), and every answer
+computed by hand with pandas is compared with the ``crmlab`` function that computes the same thing
+(or with a value worked out by hand here). It also checks that the header's table (sections, time,
+questions, points) matches the questions' ``points=`` in both the English source and its Chinese
+translation.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlab.datasets import VARIANT_VARIABLE
+from crmlab.editions import load_translation, translation_path
+from crmlab.grader.authoring import parse_lab
+
+EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
+LABS = {"lab05": "lab05_survey", "lab06": "lab06_churn", "lab07": "lab07_data_quality",
+        "lab08": "lab08_crm_functions"}
+SECRET = "test-labs-05-08-variant"
+
+
+def _cells(stem: str) -> list[dict]:
+    return json.loads((EXERCISES / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
+
+
+def parse(stem: str):
+    """The lab's questions. The ``zh="…"`` of ``# CHECK`` lines is dropped first, so this runs
+    whether or not the parser of this checkout knows the Chinese check messages yet."""
+    nb = json.loads((EXERCISES / f"{stem}.ipynb").read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        cell["source"] = [re.sub(r' zh="[^"]*"', "", line) if line.startswith("# CHECK") else line
+                          for line in cell["source"]]
+    return parse_lab(nb, stem)
+
+
+def run_lab(stem: str) -> dict:
+    """Run the source's code cells (setup, solutions, hidden inputs) and return the namespace."""
+    namespace: dict = {}
+    for cell in _cells(stem):
+        if cell["cell_type"] == "code":
+            source = "".join(cell["source"])
+            exec(compile(source, f"{stem}:{cell['id']}", "exec"), namespace)  # noqa: S102 - our own lab
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def variant_dir(tmp_path_factory):
+    from crmlab.grader.variants import make_variant
+
+    return make_variant(SECRET, tmp_path_factory.mktemp("variant"), topics=None)
+
+
+@pytest.fixture(scope="module", params=["public", "variant"])
+def data(request, variant_dir):
+    """Which data the labs run on: the shipped tables, or a hidden variant of them."""
+    if request.param == "public":
+        yield request.param
+        return
+    old = os.environ.get(VARIANT_VARIABLE)
+    os.environ[VARIANT_VARIABLE] = str(variant_dir)
+    try:
+        yield request.param
+    finally:
+        if old is None:
+            os.environ.pop(VARIANT_VARIABLE, None)
+        else:
+            os.environ[VARIANT_VARIABLE] = old
+
+
+_cache: dict[tuple[str, str], dict] = {}
+
+
+def answers(stem: str, data: str) -> dict:
+    if (stem, data) not in _cache:
+        _cache[(stem, data)] = run_lab(stem)
+    return _cache[(stem, data)]
+
+
+# --------------------------------------------------------------------------------------------
+# the header of every lab
+
+
+def _header_numbers(text: str, minutes: str, questions: str, points: str) -> tuple[int, int, float]:
+    found_minutes = re.search(minutes, text)
+    found = re.search(questions, text)
+    found_points = re.search(points, text)
+    assert found_minutes and found and found_points, text
+    return int(found_minutes.group(1)), int(found.group(1)), float(found_points.group(1))
+
+
+@pytest.mark.parametrize("stem", LABS.values())
+def test_the_header_states_sections_time_questions_and_points(stem):
+    nb_path = EXERCISES / f"{stem}.ipynb"
+    lab = parse(stem)
+    header = "".join(_cells(stem)[0]["source"])
+    sections = re.search(r"\*\*Chapter sections\*\* \| chapter (\d) \(`notebooks/0\1_\w+\.ipynb`\): (.+) \|", header)
+    assert sections, "the header names the chapter and its sections"
+    assert stem[3:5] == "0" + sections.group(1) and re.search(r"\d\.\d", sections.group(2))
+    minutes, count, points = _header_numbers(header, r"\*\*Time\*\* \| about (\d+) minutes",
+                                             r"(\d+) questions, [\d.]+ points",
+                                             r"\d+ questions, ([\d.]+) points")
+    assert count == len(lab.questions) and math.isclose(points, lab.total_points)
+    assert 30 <= minutes <= 180
+    # the Chinese header states the same numbers
+    translation = load_translation(translation_path(nb_path))
+    zh = translation.cells[_cells(stem)[0]["id"]][1]
+    zh_minutes, zh_count, zh_points = _header_numbers(zh, r"约 (\d+) 分钟", r"共 (\d+) 题",
+                                                      r"共 \d+ 题，([\d.]+) 分")
+    assert (zh_minutes, zh_count, zh_points) == (minutes, count, points)
+    assert f"notebooks/zh/0{sections.group(1)}_" in zh
+
+
+@pytest.mark.parametrize("stem", LABS.values())
+def test_at_most_one_question_is_a_plain_crmlab_call_and_choices_weigh_little(stem):
+    lab = parse(stem)
+    assert 7 <= len(lab.questions) <= 10 and 9 <= lab.total_points <= 11
+    for q in lab.questions:
+        if q.compare in ("choice", "bool"):
+            assert q.points <= 1 and q.selfcheck == "format", q.id
+    assert any(q.compare == "manual" for q in lab.questions)
+
+
+# --------------------------------------------------------------------------------------------
+# lab 05: the survey
+
+
+def test_lab05_paper_stack_by_hand():
+    """The stack's rules worked out by hand: A03 blank; the second A02 a duplicate; A05 out of
+    range (satisfaction 6); A06, A08, A11 miss a required answer; A09 unreadable ("四")."""
+    ns = answers(LABS["lab05"], "public")
+    assert ns["a11_status"] == "B"
+    assert sorted(ns["stack_valid"]) == ["A01", "A02", "A04", "A10", "A12", "A13", "A14"]
+    # satisfaction of the valid ones 4 5 3 3 4 5 2 → 4 of 7; recommend 9 10 7 6 9 10 4 → (4 − 2) / 7
+    assert ns["stack_csat"] == pytest.approx(400 / 7)
+    assert ns["stack_nps"] == pytest.approx(200 / 7)
+
+
+def test_lab05_the_stack_agrees_with_validate():
+    """crmlab's validate, given a codebook for the stack's four questions, rejects the same ones."""
+    from crmlab.survey import Codebook
+
+    ns = answers(LABS["lab05"], "public")
+    codebook = Codebook.from_dict({
+        "title": "stack", "id_column": "questionnaire_no",
+        "scales": {"s5": {"min": 1, "max": 5}, "r11": {"min": 0, "max": 10}},
+        "questions": [
+            {"id": "gender", "number": 1, "text": "性别", "type": "single", "options": {1: "男", 2: "女"},
+             "required": True},
+            {"id": "satisfaction", "number": 2, "text": "满意", "type": "likert", "scale": "s5", "required": True},
+            {"id": "recommend", "number": 3, "text": "推荐", "type": "likert", "scale": "r11", "required": True},
+            {"id": "comment", "number": 4, "text": "意见", "type": "text"},
+        ]})
+    checked = validate_stack(ns["stack"], codebook)
+    assert sorted(checked.valid["questionnaire_no"]) == sorted(ns["stack_valid"])
+    numbers = ns["stack"]["questionnaire_no"].tolist()
+    numbers[6] = "A02 copy"   # the second questionnaire numbered A02 (row 6)
+    reasons = {numbers[row]: reason for row, reason in zip(checked.rejected["row"], checked.rejected["reason"])}
+    assert reasons == {"A03": "blank", "A02 copy": "duplicate_number", "A05": "out_of_range",
+                       "A06": "missing_required", "A08": "missing_required", "A09": "unreadable",
+                       "A11": "missing_required"}
+
+
+def validate_stack(stack: pd.DataFrame, codebook):
+    from crmlab.survey import validate
+
+    return validate(stack, codebook)
+
+
+def test_lab05_nps_function_against_crmlab():
+    from crmlab.survey import nps
+
+    ns = answers(LABS["lab05"], "public")
+    for scores in ([10, 9, 7, 3], [10, 9, 8, 7, 6, 5], [10, 10, 10, None, 0], [7, 8, 8, 7],
+                   [0, 1, 2, 9, float("nan"), 6, 9, 10, 3]):
+        assert ns["nps_by_hand"](scores) == pytest.approx(nps(pd.Series(scores, dtype="float64")).nps)
+    assert ns["nps_by_hand"]([10, 9, 7, 3]) == 25.0
+
+
+def test_lab05_data_answers_against_crmlab(data):
+    from crmlab.survey import course_codebook, csat, nps, servqual_gaps, tally, validate
+
+    ns = answers(LABS["lab05"], data)
+    codebook = course_codebook()
+    valid = ns["valid"]
+    # Q5: the group tally is crmlab's tally by group without the "no answer" and zero rows
+    reference = tally(valid, "occupation", codebook, by="group")
+    reference = reference[reference["code"].notna() & (reference["count"] > 0)]
+    mine = ns["group_tally"].astype({"code": int}).sort_values(["group", "code"]).reset_index(drop=True)
+    reference = reference.astype({"code": int}).sort_values(["group", "code"]).reset_index(drop=True)
+    assert mine["count"].tolist() == reference["count"].tolist()
+    np.testing.assert_allclose(mine["percent"], reference["percent"], rtol=1e-9)
+    # Q6: CSAT and NPS of the 45+ respondents
+    older = valid[valid["age_band"] >= 4]
+    assert ns["csat_45"] == pytest.approx(csat(older["satisfaction"]).csat)
+    assert ns["nps_45"] == pytest.approx(nps(older["recommend"]).nps)
+    # Q7: the empathy gap of 宏图快递
+    gaps = servqual_gaps(valid, codebook, level="dimension", by="company").set_index(["company", "dimension"])
+    assert ns["gap_emp"] == pytest.approx(gaps.loc[("宏图快递", "empathy"), "gap"])
+    assert ns["ratio_emp"] == pytest.approx(gaps.loc[("宏图快递", "empathy"), "ratio"])
+    # Q8: the stricter duplicate rule predicted by hand = validate(duplicates="reject_all")
+    strict = validate(ns["responses"], codebook, duplicates="reject_all").valid
+    assert ns["valid_strict"] == len(strict) < len(valid)
+    assert ns["csat_strict"] == pytest.approx(csat(strict["satisfaction"]).csat)
