@@ -214,3 +214,61 @@ def test_lab05_data_answers_against_crmlab(data):
     strict = validate(ns["responses"], codebook, duplicates="reject_all").valid
     assert ns["valid_strict"] == len(strict) < len(valid)
     assert ns["csat_strict"] == pytest.approx(csat(strict["satisfaction"]).csat)
+
+
+# --------------------------------------------------------------------------------------------
+# lab 06: loyalty and churn
+
+
+def test_lab06_by_hand_answers_against_crmlab(data):
+    from sklearn.metrics import roc_auc_score
+
+    from crmlab import loyalty
+    from crmlab.datasets import load_dataset
+
+    ns = answers(LABS["lab06"], data)
+    tx = load_dataset("retail_transactions")
+    states = ["active", "at_risk", "churned"]
+    # Q2: the dormancy rule (1 and 3 calendar months) as of 2025-09-01
+    labels = loyalty.churn_labels(tx, as_of="2025-09-01")
+    assert ns["state_counts"].reindex(states).tolist() == labels["state"].value_counts().reindex(states).tolist()
+    # Q3: the 6-month line keeps out of "churned" exactly the members churned at 3 but not at 6 months
+    longer = loyalty.churn_labels(tx, as_of="2025-09-01", at_risk_months=2, churned_months=6)
+    both = labels.merge(longer, on="customer_id", suffixes=("_3", "_6"))
+    assert ns["saved_by_6m"] == int(((both["state_3"] == "churned") & (both["state_6"] != "churned")).sum()) > 0
+    # Q5: the YoY rule as of 2025-07-01
+    yoy = loyalty.churn_labels(tx, as_of="2025-07-01", method="yoy")
+    assert ns["yoy_counts"].reindex(states).tolist() == yoy["state"].value_counts().reindex(states).tolist()
+    # Q6: YoY-churned members with a purchase from July 2025 on (computed from crmlab's labels)
+    churned = set(yoy.loc[yoy["state"] == "churned", "customer_id"])
+    later = tx[(tx["date"] >= "2025-07-01") & (tx["amount"] > 0)]
+    assert ns["came_back"] == len(churned & set(later["customer_id"].dropna())) > 0
+    # Q8: the recency baseline on crmlab's churn data set
+    X, y = loyalty.churn_dataset(tx, as_of="2025-07-01", horizon_days=90,
+                                 customers=load_dataset("retail_members"))
+    assert ns["baseline_auc"] == pytest.approx(roc_auc_score(y, X["recency"]))
+    # Q9: the win-back list with the manager's return probabilities
+    p_return = labels.set_index("customer_id")["state"].astype(str).map({"at_risk": 0.35, "churned": 0.08})
+    winback = loyalty.winback_list(tx, as_of="2025-09-01", return_probability=p_return.dropna())
+    mine = ns["winback_top5"]
+    assert mine["customer_id"].tolist() == winback["customer_id"].head(5).tolist()
+    np.testing.assert_allclose(mine["expected_value"], winback["expected_value"].head(5), rtol=1e-9)
+
+
+def test_lab06_quarterly_churn_rate_by_sets(data):
+    """Q4 recomputed another way: members with purchases per quarter (inclusive day bounds)."""
+    from crmlab.datasets import load_dataset
+
+    ns = answers(LABS["lab06"], data)
+    tx = load_dataset("retail_transactions")
+    tx = tx[tx["customer_id"].notna() & (tx["amount"] > 0)]
+    q1 = tx[(tx["date"] >= "2025-01-01") & (tx["date"] <= "2025-03-31")].groupby("customer_id").size()
+    q2 = tx[(tx["date"] >= "2025-04-01") & (tx["date"] <= "2025-06-30")].groupby("customer_id").size()
+    lost = q1.index.difference(q2.index)
+    assert ns["churn_rate_q2"] == pytest.approx(100 * len(lost) / len(q1))
+    assert ns["churn_rate_q2"] + ns["retention_q2"] == pytest.approx(100)
+
+
+def test_lab06_the_fixed_answers():
+    ns = answers(LABS["lab06"], "public")
+    assert ns["loyalty_measure"] == "B" and ns["honest"] is False
