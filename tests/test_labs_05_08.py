@@ -345,3 +345,80 @@ def test_lab07_the_model_false_merge_is_one():
     clusters = ns["clusters_75"].set_index("record_id")["cluster_id"]
     first, second = ns["shown"]["record_id"].iloc[:2]
     assert clusters[first] == clusters[second] and truth[first] != truth[second]
+
+
+# --------------------------------------------------------------------------------------------
+# lab 08: CRM in marketing, sales and service
+
+
+def test_lab08_rule_metrics_against_crmlab_basket():
+    from crmlab import basket
+
+    ns = answers(LABS["lab08"], "public")
+    assert ns["rule_metrics"]([["a", "b"], ["a"], ["b"]], "a", "b") == pytest.approx([1 / 3, 0.5, 0.75])
+    tiny = [["剃须刀", "纸尿裤", "啤酒"], ["纸尿裤", "牛奶"], ["剃须刀", "纸尿裤"], ["牛奶", "面包"],
+            ["剃须刀", "纸尿裤", "牛奶"], ["面包"], ["牛奶", "纸尿裤", "纸尿裤"], ["面包", "牛奶"]]
+    rules = basket.association_rules(tiny, min_support=0.1, min_confidence=0.1)
+    for _, rule in rules[(rules["antecedents"].map(len) == 1) & (rules["consequents"].map(len) == 1)].iterrows():
+        got = ns["rule_metrics"](tiny, rule["antecedents"][0], rule["consequents"][0])
+        assert got == pytest.approx([rule["support"], rule["confidence"], rule["lift"]])
+
+
+def test_lab08_data_answers_against_crmlab(data):
+    from crmlab import basket, sales, service
+    from crmlab.datasets import load_dataset
+
+    ns = answers(LABS["lab08"], data)
+    opps, campaigns = load_dataset("sales_opportunities"), load_dataset("campaigns")
+    tickets = load_dataset("service_tickets")
+    # Q2: win rate per owner of the deals created in 2024
+    rates = sales.win_rate(opps[opps["created"].dt.year == 2024], by="owner")
+    rates = rates.set_index(rates["owner"].astype(str))["win_rate"]
+    mine = ns["win_rate_2024"]
+    assert sorted(mine.index) == sorted(rates.index)
+    np.testing.assert_allclose(mine.sort_index(), rates.sort_index(), rtol=1e-12)
+    # Q4: the category rule 母婴用品 → 个人护理 from crmlab.basket
+    lines = load_dataset("retail_transactions").merge(load_dataset("retail_products")[["product_id", "category"]],
+                                                      on="product_id", suffixes=("_tx", ""))
+    baskets = basket.baskets_from_transactions(lines, basket="receipt_id", item="category", quantity="quantity")
+    rules = basket.association_rules(baskets, min_support=0.005, min_confidence=0.01)
+    rule = rules[(rules["antecedents"] == ("母婴用品",)) & (rules["consequents"] == ("个人护理",))].iloc[0]
+    assert (ns["support_bc"], ns["confidence_bc"], ns["lift_bc"]) == pytest.approx(
+        (rule["support"], rule["confidence"], rule["lift"]))
+    # Q5: the telesales channel's return at a 25 % margin from campaign_roi
+    roi = sales.campaign_roi(campaigns, opps, gross_margin=0.25)
+    phone = roi[roi["channel"] == "电话营销"]
+    assert ns["roi_phone_25"] == pytest.approx((0.25 * phone["revenue"].sum() - phone["cost"].sum())
+                                               / phone["cost"].sum())
+    # Q6: the vital few of the e-mail tickets
+    pareto = service.complaint_pareto(tickets[tickets["channel"] == "邮件"])
+    assert sorted(ns["vital_email"]) == sorted(pareto.loc[pareto["vital_few"], "category"])
+    assert ns["vital_email_share"] == pytest.approx(pareto.loc[pareto["vital_few"], "share"].sum())
+    # Q7: escalation with the vice-president at more than 1 × the window
+    stricter = pd.DataFrame({"level": [1, 2, 3], "overdue_ratio": [0.0, 0.5, 1.0],
+                             "notify": ["team lead", "service manager", "vice president"]})
+    escalated = service.escalate(tickets, as_of="2025-12-31 23:59:59", rules=stricter)
+    default = service.escalate(tickets, as_of="2025-12-31 23:59:59")
+    assert ns["vp_tickets"] == int((escalated["escalation_level"] == 3).sum()) > \
+        int((default["escalation_level"] == 3).sum())
+
+
+def test_lab08_forecast_by_counting_decided_deals(data):
+    """Q8 recomputed without the funnel: for each open deal, the share of decided deals that
+    reached its stage (or a later one) and were won."""
+    from crmlab.datasets import load_dataset
+
+    ns = answers(LABS["lab08"], data)
+    opps = load_dataset("sales_opportunities")
+    order = {"lead": 0, "qualified": 1, "proposal": 2, "negotiation": 3, "won": 4}
+    decided = opps[opps["stage"].isin(["won", "lost"])]
+    reached = decided["stage_reached"].astype(str).map(order)
+    expected = 0.0
+    for _, deal in opps[~opps["stage"].isin(["won", "lost"])].iterrows():
+        at_least = decided[reached >= order[str(deal["stage_reached"])]]
+        expected += deal["amount"] * (at_least["stage"] == "won").mean()
+    assert ns["forecast_open"] == pytest.approx(expected) and expected > 0
+
+
+def test_lab08_the_fixed_answer():
+    assert answers(LABS["lab08"], "public")["budget_measure"] == "D"
