@@ -93,34 +93,57 @@ def answers(stem: str, data: str) -> dict:
 # the header of every lab
 
 
-def _header_numbers(text: str, minutes: str, questions: str, points: str) -> tuple[int, int, float]:
-    found_minutes = re.search(minutes, text)
-    found = re.search(questions, text)
-    found_points = re.search(points, text)
-    assert found_minutes and found and found_points, text
-    return int(found_minutes.group(1)), int(found.group(1)), float(found_points.group(1))
+def _header(stem: str) -> str:
+    return " ".join("".join(_cells(stem)[0]["source"]).split())
 
 
 @pytest.mark.parametrize("stem", LABS.values())
 def test_the_header_states_sections_time_questions_and_points(stem):
-    nb_path = EXERCISES / f"{stem}.ipynb"
+    """The header format of exercises/README.md ("Question types"), in English and Chinese."""
     lab = parse(stem)
-    header = "".join(_cells(stem)[0]["source"])
-    sections = re.search(r"\*\*Chapter sections\*\* \| chapter (\d) \(`notebooks/0\1_\w+\.ipynb`\): (.+) \|", header)
-    assert sections, "the header names the chapter and its sections"
-    assert stem[3:5] == "0" + sections.group(1) and re.match(r"(Step )?\d", sections.group(2))
-    minutes, count, points = _header_numbers(header, r"\*\*Time\*\* \| about (\d+) minutes",
-                                             r"(\d+) questions, [\d.]+ points",
-                                             r"\d+ questions, ([\d.]+) points")
-    assert count == len(lab.questions) and math.isclose(points, lab.total_points)
-    assert 30 <= minutes <= 180
-    # the Chinese header states the same numbers
-    translation = load_translation(translation_path(nb_path))
-    zh = translation.cells[_cells(stem)[0]["id"]][1]
-    zh_minutes, zh_count, zh_points = _header_numbers(zh, r"约 (\d+) 分钟", r"共 (\d+) 题",
-                                                      r"共 \d+ 题，([\d.]+) 分")
-    assert (zh_minutes, zh_count, zh_points) == (minutes, count, points)
-    assert f"notebooks/zh/0{sections.group(1)}_" in zh
+    header = _header(stem)
+    chapter = re.search(r"This lab goes with chapter (\d) \(`notebooks/0\1_\w+\.ipynb`\)", header)
+    assert chapter and stem[3:5] == "0" + chapter[1]
+    sections = re.search(r"\*\*Chapter sections needed:\*\* ([^*]+?)\. \*", header)
+    assert sections and re.search(r"\d", sections[1])
+    minutes = re.search(r"\*\*Time:\*\* about (\d+) minutes", header)
+    assert minutes and 30 <= int(minutes[1]) <= 120
+    stated = re.search(r"\*\*Questions:\*\* (\d+) questions, ([\d.]+) points", header)
+    assert stated and int(stated[1]) == len(lab.questions) and math.isclose(float(stated[2]), lab.total_points)
+    for q in lab.questions:   # the hand-graded part is named with its points
+        if q.compare == "manual":
+            assert f"{q.id.upper()} ({q.points:g} points) is a written answer" in header
+    # the Chinese header states the same numbers and points at the Chinese chapter
+    nb_path = EXERCISES / f"{stem}.ipynb"
+    zh = load_translation(translation_path(nb_path)).cells[_cells(stem)[0]["id"]][1]
+    assert f"约 {minutes[1]} 分钟" in zh and f"共 {len(lab.questions)} 题，{lab.total_points:g} 分" in zh
+    assert f"notebooks/zh/0{chapter[1]}_" in zh
+
+
+@pytest.mark.parametrize("stem", LABS.values())
+def test_the_header_names_the_answers_whose_self_check_confirms_the_form_only(stem):
+    """Choices, whole numbers (the grader's low-information rule) and selfcheck=format answers:
+    the header lists the questions all of whose answers are checked for their form only, and
+    names the single answers of mixed questions."""
+    from crmlab.grader.compare import low_information
+    from crmlab.grader.plain import to_plain
+
+    ns = answers(stem, "public")
+    header = _header(stem)
+    listed = re.search(r"\(((?:Q\d+, )*Q\d+)\) it only confirms that your answer has the right form", header)
+    assert listed
+    whole, single = set(), set()
+    for q in parse(stem).questions:
+        if q.compare in ("manual", "function"):
+            continue
+        form_only = {name for name in q.answer if q.selfcheck == "format" or (
+            q.selfcheck != "value" and low_information(q.compare, to_plain(ns[name])))}
+        if form_only == set(q.answer):
+            whole.add(q.id.upper())
+        single |= {(name, q.id.upper()) for name in form_only if form_only != set(q.answer)}
+    assert set(listed[1].split(", ")) == whole
+    for name, qid in single:
+        assert f"`{name}` of {qid}" in header
 
 
 @pytest.mark.parametrize("stem", LABS.values())
