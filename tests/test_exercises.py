@@ -56,12 +56,13 @@ def _points(result):
 
 
 def test_the_solutions_score_full_marks(lab_run):
+    # full marks on the auto-graded questions; questions graded by hand (compare=manual) wait
+    # for the teacher's scores, so they stay pending with 0 points
     result = lab_run["results"]["solution"]
-    # questions graded by hand (compare=manual) score nothing until the teacher's scores are merged
     manual = {q.id for q in lab_run["lab"].questions if q.compare == "manual"}
     failing = {q: v["message"] for q, v in result["questions"].items() if not v["ok"] and q not in manual}
-    automatic = sum(q.points for q in lab_run["lab"].questions if q.id not in manual)
-    assert _points(result) == automatic > 0, failing
+    auto_points = sum(q.points for q in lab_run["lab"].questions if q.id not in manual)
+    assert _points(result) == auto_points > 0, failing
     assert all(result["questions"][q].get("manual") for q in manual)
     assert result["status"] == "ok", result["cell_errors"]
 
@@ -84,7 +85,7 @@ def test_the_self_checks_accept_the_solutions(lab_run):
 
     data = json.loads(lab_run["first"][1].read_text(encoding="utf-8"))
     for q in lab_run["lab"].questions:
-        if q.compare in ("function", "manual"):  # examples / a non-empty text: no digest
+        if q.compare in ("function", "manual"):  # no stored answer digest for these
             continue
         for name in q.answer:
             plain = lab_run["expected"]["answers"][q.id][name]["value"]
