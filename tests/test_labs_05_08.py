@@ -411,6 +411,8 @@ def test_lab08_data_answers_against_crmlab(data):
     # Q5: the telesales channel's return at a 25 % margin from campaign_roi
     roi = sales.campaign_roi(campaigns, opps, gross_margin=0.25)
     phone = roi[roi["channel"] == "电话营销"]
+    assert ns["response_rate_phone"] == pytest.approx(
+        phone["responses"].sum() / campaigns.loc[campaigns["channel"] == "电话营销", "contacts"].sum())
     assert ns["roi_phone_25"] == pytest.approx((0.25 * phone["revenue"].sum() - phone["cost"].sum())
                                                / phone["cost"].sum())
     # Q6: the vital few of the e-mail tickets
