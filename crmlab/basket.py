@@ -161,6 +161,12 @@ def baskets_from_transactions(transactions: pd.DataFrame, *, basket: str = "rece
         One row per basket (index = basket id, sorted), one boolean column per item (sorted);
         ``attrs["excluded"]`` reports the rows left out.
 
+    Notes
+    -----
+    Plain pandas, for the kept rows ``rows``: ``pd.crosstab(rows[basket], rows[item]) > 0``.
+    The implementation numbers baskets and items once (``pd.factorize``) and sets the cells of a
+    boolean array directly, without counting; a test checks both agree.
+
     Examples
     --------
     >>> tx = pd.DataFrame({"receipt_id": [1, 1, 2, 2, 2],
