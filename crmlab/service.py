@@ -97,7 +97,7 @@ def sla_deadlines(tickets: pd.DataFrame, *, severity: str = "severity", opened: 
     tickets
         One row per service ticket.
     severity
-        Column with the ticket's severity (``P1`` … ``P4``, the keys of ``sla``).
+        Column with the ticket's severity (``P1`` … ``P4``, as in ``sla``).
     opened
         Column with the moment the ticket was opened.
     sla
