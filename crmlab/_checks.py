@@ -54,6 +54,17 @@ def _describe_rows(index: Sequence, limit: int = 5) -> str:
     return shown + (f" and {len(index) - limit} more" if len(index) > limit else "")
 
 
+def _refuse_unreadable(values: pd.Series, bad: pd.Series, *, column: str, what: str, kind: str,
+                       why: str) -> None:
+    """Raise when ``bad`` marks values that could not be converted, naming rows and examples."""
+    if bad.any():
+        examples = ", ".join(repr(v) for v in values[bad].unique()[:3])
+        raise CrmlabInputError(
+            f"column {column!r} of {what} must hold {kind}; rows "
+            f"{_describe_rows(values.index[bad])} hold {examples}{why}"
+        )
+
+
 def to_numeric(values: pd.Series, *, column: str, what: str = "the table") -> pd.Series:
     """Convert a column to numbers; text that is not a number raises with the offending rows.
 
@@ -65,14 +76,8 @@ def to_numeric(values: pd.Series, *, column: str, what: str = "the table") -> pd
     [1.0, 2.5, nan]
     """
     converted = pd.to_numeric(values, errors="coerce")
-    bad = converted.isna() & values.notna()
-    if bad.any():
-        rows = values.index[bad]
-        examples = ", ".join(repr(v) for v in values[bad].unique()[:3])
-        raise CrmlabInputError(
-            f"column {column!r} of {what} must hold numbers; rows {_describe_rows(rows)} hold "
-            f"{examples}"
-        )
+    _refuse_unreadable(values, converted.isna() & values.notna(), column=column, what=what,
+                       kind="numbers", why="")
     return converted.astype(float)
 
 
@@ -88,13 +93,8 @@ def to_datetime(values: pd.Series, *, column: str, what: str = "the table") -> p
         return values
     converted = pd.to_datetime(values, errors="coerce", format="mixed")
     bad = converted.isna() & values.notna() & (values.astype("string").str.strip() != "")
-    if bad.any():
-        rows = values.index[bad]
-        examples = ", ".join(repr(v) for v in values[bad].unique()[:3])
-        raise CrmlabInputError(
-            f"column {column!r} of {what} must hold dates; rows {_describe_rows(rows)} hold "
-            f"{examples} which cannot be read as a date"
-        )
+    _refuse_unreadable(values, bad, column=column, what=what, kind="dates",
+                       why=" which cannot be read as a date")
     return converted
 
 

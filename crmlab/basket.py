@@ -61,6 +61,16 @@ def one_hot(baskets: Sequence[Iterable] | pd.DataFrame) -> pd.DataFrame:
     An item listed twice in a basket counts once. A one-hot DataFrame is checked (values must be
     True/False or 0/1, no missing values) and returned as booleans.
 
+    Parameters
+    ----------
+    baskets
+        A list of baskets, each a list (or set) of items; or a one-hot DataFrame to check.
+
+    Returns
+    -------
+    DataFrame
+        One row per basket, one boolean column per item (items sorted by name).
+
     Examples
     --------
     >>> one_hot([["milk", "bread"], ["milk"], []])
@@ -144,6 +154,18 @@ def baskets_from_transactions(transactions: pd.DataFrame, *, basket: str = "rece
     quantity
         Optional quantity column; lines with a quantity of 0 or less (returns) are left out,
         since a returned product was not bought in that basket.
+
+    Returns
+    -------
+    DataFrame
+        One row per basket (index = basket id, sorted), one boolean column per item (sorted);
+        ``attrs["excluded"]`` reports the rows left out.
+
+    Notes
+    -----
+    Plain pandas, for the kept rows ``rows``: ``pd.crosstab(rows[basket], rows[item]) > 0``.
+    The implementation numbers baskets and items once (``pd.factorize``) and sets the cells of a
+    boolean array directly, without counting; a test checks both agree.
 
     Examples
     --------
@@ -457,6 +479,21 @@ def association_rules(baskets: Sequence[Iterable] | pd.DataFrame, *, min_support
 
 def rules_with_item(rules: pd.DataFrame, item, *, side: str = "either") -> pd.DataFrame:
     """The rules that mention ``item`` in their antecedents, consequents or either side.
+
+    Parameters
+    ----------
+    rules
+        A rules table from :func:`association_rules`.
+    item
+        The item to look for.
+    side
+        ``"antecedents"`` (rules that start from the item: what else do buyers of it take?),
+        ``"consequents"`` (rules that lead to it) or ``"either"`` (default).
+
+    Returns
+    -------
+    DataFrame
+        The matching rows of ``rules``, in their order (index 0..n-1).
 
     Examples
     --------

@@ -80,6 +80,10 @@ def churn_labels(transactions: pd.DataFrame, *, as_of: Any = None, method: str =
         in the last year.
     customer, date, amount
         Column names.
+    at_risk_months, churned_months
+        The month limits of ``method="inactivity"`` (course: 1 and 3).
+    lost_below, at_risk_below
+        The year-on-year ratios of ``method="yoy"`` (course: 0.50 and 0.80).
     return_report
         Also return the full :class:`~crmlab._checks.ExclusionReport`.
 
@@ -157,9 +161,28 @@ def churn_features(transactions: pd.DataFrame, *, as_of: Any = None,
     and 0.5 when both are 0), ``return_share`` (share of rows with a negative amount) and
     ``n_categories`` (distinct categories; 0 when ``category=None``).
 
+    Parameters
+    ----------
+    transactions
+        One row per receipt line (refunds negative).
+    as_of
+        The first day not read (exclusive); default the day after the last date.
+    customer, date, amount
+        Column names.
+    occasion
+        The receipt column (one purchase occasion per receipt); ``None`` (or a log without
+        it) counts calendar days.
+    category
+        The product-category column counted by ``n_categories``; ``None`` to skip it.
+    recent_days
+        Length of the recent window (and of the prior window before it), in days.
+    return_report
+        Also return the full :class:`~crmlab._checks.ExclusionReport`.
+
     Returns
     -------
     DataFrame, one row per customer who bought (sorted), ``customer`` column first.
+    ``attrs["excluded"]`` reports rows left out.
 
     Notes
     -----
@@ -220,6 +243,24 @@ def churn_target(transactions: pd.DataFrame, *, as_of: Any, customers: Any,
     The label window is ``[as_of, as_of + horizon_days)``: the as-of date is the first day
     the features did not see. ``customers`` lists whom to label (usually those with features).
 
+    Parameters
+    ----------
+    transactions
+        One row per purchase or receipt line.
+    as_of
+        The first day of the label window (required).
+    customers
+        The customer ids to label.
+    horizon_days
+        Length of the label window in days.
+    customer, date
+        Column names.
+
+    Returns
+    -------
+    Series
+        0/1 (``churned``), indexed by the ids in ``customers``, in their order.
+
     Examples
     --------
     >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
@@ -246,9 +287,38 @@ def churn_dataset(transactions: pd.DataFrame, *, as_of: Any, horizon_days: int =
     are not "at risk of churning" any more). ``customers`` (e.g. ``retail_members``) adds
     descriptive columns joined on ``customer``; its date columns are skipped.
 
+    Parameters
+    ----------
+    transactions
+        One row per purchase or receipt line.
+    as_of
+        The first day after the features' period and the first day of the label window.
+    horizon_days
+        Length of the label window in days (see :func:`churn_target`).
+    customers
+        Optional customer table whose columns are joined to the features.
+    customer, date
+        Column names.
+    **feature_options
+        Passed to :func:`churn_features` (``amount``, ``occasion``, ``category``,
+        ``recent_days``).
+
     Returns
     -------
     (X, y): X indexed by customer, y the 0/1 label aligned with it.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c"], "receipt_id": [1, 2, 3, 4, 5],
+    ...                    "date": ["2025-01-05", "2025-02-20", "2025-01-10", "2025-01-25",
+    ...                             "2025-03-10"],
+    ...                    "amount": [10.0, 20.0, 5.0, 8.0, 7.0], "category": ["x"] * 5})
+    >>> X, y = churn_dataset(tx, as_of="2025-02-01", horizon_days=60)  # c: first buys later
+    >>> X[["recency", "frequency", "monetary"]].join(y)  # doctest: +NORMALIZE_WHITESPACE
+                 recency  frequency  monetary  churned
+    customer_id
+    a                 27          1      10.0        0
+    b                  7          2      13.0        1
     """
     as_of = parse_as_of(as_of)
     X = churn_features(transactions, as_of=as_of, customer=customer, date=date,
@@ -283,6 +353,11 @@ def churn_model(kind: str = "logistic", *, numeric: list[str] | None = None,
         Column lists (default: numbers vs everything else at fit time).
     random_state
         Seed of the forest.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Unfitted, with the steps ``prepare`` and ``classify``.
 
     Examples
     --------
@@ -326,10 +401,32 @@ def evaluate_churn_model(model, X: pd.DataFrame, y: pd.Series, *,
     Use data from a *later* period than the training data (out-of-time validation): a churn
     model is used on the future, so it must be judged on it.
 
+    Parameters
+    ----------
+    model
+        A fitted classifier with ``predict_proba`` (e.g. :func:`churn_model` after ``fit``).
+    X
+        The features of the evaluation customers.
+    y
+        Their 0/1 churn labels (both classes must occur).
+    threshold
+        Probability from which a customer is flagged as a churner.
+
     Returns
     -------
     Series: customers, churn_rate (base rate), roc_auc, average_precision, threshold,
     precision, recall, flagged (customers with probability ≥ threshold).
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"recency": [5, 10, 20, 200, 250, 300, 15, 220],
+    ...                   "frequency": [9, 7, 8, 1, 2, 1, 6, 2]})
+    >>> y = pd.Series([0, 0, 0, 1, 1, 1, 0, 1])
+    >>> model = churn_model().fit(X, y)
+    >>> evaluate_churn_model(model, X, y)[["churn_rate", "roc_auc", "flagged"]].tolist()
+    [0.5, 1.0, 4.0]
+
+    (Judged on its own training data here only to show the call.)
     """
     from sklearn.metrics import (average_precision_score, precision_score, recall_score,
                                  roc_auc_score)
@@ -356,6 +453,21 @@ def gains_table(y_true: Any, scores: Any, *, bins: int = 10) -> pd.DataFrame:
     groups of (nearly) equal size. For the top k groups: ``cum_share_customers``,
     ``cum_share_positives`` (the gains curve: share of all churners caught) and ``lift`` =
     cum_share_positives / cum_share_customers (1 = no better than random).
+
+    Parameters
+    ----------
+    y_true
+        The 0/1 outcome of each customer (1 = churned).
+    scores
+        The model's score of each customer (higher = more likely to churn).
+    bins
+        Number of bands (10 = deciles).
+
+    Returns
+    -------
+    DataFrame
+        One row per band, best first: ``band``, ``customers``, ``positives``, ``min_score``,
+        ``rate``, ``cum_share_customers``, ``cum_share_positives`` and ``lift``.
 
     Examples
     --------
@@ -395,10 +507,32 @@ def feature_effects(model, X: pd.DataFrame, y: pd.Series | None = None, *,
     Other models: permutation importance on ``(X, y)`` (drop in ROC AUC when the column is
     shuffled), which says how much a feature matters but not in which direction.
 
+    Parameters
+    ----------
+    model
+        A fitted :func:`churn_model` pipeline.
+    X
+        Features (for permutation importance: held-out data).
+    y
+        The 0/1 labels of ``X``; needed for permutation importance only.
+    n_repeats
+        Shuffles per column (permutation importance).
+    random_state
+        Seed of the shuffles.
+
     Returns
     -------
     DataFrame sorted by strength: ``feature``, ``effect`` (odds ratio or AUC drop), ``kind``,
     ``explanation``.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"recency": [5, 10, 20, 200, 250, 300, 15, 220],
+    ...                   "frequency": [9, 7, 8, 1, 2, 1, 6, 2]})
+    >>> model = churn_model().fit(X, [0, 0, 0, 1, 1, 1, 0, 1])
+    >>> effects = feature_effects(model, X).set_index("feature")
+    >>> bool(effects.loc["recency", "effect"] > 1), bool(effects.loc["frequency", "effect"] < 1)
+    (True, True)
     """
     classifier = model.named_steps["classify"]
     if hasattr(classifier, "coef_"):

@@ -101,6 +101,8 @@ def customer_values(
         ``"raise"`` (default) or ``"exclude"`` customers whose value is below zero.
     allow_negative
         Keep negative values without complaint (ranking functions only need an order).
+    what
+        How the data is named in error messages (``"the values"``, ``"the sales"`` …).
 
     Returns
     -------
@@ -305,6 +307,32 @@ def top_share(
 
     Reads the Pareto curve with linear interpolation between customers (see module notes).
 
+    Parameters
+    ----------
+    values
+        Value per customer (a Series indexed by customer id), or a table whose rows are summed
+        per customer (then ``customer=`` is required); see :func:`customer_values`.
+    top
+        The fraction of customers, largest first (0.2 = the top 20 %).
+    value
+        The value column when ``values`` is a table.
+    customer
+        The customer-id column when ``values`` is a table.
+    negatives
+        ``"raise"`` (default) or ``"exclude"`` customers with a negative total.
+
+    Returns
+    -------
+    float
+        The share (0–1) of the total value those customers hold. Rows left out (no customer id,
+        negative customers excluded) are announced by a
+        :class:`~crmlab._checks.CrmlabExclusionWarning`.
+
+    Notes
+    -----
+    Plain pandas at a whole number of customers ``k = top * n``:
+    ``v.sort_values(ascending=False).head(k).sum() / v.sum()``.
+
     Examples
     --------
     >>> # top 20 % of [1, 2, 3, 4, 10] is the one customer with 10 of 20: 50 %
@@ -329,6 +357,26 @@ def customers_for_share(
     """Smallest fraction of (top) customers that together hold ``share`` of the value.
 
     The inverse of :func:`top_share` (linear interpolation between customers).
+
+    Parameters
+    ----------
+    values
+        Value per customer (a Series indexed by customer id), or a table whose rows are summed
+        per customer (then ``customer=`` is required); see :func:`customer_values`.
+    share
+        The share of the total value to reach (0.8 = 80 %).
+    value
+        The value column when ``values`` is a table.
+    customer
+        The customer-id column when ``values`` is a table.
+    negatives
+        ``"raise"`` (default) or ``"exclude"`` customers with a negative total.
+
+    Returns
+    -------
+    float
+        The fraction (0–1) of customers, largest first, that hold ``share`` of the value. Rows
+        left out are announced by a :class:`~crmlab._checks.CrmlabExclusionWarning`.
 
     Examples
     --------
@@ -357,6 +405,18 @@ def lorenz_curve(
     negatives: Negatives = "raise",
 ) -> pd.DataFrame:
     """Points of the Lorenz curve: customers from the *smallest* up, cumulative shares.
+
+    Parameters
+    ----------
+    values
+        Value per customer (a Series indexed by customer id), or a table whose rows are summed
+        per customer (then ``customer=`` is required); see :func:`customer_values`.
+    value
+        The value column when ``values`` is a table.
+    customer
+        The customer-id column when ``values`` is a table.
+    negatives
+        ``"raise"`` (default) or ``"exclude"`` customers with a negative total.
 
     Returns
     -------
@@ -393,6 +453,31 @@ def gini(
     Population formula ``G = ΣiΣj |xi - xj| / (2 n² mean)``, computed in O(n log n) as
     ``G = 2 Σ i·x(i) / (n Σ x) - (n + 1) / n`` with values sorted ascending (i = 1..n). It equals
     1 minus twice the area under the Lorenz curve. ``correction=True`` multiplies by n/(n-1).
+
+    Parameters
+    ----------
+    values
+        Value per customer (a Series indexed by customer id), or a table whose rows are summed
+        per customer (then ``customer=`` is required); see :func:`customer_values`.
+    correction
+        Multiply by ``n / (n - 1)`` (the sample version, which reaches exactly 1).
+    value
+        The value column when ``values`` is a table.
+    customer
+        The customer-id column when ``values`` is a table.
+    negatives
+        ``"raise"`` (default) or ``"exclude"`` customers with a negative total.
+
+    Returns
+    -------
+    float
+        The Gini coefficient, between 0 and 1. Rows left out are announced by a
+        :class:`~crmlab._checks.CrmlabExclusionWarning`.
+
+    Notes
+    -----
+    Plain numpy, the definition in O(n²) for the values ``x = v.to_numpy()``:
+    ``np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 * x.mean())``.
 
     Examples
     --------
@@ -506,9 +591,24 @@ def pyramid_layers(
 
     Parameters
     ----------
+    values
+        Value per customer (a Series indexed by customer id), or a table whose rows are summed
+        per customer (then ``customer=`` is required); see :func:`customer_values`.
+    cutoffs
+        Increasing fractions of customers where a layer ends (default: 5 % and 20 %).
+    labels
+        One label per layer, top first (one more than ``cutoffs``).
     inactive_at_most
         When given, customers whose value is at most this (e.g. ``0``: no purchases) form an
         extra bottom layer ``inactive_label`` and are not counted when ranking the others.
+    inactive_label
+        The label of that extra bottom layer.
+    value
+        The value column when ``values`` is a table.
+    customer
+        The customer-id column when ``values`` is a table.
+    negatives
+        ``"raise"`` (default) or ``"exclude"`` customers with a negative total.
 
     Returns
     -------
@@ -554,7 +654,25 @@ def customer_pyramid(
 ) -> pd.DataFrame:
     """Summary of the customer pyramid: size, value share and average value of each layer.
 
-    Parameters are those of :func:`pyramid_layers`.
+    Parameters
+    ----------
+    values
+        Value per customer (a Series indexed by customer id), or a table whose rows are summed
+        per customer (then ``customer=`` is required); see :func:`customer_values`.
+    cutoffs
+        Increasing fractions of customers where a layer ends (see :func:`pyramid_layers`).
+    labels
+        One label per layer, top first (one more than ``cutoffs``).
+    inactive_at_most
+        When given, customers whose value is at most this form an extra bottom layer.
+    inactive_label
+        The label of that extra bottom layer.
+    value
+        The value column when ``values`` is a table.
+    customer
+        The customer-id column when ``values`` is a table.
+    negatives
+        ``"raise"`` (default) or ``"exclude"`` customers with a negative total.
 
     Returns
     -------
@@ -611,6 +729,24 @@ def abc_classes(
     customers reaching 80 % of the value. ``rule="end"``: a customer is in the first class whose
     cut-off is at least their *own* cumulative share (including themselves). Equal values are
     treated as one block (they share a class).
+
+    Parameters
+    ----------
+    values
+        Value per customer (a Series indexed by customer id), or a table whose rows are summed
+        per customer (then ``customer=`` is required); see :func:`customer_values`.
+    cutoffs
+        Increasing cumulative value shares where a class ends (default: 80 % and 95 %).
+    labels
+        One label per class, best first (one more than ``cutoffs``).
+    rule
+        ``"start"`` (share of the customers ahead) or ``"end"`` (own cumulative share).
+    value
+        The value column when ``values`` is a table.
+    customer
+        The customer-id column when ``values`` is a table.
+    negatives
+        ``"raise"`` (default) or ``"exclude"`` customers with a negative total.
 
     Returns
     -------

@@ -159,6 +159,8 @@ def win_rate(opportunities: pd.DataFrame, *, stage: str = "stage",
 
     Parameters
     ----------
+    opportunities
+        One row per sales opportunity.
     stage
         Column with the current stage; ``"won"`` and ``"lost"`` are decided deals.
     by
@@ -219,6 +221,12 @@ def sales_cycle(opportunities: pd.DataFrame, *, created: str = "created", closed
 
     Parameters
     ----------
+    opportunities
+        One row per sales opportunity.
+    created, closed
+        The columns of the date the opportunity was opened and the date it was closed.
+    stage
+        Column with the current stage (``"won"``, ``"lost"`` or an open stage).
     outcomes
         Which closed deals to measure: ``("won",)`` (default, the usual definition),
         ``("lost",)`` or both.
@@ -277,6 +285,17 @@ def pipeline_by_owner(opportunities: pd.DataFrame, *, owner: str = "owner", stag
                       amount: str = "amount") -> pd.DataFrame:
     """Each owner's pipeline (销售管道) and results: open, won and lost deals with their amounts.
 
+    Parameters
+    ----------
+    opportunities
+        One row per sales opportunity.
+    owner
+        Column with the salesperson who owns the opportunity.
+    stage
+        Column with the current stage (``"won"``, ``"lost"`` or an open stage).
+    amount
+        Column with the opportunity's amount.
+
     Returns
     -------
     DataFrame, one row per owner sorted by open amount (descending): ``open_deals``,
@@ -317,10 +336,22 @@ def big_deal_alerts(opportunities: pd.DataFrame, *, threshold: float = BIG_DEAL_
 
     Parameters
     ----------
+    opportunities
+        One row per sales opportunity.
     threshold
-        Smallest amount that raises an alert (inclusive), CNY. Default 300,000 (about the top 9 % of the shipped opportunities).
+        Smallest amount that raises an alert (inclusive), CNY. Default 300,000 (about the top
+        9 % of the shipped opportunities).
+    amount
+        Column with the opportunity's amount.
+    stage
+        Column with the current stage (``"won"``, ``"lost"`` or an open stage).
     open_only
         Only opportunities that are still open (default): the deals management must watch.
+
+    Returns
+    -------
+    DataFrame
+        The opportunities at or above the threshold, largest amount first (all columns kept).
 
     Examples
     --------
@@ -352,6 +383,16 @@ def campaign_roi(campaigns: pd.DataFrame, opportunities: pd.DataFrame, *,
 
     Parameters
     ----------
+    campaigns
+        One row per campaign with its cost, contacts and responses.
+    opportunities
+        One row per sales opportunity, naming the campaign that brought it in (or missing).
+    campaign_id
+        The campaign-id column, in both tables.
+    cost, contacts, responses
+        Columns of ``campaigns``: money spent, people reached, people who responded.
+    stage, amount
+        Columns of ``opportunities``: the current stage and the amount.
     gross_margin
         Share of revenue that is profit (1.0 = ROI on revenue, the default; 0.3 = on a 30 %
         margin, which is what actually pays back the campaign).

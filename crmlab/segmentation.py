@@ -132,11 +132,31 @@ def rfm_scores(
     break the binning; recency is reversed (``bins`` = most recent buyer). Ties are broken by row
     order, so two customers with the same frequency can get neighbouring scores.
 
+    Parameters
+    ----------
+    rfm
+        One row per customer, e.g. the output of :func:`rfm_table`.
+    bins
+        Number of scores (5 gives 1..5); at least 2.
+    recency, frequency, monetary
+        The columns holding days since the last purchase, purchase occasions and net spend.
+
     Returns
     -------
     DataFrame
         A copy of ``rfm`` with ``R``, ``F``, ``M`` (ints), ``rfm_code`` (e.g. ``"545"``) and
         ``rfm_sum`` (R + F + M).
+
+    Notes
+    -----
+    Plain pandas (pandas 3's ``qcut``; pandas 2 places edge ties differently)::
+
+        F = pd.qcut(rfm["frequency"].rank(method="first"), bins, labels=False) + 1
+        R = bins - pd.qcut(rfm["recency"].rank(method="first"), bins, labels=False)
+
+    The implementation compares each rank with the bin edges in integer arithmetic (no
+    floating-point edge cases, same result on every pandas version); a test checks it against
+    ``pd.qcut``.
 
     Examples
     --------
@@ -235,6 +255,8 @@ def rfm_segments(
         Output of :func:`rfm_scores` (or any frame with R and F score columns).
     grid
         The R × F table of names; default :data:`RFM_SEGMENT_GRID` (for ``bins=5``).
+    r, f
+        The columns holding the R and F scores.
 
     Returns
     -------
@@ -283,6 +305,22 @@ def frequency_tiers(
     those rhythms (on a log scale): heavy ≤ 14 days (weekly to fortnightly), medium ≤ 75 days
     (about monthly), light = longer. A customer with one visit has no interval and gets
     ``single_label``.
+
+    Parameters
+    ----------
+    rfm
+        One row per customer with first and last purchase dates and frequency (e.g.
+        :func:`rfm_table`).
+    heavy_max_days
+        Longest mean interval (days) of a heavy shopper.
+    medium_max_days
+        Longest mean interval (days) of a medium shopper; longer is light.
+    labels
+        The names of the three tiers, heavy first.
+    single_label
+        The tier of customers with one visit.
+    first, last, frequency
+        The columns of the first purchase date, last purchase date and number of visits.
 
     Returns
     -------
@@ -354,6 +392,22 @@ def lifecycle_stage(
     * ``new`` (新客户): first purchase at most ``new_days`` before ``as_of`` (and not lapsing);
     * ``active`` (现实客户): everyone else.
 
+    Parameters
+    ----------
+    customers
+        One row per customer with first and last purchase dates (missing for a customer who
+        never bought), e.g. :func:`rfm_table` or :func:`crmlab.customers.customer_summary`.
+    as_of
+        The analysis date (exclusive), anything :func:`pandas.Timestamp` reads.
+    first, last
+        The columns of the first and last purchase dates.
+    new_days
+        A first purchase at most this many days before ``as_of`` makes a customer new.
+    lapsing_days
+        More days than this since the last purchase: lapsing.
+    lost_days
+        More days than this since the last purchase: lost.
+
     Returns
     -------
     Series
@@ -404,6 +458,22 @@ def kmeans_pipeline(k: int = 4, *, log: bool = True, random_state: int = 42,
     RFM values are very skewed (a few customers spend 100× the median), so without the log the
     clusters mostly separate the few largest customers from everyone else.
 
+    Parameters
+    ----------
+    k
+        Number of clusters.
+    log
+        Apply ``log1p`` to the features first (they must not be negative).
+    random_state
+        Seed of k-means, so that results repeat.
+    n_init
+        Number of k-means starts (scikit-learn's ``n_init``).
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Unfitted; ``fit_predict(features)`` gives the cluster of each row.
+
     Examples
     --------
     >>> pipe = kmeans_pipeline(3)
@@ -451,6 +521,22 @@ def kmeans_segments(
     Cluster numbers from k-means are arbitrary; here cluster 0 is the one with the highest mean
     ``order_by`` (default monetary), 1 the next, and so on, so results read the same every run.
 
+    Parameters
+    ----------
+    features
+        One row per customer, e.g. :func:`rfm_table`.
+    k
+        Number of clusters (between 1 and the number of customers).
+    columns
+        The feature columns to cluster on (no missing values).
+    log
+        Apply ``log1p`` before scaling (features must not be negative).
+    random_state
+        Seed of k-means.
+    order_by
+        The column whose cluster mean orders the cluster numbers (largest = 0); ``None`` keeps
+        k-means' own numbering.
+
     Returns
     -------
     Series
@@ -491,11 +577,35 @@ def choose_k(
     The silhouette is computed on a random sample of ``silhouette_sample`` customers (seeded)
     because its cost grows with the square of the number of customers; ``None`` uses everyone.
 
+    Parameters
+    ----------
+    features
+        One row per customer, e.g. :func:`rfm_table`.
+    ks
+        The numbers of clusters to try (each between 2 and the number of customers - 1).
+    columns
+        The feature columns to cluster on.
+    log
+        Apply ``log1p`` before scaling.
+    random_state
+        Seed of k-means and of the silhouette sample.
+    silhouette_sample
+        Number of customers the silhouette is computed on; ``None`` for all.
+
     Returns
     -------
     DataFrame
         ``k``, ``inertia`` (within-cluster sum of squares on the scaled features, lower is
         tighter) and ``silhouette`` (-1..1, higher = better separated).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"recency": [5, 7, 300, 320, 6, 150, 160],
+    ...                   "frequency": [20, 25, 1, 2, 22, 6, 5],
+    ...                   "monetary": [5e3, 6e3, 50, 80, 4e3, 700, 650]})
+    >>> t = choose_k(f, ks=[2, 3])
+    >>> t["k"].tolist(), bool(t["inertia"].is_monotonic_decreasing)
+    ([2, 3], True)
     """
     from sklearn.metrics import silhouette_score
 
@@ -524,6 +634,16 @@ def segment_profile(
     monetary: str = "monetary",
 ) -> pd.DataFrame:
     """Describe segments (RFM names, clusters, tiers …) in business terms.
+
+    Parameters
+    ----------
+    rfm
+        One row per customer with recency, frequency and monetary columns.
+    segments
+        The segment of each customer (same length and order as ``rfm``), or the name of a
+        column of ``rfm`` holding it.
+    recency, frequency, monetary
+        The columns averaged (and, for monetary, summed) per segment.
 
     Returns
     -------

@@ -92,6 +92,22 @@ def sla_deadlines(tickets: pd.DataFrame, *, severity: str = "severity", opened: 
                   sla: pd.DataFrame = DEFAULT_SLA) -> pd.Series:
     """Deadline of each ticket: opened + the SLA hours of its severity.
 
+    Parameters
+    ----------
+    tickets
+        One row per service ticket.
+    severity
+        Column with the ticket's severity (``P1`` … ``P4``, as in ``sla``).
+    opened
+        Column with the moment the ticket was opened.
+    sla
+        The SLA rule table (``severity``, ``resolve_hours``).
+
+    Returns
+    -------
+    Series
+        The deadline (a timestamp) of each ticket, same index as ``tickets``.
+
     Examples
     --------
     >>> t = pd.DataFrame({"severity": ["P1", "P4"], "opened": ["2025-03-01 09:00", "2025-03-01 09:00"]})
@@ -114,9 +130,14 @@ def ticket_ageing(tickets: pd.DataFrame, *, as_of, severity: str = "severity",
 
     Parameters
     ----------
+    tickets
+        One row per service ticket.
     as_of
         The moment of the report (required). Tickets opened at or after it are excluded
         (reported); a ticket resolved after it counts as open.
+    severity, opened, resolved
+        Columns of the severity, the opening moment and the resolution moment (missing while
+        open).
     deadline
         Column with each ticket's deadline; ``None`` (default) computes it from ``sla``.
     sla
@@ -184,6 +205,8 @@ def escalate(tickets: pd.DataFrame, *, as_of, rules: pd.DataFrame = DEFAULT_ESCA
 
     Parameters
     ----------
+    tickets
+        One row per service ticket.
     as_of
         The moment of the report (see :func:`ticket_ageing`).
     rules
@@ -230,6 +253,22 @@ def escalation_queue(tickets: pd.DataFrame, *, as_of, **options) -> pd.DataFrame
     """Open tickets past their deadline, highest escalation level and longest overdue first:
     the list the course's automatic escalation puts in front of managers.
 
+    Parameters
+    ----------
+    tickets
+        One row per service ticket.
+    as_of
+        The moment of the report (see :func:`ticket_ageing`).
+    **options
+        Escalation rules, column names and the SLA table, passed to :func:`escalate`.
+
+    Returns
+    -------
+    DataFrame
+        The :func:`escalate` rows of the tickets still open at ``as_of`` with an escalation
+        level of at least 1, sorted by
+        escalation level and hours overdue (both descending), with a fresh 0..n-1 index.
+
     Examples
     --------
     >>> t = pd.DataFrame({"ticket_id": ["a", "b", "c"], "severity": ["P1", "P3", "P1"],
@@ -253,6 +292,18 @@ def _groups(by: str | Sequence[str] | None) -> list[str]:
 def resolution_times(tickets: pd.DataFrame, *, by: str | Sequence[str] | None = "channel",
                      as_of, **ageing) -> pd.DataFrame:
     """Resolution time (hours from opening to resolution) of resolved tickets, by group.
+
+    Parameters
+    ----------
+    tickets
+        One row per service ticket.
+    by
+        Grouping column(s) (default ``"channel"``); ``None`` for one row over all tickets.
+    as_of
+        The moment of the report (see :func:`ticket_ageing`): tickets resolved after it count
+        as open and are not measured.
+    **ageing
+        Column names and the SLA table, passed to :func:`ticket_ageing`.
 
     Returns
     -------
@@ -294,6 +345,19 @@ def satisfaction_summary(tickets: pd.DataFrame, *, satisfaction: str = "satisfac
 
     Tickets without a score (not surveyed) are left out and reported; scores outside ``scale``
     raise an error.
+
+    Parameters
+    ----------
+    tickets
+        One row per service ticket.
+    satisfaction
+        Column with the satisfaction score of the follow-up call (missing: not surveyed).
+    by
+        Optional grouping column(s).
+    satisfied
+        The scores that count as satisfied.
+    scale
+        The lowest and highest possible score.
 
     Returns
     -------
@@ -341,6 +405,10 @@ def complaint_pareto(tickets: pd.DataFrame, *, category: str = "category",
 
     Parameters
     ----------
+    tickets
+        One row per complaint (service ticket).
+    category
+        Column with the complaint category.
     vital_share
         A category belongs to the "vital few" when the cumulative share of the categories ranked
         before it is below this value (so the category that crosses 80 % is included).

@@ -214,6 +214,23 @@ def clv_sensitivity(margin: float, retention_rates, discount_rates,
     Shows how strongly lifetime value depends on retention: at 10 % discount, moving retention
     from 80 % to 90 % raises CLV from 2.67 to 4.5 times the yearly margin.
 
+    Parameters
+    ----------
+    margin
+        Margin per period (e.g. yearly gross profit of the customer).
+    retention_rates
+        The retention rates of the rows, each between 0 and 1.
+    discount_rates
+        The discount rates of the columns (0.1 = 10 %), each ≥ 0.
+    horizon
+        Number of future periods; ``None`` (default) for an infinite horizon.
+
+    Returns
+    -------
+    DataFrame
+        CLV for each retention rate (index ``retention``) and discount rate (columns
+        ``discount``).
+
     Examples
     --------
     >>> clv_sensitivity(100, [0.8, 0.9], [0.1]).round(1)  # doctest: +NORMALIZE_WHITESPACE
@@ -349,6 +366,18 @@ def retention_matrix(cohorts: pd.DataFrame, *, value: str = "retention_rate",
     -------
     Wide DataFrame: one row per cohort, one column per period; cells after the end of the data
     are NaN (the empty lower-right triangle).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c"],
+    ...                    "date": ["2025-01-03", "2025-02-10", "2025-01-20", "2025-03-01",
+    ...                             "2025-02-14"],
+    ...                    "amount": [10.0, 20.0, 5.0, 8.0, 7.0]})
+    >>> retention_matrix(cohort_table(tx))  # doctest: +NORMALIZE_WHITESPACE
+    period     0    1    2
+    cohort
+    2025-01  1.0  0.5  0.5
+    2025-02  1.0  0.0  NaN
     """
     require_columns(cohorts, ["cohort", "period", value], what="the cohort table")
     require_not_empty(cohorts, what="the cohort table")
@@ -437,6 +466,13 @@ def share_of_wallet(spend_with_us, total_category_spend):
 
     ``spend_with_us / total_category_spend``, element by element. The total must be > 0 and at
     least our own spend (it includes it).
+
+    Parameters
+    ----------
+    spend_with_us
+        What the customer spends with us in the category (a number, array or Series).
+    total_category_spend
+        What the customer spends in the category everywhere, ours included.
 
     Returns
     -------

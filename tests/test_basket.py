@@ -172,6 +172,19 @@ def test_matches_mlxtend_on_random_baskets():
             math.isinf(row["conviction"]) and math.isinf(other["conviction"]))
 
 
+def test_baskets_from_transactions_match_the_plain_crosstab():
+    rng = np.random.default_rng(5)
+    n = 2000
+    tx = pd.DataFrame({"receipt_id": rng.integers(0, 300, n),
+                       "product_name": rng.choice([f"p{i:02d}" for i in range(25)], n),
+                       "quantity": rng.integers(-1, 4, n)})
+    table = basket.baskets_from_transactions(tx, quantity="quantity")
+    rows = tx[tx["quantity"] > 0]
+    plain = pd.crosstab(rows["receipt_id"], rows["product_name"]) > 0
+    pd.testing.assert_frame_equal(table, plain, check_names=False, check_column_type=False)
+    assert table.attrs["excluded"].excluded == (tx["quantity"] <= 0).sum() > 0
+
+
 def test_baskets_from_transactions_reports_exclusions():
     tx = pd.DataFrame({"receipt_id": ["r1", "r1", "r2", None, "r3"],
                        "product_name": ["剃须刀", "纸尿裤", "纸尿裤", "牛奶", None],

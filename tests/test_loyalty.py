@@ -82,6 +82,30 @@ def test_features_hand_worked():
     assert "d" not in f.index
 
 
+def test_window_features_match_the_plain_pandas_of_the_docstring():
+    rng = np.random.default_rng(3)
+    n = 600
+    tx = pd.DataFrame({"receipt_id": [f"r{i}" for i in range(n)],
+                       "customer_id": rng.choice([f"m{i}" for i in range(40)], n),
+                       "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 365, n), "D"),
+                       "amount": np.round(rng.normal(60, 40, n), 2), "category": rng.choice(list("xyz"), n)})
+    as_of, days = pd.Timestamp("2025-12-01"), 90
+    f = L.churn_features(tx, as_of=as_of, recent_days=days).set_index("customer_id")
+    seen = tx[tx["date"] < as_of]
+    seen = seen[seen["customer_id"].isin(f.index)]
+    recent = seen[seen["date"] >= as_of - pd.Timedelta(days=days)]
+    prior = seen[(seen["date"] >= as_of - pd.Timedelta(days=2 * days)) & ~seen.index.isin(recent.index)]
+    plain_recent = recent.groupby("customer_id")["amount"].sum().reindex(f.index, fill_value=0.0)
+    plain_prior = prior.groupby("customer_id")["amount"].sum().reindex(f.index, fill_value=0.0)
+    receipts = recent.groupby(["customer_id", "receipt_id"])["amount"].sum()
+    plain_count = (receipts[receipts > 0].groupby(level="customer_id").size()
+                   .reindex(f.index, fill_value=0))
+    pd.testing.assert_series_equal(f["recent_spend"], plain_recent, check_names=False)
+    pd.testing.assert_series_equal(f["prior_spend"], plain_prior, check_names=False)
+    pd.testing.assert_series_equal(f["recent_purchases"], plain_count.astype("int64"), check_names=False)
+    assert plain_recent.ne(0).sum() > 10 and plain_prior.ne(0).sum() > 10   # both windows are used
+
+
 @settings(max_examples=12, deadline=None)
 @given(st.integers(0, 30), st.lists(st.integers(1, 400), min_size=1, max_size=15))
 def test_no_future_leakage(cut, later_days):

@@ -295,3 +295,34 @@ def test_ids_of_mixed_types_are_summed_and_ordered():
     assert values.index.tolist() == [2, "a", "b"]
     assert values.tolist() == [7.0, 3.0, 1.0]
     assert report.excluded == 1
+
+
+# --------------------------------------------------------------------------- the plain pandas of the docstrings
+def test_fast_paths_match_the_plain_pandas_of_their_docstrings():
+    rng = np.random.default_rng(7)
+    n = 3000
+    ids = rng.choice([f"C{i:04d}" for i in range(400)], size=n).astype(object)
+    ids[rng.choice(n, size=25, replace=False)] = None
+    tx = pd.DataFrame({"customer_id": ids,
+                       "amount": rng.integers(1, 20_000, size=n) / 100})  # cents, as in receipts
+    # customer_values: a groupby sum, rounded to 6 decimals (rows without an id dropped)
+    v, report = customer_values(tx, value="amount", customer="customer_id")
+    plain = tx.groupby("customer_id")["amount"].sum().round(6)
+    pd.testing.assert_series_equal(v, plain, check_names=False)
+    assert report.excluded == 25
+    # pareto_table: sort largest first (ties by id), share and cumulative share
+    t = pareto_table(v)
+    ordered = plain.sort_index().sort_values(ascending=False, kind="stable")
+    plain_t = ordered.rename("value").rename_axis("customer").reset_index()
+    plain_t["share"] = plain_t["value"] / plain_t["value"].sum()
+    plain_t["cum_value_share"] = plain_t["share"].cumsum()
+    pd.testing.assert_frame_equal(t[["customer", "value", "share", "cum_value_share"]], plain_t)
+    # top_share at a whole number of customers: the top k's sum over the total
+    k = 80  # 20 % of the 400 customers
+    assert len(v) == 400
+    assert top_share(v, top=0.2) == pytest.approx(
+        plain.sort_values(ascending=False).head(k).sum() / plain.sum(), abs=1e-12)
+    # gini: the O(n²) definition
+    x = plain.to_numpy()
+    assert gini(v) == pytest.approx(
+        np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 * x.mean()), abs=1e-9)

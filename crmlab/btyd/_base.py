@@ -40,15 +40,49 @@ BOUNDARY = 1e4
 
 
 class NotFittedError(CrmlabInputError, AttributeError):
-    """A model was asked for predictions before ``fit`` (or ``load_model``)."""
+    """A model was asked for predictions before ``fit`` (or ``load_model``).
+
+    Examples
+    --------
+    >>> from crmlab.btyd import BetaGeoModel
+    >>> try:
+    ...     BetaGeoModel().probability_alive(1, 5.0, 10.0)
+    ... except NotFittedError as err:
+    ...     print(err)
+    this BetaGeoModel is not fitted yet: call fit(...) first (or load a saved model with load_model)
+    """
 
 
 class BTYDConvergenceWarning(UserWarning):
-    """The likelihood maximisation stopped without converging; the parameters may be unreliable."""
+    """The likelihood maximisation stopped without converging; the parameters may be unreliable.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from crmlab.btyd import BetaGeoModel, simulate_customers
+    >>> sim = simulate_customers(2000, r=0.5, alpha=5.0, a=0.8, b=2.5, T=40, random_state=1)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = BetaGeoModel(max_iter=2).fit(sim)   # far too few iterations
+    >>> BTYDConvergenceWarning in {w.category for w in caught}
+    True
+    """
 
 
 class BTYDDegenerateFitWarning(UserWarning):
-    """The fit is degenerate: too few customers, a boundary solution or a singular Hessian."""
+    """The fit is degenerate: too few customers, a boundary solution or a singular Hessian.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from crmlab.btyd import BetaGeoModel, simulate_customers
+    >>> sim = simulate_customers(30, r=0.5, alpha=5.0, a=0.8, b=2.5, T=40, random_state=1)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = BetaGeoModel().fit(sim)   # 30 customers: fewer than MIN_CUSTOMERS
+    >>> BTYDDegenerateFitWarning in {w.category for w in caught}
+    True
+    """
 
 
 # ---- inputs ---------------------------------------------------------------------------------
@@ -378,6 +412,16 @@ class Model:
 
 def load_model(path: str | Path) -> Model:
     """Read a model written by ``save``: JSON only, checked against the known model classes.
+
+    Parameters
+    ----------
+    path
+        The JSON file written by the model's ``save``.
+
+    Returns
+    -------
+    Model
+        A fitted model of the saved class, with the saved ``params_``.
 
     Examples
     --------

@@ -108,8 +108,18 @@ class ModifiedBetaGeoModel(RFMModel):
 
     As :class:`BetaGeoModel`, except that the customer gets a chance to drop out right after the
     first purchase too. One-time buyers can therefore have left (their P(alive) falls with a
-    long silence), which often suits shops with many one-off customers. Parameters and
-    attributes as for :class:`BetaGeoModel`.
+    long silence), which often suits shops with many one-off customers. Attributes as for
+    :class:`BetaGeoModel`.
+
+    Parameters
+    ----------
+    penalizer_coef
+        L2 penalty on the parameters with time rescaled so that the longest T is 1 (see
+        :class:`BetaGeoModel`); 0 (default) is plain maximum likelihood.
+    tol
+        Relative tolerance on the objective for L-BFGS-B (``ftol``).
+    max_iter
+        Maximum number of L-BFGS-B iterations.
 
     Examples
     --------
@@ -315,11 +325,39 @@ def simulate_customers(
     the number of Poisson purchases in (0, T] is Poisson(λT), and given n purchases in (0, T]
     the time of the k-th is T times a Beta(k, n−k+1) variable.
 
+    Parameters
+    ----------
+    n
+        Number of customers.
+    r, alpha
+        Shape and rate of the Gamma distribution of purchase rates (α in the time unit of
+        ``T``).
+    a, b
+        Parameters of the Beta distribution of drop-out probabilities.
+    T
+        Observation time of each customer since the first purchase (one number or one each).
+    holdout
+        Optional length of a holdout period that follows ``T``.
+    random_state
+        Seed (or :class:`numpy.random.Generator`) for repeatable draws.
+    drop_at_start
+        Let customers drop out at time 0 as well (MBG/NBD).
+
+    Returns
+    -------
+    DataFrame
+        One row per customer: ``frequency`` (repeat purchases in (0, T]), ``recency`` (time of
+        the last one, 0 without), ``T``, with ``holdout`` also ``frequency_holdout`` and
+        ``duration_holdout``, and ``alive`` (still a customer at the end of the observation).
+
     Examples
     --------
     >>> sim = simulate_customers(5, r=0.25, alpha=4.4, a=0.8, b=2.4, T=39, random_state=0)
     >>> list(sim.columns)
     ['frequency', 'recency', 'T', 'alive']
+    >>> big = simulate_customers(20_000, r=0.25, alpha=4.4, a=0.8, b=2.4, T=39, random_state=0)
+    >>> bool(abs(big["frequency"].mean() - 1.222) < 0.05)  # the model's E[X(39)] is 1.222
+    True
     """
     for name, value in {"r": r, "alpha": alpha, "a": a, "b": b}.items():
         if not value > 0:

@@ -32,9 +32,29 @@ def repeat_purchase_table(model: RFMModel, frequency, T, max_frequency: int = 7)
     The model count for n repeat purchases is Σ_i P(X(T_i) = n) over customers (each with their
     own T); the last row, ``max_frequency``, collects ``max_frequency`` or more ("7+").
 
+    Parameters
+    ----------
+    model
+        A fitted transaction model (:class:`~crmlab.btyd.BetaGeoModel` …).
+    frequency, T
+        Each customer's repeat purchases and age in the calibration period.
+    max_frequency
+        The last row's frequency, which collects that many purchases or more.
+
     Returns
     -------
     DataFrame with columns ``frequency`` (0 … max_frequency), ``label``, ``actual``, ``model``.
+
+    Examples
+    --------
+    >>> from crmlab.btyd import BetaGeoModel
+    >>> bg = BetaGeoModel()
+    >>> bg.params_ = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    >>> repeat_purchase_table(bg, [0, 0, 1, 3], [39, 39, 39, 30], max_frequency=2).round(3)
+       frequency label  actual  model
+    0          0     0       2  2.328
+    1          1     1       1  0.792
+    2          2    2+       1  0.880
     """
     x = column(frequency, "frequency")
     big_t = column(T, "T")
@@ -59,6 +79,38 @@ def calibration_holdout_table(model: RFMModel, summary: pd.DataFrame, max_freque
     who matter most and where a model most often fails — are not lumped together: with
     ``heavy_bins`` they are grouped in bins that double in width (7–13, 14–27, 28–55, …) up to
     the heaviest buyer; ``heavy_bins=False`` gives one ``7+`` row as in Fader et al. (2005).
+
+    Parameters
+    ----------
+    model
+        A transaction model fitted on the calibration period.
+    summary
+        The calibration/holdout summary.
+    max_frequency
+        Frequencies below it get a row each.
+    heavy_bins
+        Split the heavier buyers into bins of doubling width (default) or keep one row.
+
+    Returns
+    -------
+    DataFrame
+        One row per frequency group with customers: ``frequency_cal`` (the group's lowest
+        frequency), ``label``, ``customers``, ``actual`` and ``model`` (mean holdout purchases).
+
+    Examples
+    --------
+    >>> from crmlab.btyd import BetaGeoModel
+    >>> bg = BetaGeoModel()
+    >>> bg.params_ = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    >>> s = pd.DataFrame({"frequency_cal": [0, 1, 2, 9], "recency_cal": [0, 20, 30, 38],
+    ...                   "T_cal": [39.0] * 4, "frequency_holdout": [0, 1, 2, 8],
+    ...                   "duration_holdout": [39.0] * 4})
+    >>> calibration_holdout_table(bg, s, max_frequency=2).round(3)  # bins 2–3, 4–7, 8+
+       frequency_cal label  customers  actual  model
+    0              0     0          1     0.0  0.195
+    1              1     1          1     1.0  0.573
+    2              2   2–3          1     2.0  1.211
+    3              8    8+          1     8.0  6.002
     """
     need = ["frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout"]
     require_columns(summary, need, what="the calibration/holdout summary")
@@ -98,6 +150,34 @@ def probability_alive_matrix(model: RFMModel, T: float, max_frequency: int = 20,
     The classic picture: a customer who bought often but not recently is probably gone, while one
     who bought rarely and not recently may simply be a slow buyer. Frequency 0 has recency 0 only
     (P(alive) = 1); other cells with recency > T are not possible and are NaN.
+
+    Parameters
+    ----------
+    model
+        A fitted transaction model.
+    T
+        The customers' age (time since the first purchase), in the model's time unit.
+    max_frequency
+        The largest frequency (rows 0 … max_frequency).
+    recency_step
+        Distance between the recency columns (0, step, 2·step, … up to T).
+
+    Returns
+    -------
+    DataFrame
+        P(alive), index ``frequency``, columns ``recency``.
+
+    Examples
+    --------
+    >>> from crmlab.btyd import BetaGeoModel
+    >>> bg = BetaGeoModel()
+    >>> bg.params_ = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    >>> probability_alive_matrix(bg, T=39, max_frequency=2, recency_step=13).round(3)  # doctest: +NORMALIZE_WHITESPACE
+    recency     0.0    13.0   26.0   39.0
+    frequency
+    0          1.000    NaN    NaN    NaN
+    1          0.151  0.496  0.663  0.754
+    2          0.025  0.358  0.660  0.812
     """
     if not T > 0:
         raise CrmlabInputError("T must be > 0")
@@ -118,6 +198,24 @@ def expected_purchases_matrix(model: RFMModel, t: float, T: float, max_frequency
     For customers of age ``T``: who is worth most in the coming period? Frequent *and* recent
     buyers (top right); frequent buyers who went quiet are expected to buy little, as they have
     probably left. Frequency 0 has recency 0 only; impossible cells are NaN.
+
+    Parameters
+    ----------
+    model
+        A fitted transaction model.
+    t
+        Length of the coming period, in the model's time unit.
+    T
+        The customers' age (time since the first purchase).
+    max_frequency
+        The largest frequency (rows 0 … max_frequency).
+    recency_step
+        Distance between the recency columns (0, step, 2·step, … up to T).
+
+    Returns
+    -------
+    DataFrame
+        Expected purchases in the next ``t``, index ``frequency``, columns ``recency``.
 
     Examples
     --------
@@ -145,7 +243,9 @@ def expected_purchases_matrix(model: RFMModel, t: float, T: float, max_frequency
 class CalibrationHoldoutData:
     """What :func:`calibration_holdout_data` builds from a transaction log.
 
-    Attributes
+    Each parameter is kept as the attribute of the same name.
+
+    Parameters
     ----------
     summary
         The calibration/holdout customer summary (as :func:`summary_data` with
@@ -160,6 +260,14 @@ class CalibrationHoldoutData:
         start: what a model needs to turn its E[X(t)] into expected calendar-time counts.
     freq
         The time unit (``"D"``, ``"W"`` or ``"M"``).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "amount": [10, 5, 20],
+    ...                    "date": ["2024-01-01", "2024-01-09", "2024-01-03"]})
+    >>> data = calibration_holdout_data(tx, "2024-01-07")
+    >>> data.freq, data.summary["frequency_holdout"].tolist()
+    ('W', [1, 0])
     """
 
     summary: pd.DataFrame
@@ -177,6 +285,24 @@ def calibration_holdout_data(transactions: pd.DataFrame, calibration_end, observ
     Repeat transactions follow :func:`summary_data`'s rules (one per customer and day, the
     first day not counted). Only customers first seen by ``calibration_end`` are tracked, as
     in the summary; its ``attrs["excluded"]`` reports what was left out.
+
+    Parameters
+    ----------
+    transactions
+        One row per purchase (or receipt line).
+    calibration_end
+        The last day of the calibration period.
+    observation_end
+        The last day observed; default the last date in the data.
+    customer, date, amount
+        Column names (``amount=None`` when there is none).
+    freq
+        The time unit: ``"D"``, ``"W"`` (default) or ``"M"``.
+
+    Returns
+    -------
+    CalibrationHoldoutData
+        ``summary``, ``tracking``, ``births`` and ``freq``.
 
     Examples
     --------
@@ -229,6 +355,35 @@ def tracking_table(model: RFMModel, data: CalibrationHoldoutData) -> pd.DataFram
     units later; summed over customers this gives the expected cumulative count at the end of
     each period. This is the tracking plot of Fader, Hardie & Lee (2005, figure 3): a model
     fitted on the calibration period should keep following the actual line after it.
+
+    Parameters
+    ----------
+    model
+        A transaction model fitted on ``data.summary``.
+    data
+        The result of :func:`calibration_holdout_data`.
+
+    Returns
+    -------
+    DataFrame
+        ``data.tracking`` with ``expected`` (repeat transactions per period),
+        ``cumulative_actual`` and ``cumulative_expected``.
+
+    Examples
+    --------
+    >>> from crmlab.btyd import BetaGeoModel
+    >>> bg = BetaGeoModel()
+    >>> bg.params_ = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2],
+    ...                    "date": ["2024-01-01", "2024-01-09", "2024-01-20", "2024-01-03",
+    ...                             "2024-01-16"],
+    ...                    "amount": [10, 5, 7, 20, 8]})
+    >>> table = tracking_table(bg, calibration_holdout_data(tx, "2024-01-10", "2024-01-21"))
+    >>> table[["period", "cumulative_actual", "cumulative_expected"]].round(3)
+       period  cumulative_actual  cumulative_expected
+    0       0                  0                0.077
+    1       1                  1                0.179
+    2       2                  3                0.275
     """
     if not isinstance(data, CalibrationHoldoutData):
         raise CrmlabInputError("tracking_table needs the result of calibration_holdout_data(...)")

@@ -189,6 +189,12 @@ def customer_lifetime_value(
     margin
         Profit margin as a share of spend (default 1: CLV in revenue).
 
+    Returns
+    -------
+    float or ndarray or Series
+        The CLV of each customer (a float for one customer; a Series named ``clv`` keeping the
+        customers' index when the summary is given as Series).
+
     Examples
     --------
     >>> from crmlab.datasets import load_dataset

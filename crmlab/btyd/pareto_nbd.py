@@ -24,8 +24,18 @@ class ParetoNBDModel(RFMModel):
     Hardie's (2005) note on the Pareto/NBD derivations; their hypergeometric term is evaluated
     in log space and stays finite for any frequency.
 
-    Parameters and attributes as for :class:`~crmlab.btyd.BetaGeoModel`, with
+    Attributes as for :class:`~crmlab.btyd.BetaGeoModel`, with
     ``params_ = {"r", "alpha", "s", "beta"}`` (α and β in the data's time unit).
+
+    Parameters
+    ----------
+    penalizer_coef
+        L2 penalty on the parameters with time rescaled so that the longest T is 1 (see
+        :class:`~crmlab.btyd.BetaGeoModel`); 0 (default) is plain maximum likelihood.
+    tol
+        Relative tolerance on the objective for L-BFGS-B (``ftol``).
+    max_iter
+        Maximum number of L-BFGS-B iterations.
 
     Examples
     --------

@@ -71,6 +71,28 @@ class Policy:
     A student's submission time is ``submission_times[key]`` (from a times file or the LMS
     export); without one, the file's modification time only when ``times_from_files``; else a
     Canvas late tag (``late_tags``) counts as one day late; else the student is on time.
+
+    Parameters
+    ----------
+    deadline
+        The deadline; None: nobody is late.
+    penalty_per_day
+        Share of the total deducted per started day late.
+    zero_after_days
+        From this many days late on the total is 0; None: never.
+    submission_times
+        Student key → submission time.
+    times_from_files
+        Use the notebook file's modification time when a student has no submission time.
+    late_tags
+        Student keys the LMS marked late.
+
+    Examples
+    --------
+    >>> policy = Policy(deadline=datetime(2026, 3, 1, 23, 59), zero_after_days=5,
+    ...                 submission_times={"bo": datetime(2026, 3, 3, 9, 0)})
+    >>> late_days(policy.submission_times["bo"], policy.deadline) * policy.penalty_per_day
+    0.2
     """
 
     deadline: datetime | None = None
@@ -82,7 +104,24 @@ class Policy:
 
 
 def safe_name(student: str) -> str:
-    """A file-name-safe version of a student name (for results and feedback files)."""
+    """A file-name-safe version of a student name (for results and feedback files).
+
+    Parameters
+    ----------
+    student
+        The student's key or name.
+
+    Returns
+    -------
+    str
+        Letters (any script), digits, ``.``, ``-`` and ``_`` only; ``"student"`` when nothing
+        is left.
+
+    Examples
+    --------
+    >>> safe_name("Li Wei / 李伟"), safe_name("../..")
+    ('Li_Wei_李伟', 'student')
+    """
     cleaned = re.sub(r"[^\w.-]+", "_", student, flags=re.UNICODE).strip("._")
     return cleaned or "student"
 
@@ -90,7 +129,33 @@ def safe_name(student: str) -> str:
 # -- one submission -------------------------------------------------------------------------------
 
 def read_submission(path: Path) -> tuple[list[dict[str, Any]] | None, str | None]:
-    """The code cells of a submitted notebook, or (None, reason) when it cannot be read."""
+    """The code cells of a submitted notebook, or (None, reason) when it cannot be read.
+
+    Parameters
+    ----------
+    path
+        The submitted ``.ipynb`` file (untrusted: any content is handled).
+
+    Returns
+    -------
+    (list of dict or None, str or None)
+        The code cells (``source`` and ``question``) and None, or None and why the file
+        cannot be graded.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "al.ipynb"
+    >>> _ = path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+    ...     "cells": [{"cell_type": "markdown", "metadata": {}, "source": "notes"},
+    ...               {"cell_type": "code", "metadata": {}, "source": "a = 1", "outputs": [],
+    ...                "execution_count": None}]}))
+    >>> read_submission(path)
+    ([{'source': 'a = 1', 'question': None}], None)
+    >>> _ = path.write_text("not a notebook")
+    >>> read_submission(path)[1]
+    'not a valid notebook file (JSON error: Expecting value: line 1 column 1 (char 0))'
+    """
     try:
         size = path.stat().st_size
         if size > MAX_NOTEBOOK_BYTES:
@@ -200,7 +265,35 @@ def _stop_reason(reply: dict[str, Any], limits: Limits) -> tuple[str, str | None
 
 
 def score_reply(lab: Lab, expected: dict[str, Any], reply: dict[str, Any], limits: Limits) -> dict[str, Any]:
-    """Per-question points and reasons from a runner reply (all comparison happens here)."""
+    """Per-question points and reasons from a runner reply (all comparison happens here).
+
+    Parameters
+    ----------
+    lab
+        The parsed source notebook (:func:`crmlab.grader.authoring.parse_lab`).
+    expected
+        The answer key (``compute_expected``): ``expected["answers"][question]``.
+    reply
+        What the sandboxed runner sent back: ``events``, ``exit``, ``timed_out``, ``failure``,
+        ``output`` and ``seconds``.
+    limits
+        The limits the job ran under (for the timeout message).
+
+    Returns
+    -------
+    dict
+        ``status``, ``reason``, ``questions`` (per question: ``points``, ``max``, ``ok``,
+        ``message``), ``cell_errors``, ``output`` and ``seconds``.
+
+    Examples
+    --------
+    >>> from crmlab.grader.authoring import parse_lab
+    >>> lab = parse_lab({"cells": [{"cell_type": "code", "metadata": {},
+    ...     "source": "# QUESTION q1 points=2 answer=a compare=number\\na = 1"}]})
+    >>> scored = score_reply(lab, {"answers": {}}, {"timed_out": True, "events": []}, Limits())
+    >>> scored["status"], scored["questions"]["q1"]["points"]
+    ('timeout', 0.0)
+    """
     status, reason = _stop_reason(reply, limits)
     answers = answers_from_events(reply.get("events", []), lab)
     errors = cell_errors(reply.get("events", []))
@@ -223,7 +316,28 @@ def score_reply(lab: Lab, expected: dict[str, Any], reply: dict[str, Any], limit
 
 
 def stopped_cell(events: list[dict[str, Any]], cells: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The code cell that was running when a job stopped (1-based number and its first line)."""
+    """The code cell that was running when a job stopped (1-based number and its first line).
+
+    Parameters
+    ----------
+    events
+        The runner's events; ``{"cell": i, "started": True}`` when cell ``i`` (0-based) starts,
+        ``{"cell": i, …}`` when it ends.
+    cells
+        The code cells that were run.
+
+    Returns
+    -------
+    dict or None
+        ``cell`` (1-based) and ``start`` (its first non-blank line, at most 80 characters);
+        None when no cell was left running.
+
+    Examples
+    --------
+    >>> events = [{"cell": 0, "started": True}, {"cell": 0}, {"cell": 1, "started": True}]
+    >>> stopped_cell(events, [{"source": "a = 1"}, {"source": "\\nwhile True:\\n    pass"}])
+    {'cell': 2, 'start': 'while True:'}
+    """
     started, finished = None, set()
     for event in events:
         if isinstance(event.get("cell"), int):
@@ -239,7 +353,42 @@ def stopped_cell(events: list[dict[str, Any]], cells: list[dict[str, Any]]) -> d
 
 def grade_submission(worker: Worker | None, lab: Lab, nb: Any, expected: dict[str, Any], sub: Submission,
                      limits: Limits) -> dict[str, Any]:
-    """Grade one submission with a running worker; never raises for a bad submission."""
+    """Grade one submission with a running worker; never raises for a bad submission.
+
+    Parameters
+    ----------
+    worker
+        A running sandboxed :class:`~crmlab.grader.sandbox.Worker` (not used when the file is
+        not a readable notebook).
+    lab
+        The parsed source notebook.
+    nb
+        The source notebook itself (for the question payload).
+    expected
+        The answer key.
+    sub
+        The submission.
+    limits
+        The resource limits.
+
+    Returns
+    -------
+    dict
+        The :func:`score_reply` result with the student, the file's hash and time and the
+        answer key's ``source_key``; status ``invalid notebook`` when the file cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from crmlab.grader.authoring import parse_lab
+    >>> lab = parse_lab({"cells": [{"cell_type": "code", "metadata": {},
+    ...     "source": "# QUESTION q1 points=2 answer=a compare=number\\na = 1"}]})
+    >>> path = Path(tempfile.mkdtemp()) / "al.ipynb"
+    >>> _ = path.write_text("{")
+    >>> result = grade_submission(None, lab, None, {"key": "k"}, Submission("al", path), Limits())
+    >>> result["status"], result["questions"]["q1"]["points"]
+    ('invalid notebook', 0.0)
+    """
     cells, problem = read_submission(sub.path)
     if cells is None:
         result = {"status": "invalid notebook", "reason": problem, "cell_errors": [], "output": "", "seconds": 0.0,
@@ -259,7 +408,26 @@ def grade_submission(worker: Worker | None, lab: Lab, nb: Any, expected: dict[st
 # -- batch ----------------------------------------------------------------------------------------
 
 class Progress:
-    """A plain-text progress bar on stderr (one line redrawn on a terminal, else every 10 %)."""
+    """A plain-text progress bar on stderr (one line redrawn on a terminal, else every 10 %).
+
+    Parameters
+    ----------
+    total
+        Number of submissions to grade.
+    stream
+        Where to write (default ``sys.stderr``).
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.StringIO()
+    >>> bar = Progress(2, stream=out)
+    >>> bar.step(True); bar.step(False)
+    >>> print(out.getvalue())  # doctest: +ELLIPSIS
+    [###############...............] 1/2 graded (0 with problems) ... s
+    [##############################] 2/2 graded (1 with problems) ... s
+    <BLANKLINE>
+    """
 
     def __init__(self, total: int, stream: Any = None) -> None:
         self.total, self.done, self.failed = total, 0, 0
@@ -341,9 +509,30 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
         unless ``times_partial`` (then the others count as on time).
     merge_manual : path, optional
         A filled-in ``manual/scores.csv`` or ``.xlsx`` to merge (kept for later runs).
+    limits : Limits, optional
+        Time and memory limits of each submission (default :class:`Limits()`).
+    policy : Policy, optional
+        The late-penalty policy (default: nobody is late).
+    overrides : path, optional
+        A CSV of manual points (:func:`read_overrides`).
+    progress : bool
+        Show a progress bar on stderr.
+    times_partial : bool
+        With ``times``, students missing from the times file count as on time.
     lang : str, optional
         Language of feedback and summary (default: the lab's ``crmlab.language`` metadata,
         then ``CRMLAB_LANG``, then the locale).
+
+    Returns
+    -------
+    list of dict
+        The gradebook rows (:func:`gradebook_rows`), one per student.
+
+    Examples
+    --------
+    >>> rows = grade("lab02_source.ipynb", "submissions.zip", "grades/")  # doctest: +SKIP
+    >>> rows[0]["total"], rows[0]["status"]  # doctest: +SKIP
+    (8.5, 'ok')
     """
     source, out = Path(source), Path(out)
     limits = limits or Limits()
@@ -493,6 +682,27 @@ def variant_notices(lab: Lab, public: dict[str, Any], variant: dict[str, Any]) -
 
     A ``data=fixed`` answer that changes is an error in the lab (raised); a ``data=varies``
     answer that stays the same is returned as a notice: a hard-coded answer would pass there.
+
+    Parameters
+    ----------
+    lab
+        The parsed source notebook.
+    public, variant
+        The answer keys computed on the public data and on the hidden variant.
+
+    Returns
+    -------
+    list of str
+        One notice per question whose answer does not change with the data.
+
+    Examples
+    --------
+    >>> from crmlab.grader.authoring import parse_lab
+    >>> lab = parse_lab({"cells": [{"cell_type": "code", "metadata": {},
+    ...     "source": "# QUESTION q1 points=2 answer=a compare=number\\na = 1"}]})
+    >>> key = {"answers": {"q1": {"a": {"value": {"t": "scalar", "v": 1}}}}}
+    >>> [n.split(":")[0] for n in variant_notices(lab, key, key)]   # same answer on both data
+    ['q1']
     """
     notices = []
     for q in lab.questions:
@@ -513,6 +723,23 @@ def private_dir(out: Path) -> Path:
     """``<out>/.private``: the answer key cache, the variant secret and generated variants.
 
     Owner-only (0700). The sandbox never shows ``out`` to student code; it is never released.
+
+    Parameters
+    ----------
+    out
+        The grading output folder.
+
+    Returns
+    -------
+    Path
+        The folder, created when missing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> private = private_dir(Path(tempfile.mkdtemp()))
+    >>> private.name, oct(private.stat().st_mode & 0o777)
+    ('.private', '0o700')
     """
     private = out / ".private"
     private.mkdir(parents=True, exist_ok=True)
@@ -569,14 +796,54 @@ _parse_time = parse_time  # the CLI's name for it
 
 
 def late_days(submitted: str | datetime, deadline: str | datetime) -> int:
-    """Started days after the deadline (0 when on time; one minute late counts as 1 day)."""
+    """Started days after the deadline (0 when on time; one minute late counts as 1 day).
+
+    Parameters
+    ----------
+    submitted, deadline
+        Times as :class:`~datetime.datetime` or ISO text.
+
+    Returns
+    -------
+    int
+        The number of started days late.
+
+    Examples
+    --------
+    >>> late_days("2026-03-02T00:00", "2026-03-01T23:59"), late_days("2026-03-01", "2026-03-01T23:59")
+    (1, 0)
+    """
     delta = _parse_time(submitted, "submission time") - _parse_time(deadline, "deadline")
     seconds = delta.total_seconds()
     return 0 if seconds <= 0 else math.ceil(seconds / 86400)
 
 
 def read_overrides(path: str | Path, lab: Lab) -> list[dict[str, Any]]:
-    """Manual points: CSV ``student,question,points[,comment]``; points replace the grader's."""
+    """Manual points: CSV ``student,question,points[,comment]``; points replace the grader's.
+
+    Parameters
+    ----------
+    path
+        The CSV file (UTF-8, with or without BOM).
+    lab
+        The parsed source notebook: questions and their maximum points are checked.
+
+    Returns
+    -------
+    list of dict
+        One entry per line: ``student``, ``question``, ``points`` and ``comment``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from crmlab.grader.authoring import parse_lab
+    >>> lab = parse_lab({"cells": [{"cell_type": "code", "metadata": {},
+    ...     "source": "# QUESTION q2 points=3 answer=b compare=number\\nb = 1"}]})
+    >>> path = Path(tempfile.mkdtemp()) / "overrides.csv"
+    >>> _ = path.write_text("student,question,points,comment\\nbo,q2,1.5,right idea\\n")
+    >>> read_overrides(path, lab)
+    [{'student': 'bo', 'question': 'q2', 'points': 1.5, 'comment': 'right idea'}]
+    """
     rows = []
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
@@ -616,7 +883,42 @@ def _late(result: dict[str, Any], policy: Policy) -> tuple[int, bool]:
 def gradebook_rows(results: list[dict[str, Any]], lab: Lab, policy: Policy, overrides: list[dict[str, Any]],
                    manual: dict[str, dict[str, dict[str, Any]]] | None = None,
                    lang: str | None = None) -> list[dict[str, Any]]:
-    """One row per student: per-question points (after hand grading and overrides), late penalty, total, status."""
+    """One row per student: per-question points (after hand grading and overrides), late penalty, total, status.
+
+    Parameters
+    ----------
+    results
+        The graded results (one dict per student, as :func:`grade_submission` returns).
+    lab
+        The parsed source notebook.
+    policy
+        The late-penalty policy.
+    overrides
+        Manual points (:func:`read_overrides`); they replace the grader's.
+    manual
+        Hand-graded scores: student → question → ``points`` and ``comment``.
+    lang
+        Language of the notes.
+
+    Returns
+    -------
+    list of dict
+        Sorted by student: the question points, ``raw_total``, ``late_days``, ``total`` (after
+        the penalty), ``max``, ``status``, ``notes``, ``errors`` and the student's names.
+
+    Examples
+    --------
+    >>> from crmlab.grader.authoring import parse_lab
+    >>> lab = parse_lab({"cells": [{"cell_type": "code", "metadata": {},
+    ...     "source": "# QUESTION q1 points=5 answer=a compare=number\\na = 1"}]})
+    >>> result = {"student": "bo", "status": "ok", "questions": {"q1": {"points": 4.0, "ok": False,
+    ...                                                               "message": "almost"}}}
+    >>> policy = Policy(deadline=datetime(2026, 3, 1, 23, 59),
+    ...                 submission_times={"bo": datetime(2026, 3, 3, 9, 0)})   # 2 days late
+    >>> row = gradebook_rows([result], lab, policy, [])[0]
+    >>> row["raw_total"], row["late_days"], row["total"]    # 4 × (1 − 2 × 10 %)
+    (4.0, 2, 3.2)
+    """
     rows = []
     manual = manual or {}
     by_student = {(o["student"], o["question"]): o for o in overrides}
@@ -662,6 +964,20 @@ def gradebook_rows(results: list[dict[str, Any]], lab: Lab, policy: Policy, over
 def shorten(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters at a word boundary, ending with "…".
 
+    Parameters
+    ----------
+    text
+        Any text.
+    limit
+        The most characters the result may have.
+
+    Returns
+    -------
+    str
+        ``text`` itself when short enough.
+
+    Examples
+    --------
     >>> shorten("the value is not correct", 16)
     'the value is …'
     """
@@ -674,7 +990,36 @@ def shorten(text: str, limit: int) -> str:
 
 def write_outputs(out: Path, rows: list[dict[str, Any]], results: list[dict[str, Any]], lab: Lab, lab_name: str,
                   lang: str | None = None) -> None:
-    """gradebook.csv, canvas.csv, moodle.csv and one feedback file per student (Markdown + HTML)."""
+    """gradebook.csv, canvas.csv, moodle.csv and one feedback file per student (Markdown + HTML).
+
+    Parameters
+    ----------
+    out
+        The grading output folder.
+    rows
+        The gradebook rows (:func:`gradebook_rows`).
+    results
+        The graded results, for the feedback files.
+    lab
+        The parsed source notebook.
+    lab_name
+        The lab's name, in the LMS files and the feedback title.
+    lang
+        Language of the feedback.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from crmlab.grader.authoring import parse_lab
+    >>> lab = parse_lab({"cells": [{"cell_type": "code", "metadata": {},
+    ...     "source": "# QUESTION q1 points=5 answer=a compare=number\\na = 1"}]})
+    >>> results = [{"student": "bo", "status": "ok",
+    ...             "questions": {"q1": {"points": 5.0, "ok": True, "message": "correct"}}}]
+    >>> out = Path(tempfile.mkdtemp())
+    >>> write_outputs(out, gradebook_rows(results, lab, Policy(), []), results, lab, "lab01")
+    >>> sorted(p.relative_to(out).as_posix() for p in out.rglob("*.*"))
+    ['canvas.csv', 'feedback/bo.html', 'feedback/bo.md', 'gradebook.csv', 'moodle.csv']
+    """
     qids = [q.id for q in lab.questions]
     header = ["student", "name", "number", *qids, "raw_total", "late_days", "total", "max", "status", "notes",
               "errors"]
@@ -714,7 +1059,39 @@ def _verdict_text(q: Any, info: dict[str, Any], row: dict[str, Any], manual: dic
 
 def feedback_markdown(result: dict[str, Any], row: dict[str, Any], lab: Lab, lab_name: str, *,
                       lang: str | None = None, manual: dict[str, dict[str, Any]] | None = None) -> str:
-    """What a student reads: score, each question's verdict, the notes, their own errors."""
+    """What a student reads: score, each question's verdict, the notes, their own errors.
+
+    Parameters
+    ----------
+    result
+        The student's graded result.
+    row
+        The student's gradebook row (:func:`gradebook_rows`).
+    lab
+        The parsed source notebook.
+    lab_name
+        The lab's name, in the title.
+    lang
+        Language of the texts.
+    manual
+        The student's hand-graded scores: question → ``points`` and ``comment``.
+
+    Returns
+    -------
+    str
+        The feedback in Markdown (a title, the score, one table row per question).
+
+    Examples
+    --------
+    >>> from crmlab.grader.authoring import parse_lab
+    >>> lab = parse_lab({"cells": [{"cell_type": "code", "metadata": {},
+    ...     "source": "# QUESTION q1 points=5 answer=a compare=number\\na = 1"}]})
+    >>> result = {"student": "bo", "status": "ok",
+    ...           "questions": {"q1": {"points": 5.0, "ok": True, "message": "correct"}}}
+    >>> text = feedback_markdown(result, gradebook_rows([result], lab, Policy(), [])[0], lab, "lab01")
+    >>> "5 / 5" in text, "| q1 | 5 / 5 |" in text
+    (True, True)
+    """
     status = f" ({t('grade.status', lang, status=row['status'])})" if row["status"] != "ok" else ""
     lines = ["# " + t("grade.feedback_title", lang, lab=lab_name, student=row.get("name") or row["student"]), "",
              "**" + t("grade.score", lang, total=row["total"], max=row["max"]) + "**" + status, ""]

@@ -40,7 +40,27 @@ ABOUT_CHECKS = (
 
 
 def strip_solutions(source: str, qid: str) -> str:
-    """Replace every solution region by a stub that fails loudly, keeping its indentation."""
+    """Replace every solution region by a stub that fails loudly, keeping its indentation.
+
+    Parameters
+    ----------
+    source
+        The code of a question cell of the source notebook.
+    qid
+        The question id, named in the stub's error.
+
+    Returns
+    -------
+    str
+        The code with each ``### BEGIN SOLUTION`` … ``### END SOLUTION`` region replaced.
+
+    Examples
+    --------
+    >>> print(strip_solutions("def f(x):\\n    ### BEGIN SOLUTION\\n    return 2 * x\\n    ### END SOLUTION", "q3"))
+    def f(x):
+        # YOUR CODE HERE
+        raise NotImplementedError("q3: replace this line with your code")
+    """
     out: list[str] = []
     inside = False
     for line in source.split("\n"):
@@ -76,19 +96,94 @@ def _code_cell(source: str, cell_id: str, meta: dict[str, Any]) -> Any:
 
 
 def salt_for(source_path: Path) -> str:
-    """A per-lab hash salt: derived from the source, so unknown to students and deterministic."""
+    """A per-lab hash salt: derived from the source, so unknown to students and deterministic.
+
+    Parameters
+    ----------
+    source_path
+        The instructor's source notebook (never released).
+
+    Returns
+    -------
+    str
+        32 hexadecimal characters of SHA-256 over a fixed prefix and the file's bytes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "lab.ipynb"
+    >>> _ = path.write_text("{}")
+    >>> salt = salt_for(path)
+    >>> len(salt), salt == hashlib.sha256(b"crmlab-selfcheck\\0{}").hexdigest()[:32]
+    (32, True)
+    """
     return hashlib.sha256(b"crmlab-selfcheck\0" + source_path.read_bytes()).hexdigest()[:32]
 
 
 def bind_line(name: str, checks_sha256: str) -> str:
-    """The release's import cell: it binds the notebook to its own self-check data."""
+    """The release's import cell: it binds the notebook to its own self-check data.
+
+    Parameters
+    ----------
+    name
+        The lab's name (the sidecar is ``<name>.checks.json``).
+    checks_sha256
+        The SHA-256 of the sidecar's content.
+
+    Returns
+    -------
+    str
+        Two lines of code: the import and ``check.bind(...)``.
+
+    Examples
+    --------
+    >>> print(bind_line("lab02", "ab12"))
+    from crmlab.grader import check, check_all
+    check.bind("lab02", "ab12")  # this notebook's self-check data: lab02.checks.json
+    """
     return (f"{IMPORT_CELL}\n"
             f'check.bind("{name}", "{checks_sha256}")  # this notebook\'s self-check data: {name}.checks.json')
 
 
 def release_notebook(nb: Any, lab: Any, name: str = "lab", checks_sha256: str = "") -> Any:
     """The student version of a parsed source notebook (a new nbformat node), bound to the
-    self-check data whose SHA-256 is ``checks_sha256`` (see :func:`crmlab.grader.selfcheck.bind`)."""
+    self-check data whose SHA-256 is ``checks_sha256`` (see :func:`crmlab.grader.selfcheck.bind`).
+
+    Solutions become stubs, hidden-input cells and outputs are removed, a note on the
+    self-checks and the import cell are added before the first code cell, and a ``check(...)``
+    cell follows each question.
+
+    Parameters
+    ----------
+    nb
+        The source notebook (an nbformat node).
+    lab
+        Its parsed questions (:func:`crmlab.grader.authoring.parse_lab`).
+    name
+        The lab's name.
+    checks_sha256
+        The SHA-256 of the self-check sidecar.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The released notebook (validated).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> from crmlab.grader.authoring import parse_lab
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "# QUESTION q1 points=2 answer=share compare=number\\n### BEGIN SOLUTION\\n"
+    ...     "share = 0.84\\n### END SOLUTION")])
+    >>> released = release_notebook(nb, parse_lab(nb), "lab02", "ab12")
+    >>> print(released.cells[1].source)
+    # QUESTION q1 points=2 answer=share compare=number
+    # YOUR CODE HERE
+    raise NotImplementedError("q1: replace this line with your code")
+    >>> released.cells[-1].source
+    'check("q1", share)'
+    """
     import nbformat
 
     released = copy.deepcopy(nb)
@@ -137,6 +232,37 @@ def checks_data(lab: Any, expected: dict[str, Any], salt: str, name: str,
     - a low-information answer (choice, True/False, whole number below a million; see
       :func:`~crmlab.grader.compare.low_information`), unless ``selfcheck=value``: its type only;
     - any other answer: visible facts and salted hashes (a slow hash for a single value).
+
+    Parameters
+    ----------
+    lab
+        The parsed source notebook.
+    expected
+        The answer key (``expected["answers"][question][name]["value"]``).
+    salt
+        The lab's hash salt (:func:`salt_for`).
+    name
+        The lab's name.
+    examples
+        Question id → the code of its public examples cell.
+
+    Returns
+    -------
+    dict
+        ``lab``, ``format``, ``salt`` and ``questions`` (per question: ``answer``, ``compare``,
+        ``returns``, ``options``, ``points``, ``check`` and, for data answers, ``digests``).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> from crmlab.grader.authoring import parse_lab
+    >>> from crmlab.grader.plain import to_plain
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "# QUESTION q1 points=2 answer=share compare=number\\nshare = 0.84")])
+    >>> key = {"answers": {"q1": {"share": {"value": to_plain(0.84)}}}}
+    >>> data = checks_data(parse_lab(nb), key, "salt", "lab02")
+    >>> data["questions"]["q1"]["check"], "0.84" in json.dumps(data)   # hashed, not shown
+    ('value', False)
     """
     questions = {}
     for q in lab.questions:
@@ -165,7 +291,39 @@ def checks_data(lab: Any, expected: dict[str, Any], salt: str, name: str,
 
 def assign(source: str | Path, out: str | Path, limits: Limits | None = None, sandbox: bool = True,
            expected: dict[str, Any] | None = None) -> tuple[Path, Path]:
-    """Release ``source`` into folder ``out``; returns the notebook and sidecar paths."""
+    """Release ``source`` into folder ``out``; returns the notebook and sidecar paths.
+
+    Parameters
+    ----------
+    source
+        The instructor's source notebook (with solutions).
+    out
+        The release folder.
+    limits
+        Limits for running the source to compute the answer key.
+    sandbox
+        Run the source in bubblewrap when it is installed.
+    expected
+        An answer key already computed (the source is then not run).
+
+    Returns
+    -------
+    (Path, Path)
+        ``out/<lab>.ipynb`` and ``out/<lab>.checks.json``.
+
+    Examples
+    --------
+    >>> import tempfile, nbformat
+    >>> from crmlab.grader.plain import to_plain
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "# QUESTION q1 points=2 answer=share compare=number\\n### BEGIN SOLUTION\\n"
+    ...     "share = 0.84\\n### END SOLUTION")]), folder / "lab02.ipynb")
+    >>> key = {"key": "k", "answers": {"q1": {"share": {"value": to_plain(0.84)}}}}
+    >>> notebook, sidecar = assign(folder / "lab02.ipynb", folder / "release", expected=key)
+    >>> notebook.name, sidecar.name
+    ('lab02.ipynb', 'lab02.checks.json')
+    """
     import nbformat
 
     source, out = Path(source), Path(out)

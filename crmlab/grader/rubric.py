@@ -43,7 +43,33 @@ ID_COLUMNS = ("rater", "role", "student")
 
 @dataclass
 class Rubric:
-    """A parsed rubric: parts (id → item, label, max), item order, default weights."""
+    """A parsed rubric: parts (id → item, label, max), item order, default weights.
+
+    Built by :func:`parse_rubric` or :func:`load_rubric`; each parameter is the attribute of
+    that name.
+
+    Parameters
+    ----------
+    name
+        The rubric's name (its file name).
+    parts
+        One row per part, in order: ``item``, ``part``, ``label``, ``max`` and ``kind``.
+    weights
+        Rater role → weight (``{"teacher": 0.6, "student": 0.4}`` in the course).
+    required_roles
+        Roles whose absence for a student is reported.
+
+    Examples
+    --------
+    >>> spec = parse_rubric({"weights": {"teacher": 0.6, "student": 0.4}, "items": [
+    ...     {"id": "content", "parts": [{"id": "theory", "max": 15}, {"id": "insight", "max": 15}]}]})
+    >>> spec.parts[["item", "part", "max"]]
+          item     part   max
+    0  content   theory  15.0
+    1  content  insight  15.0
+    >>> spec.total, spec.weights
+    (30.0, {'teacher': 0.6, 'student': 0.4})
+    """
 
     name: str
     parts: pd.DataFrame  # columns item, part, label, max, kind (one row per part, in order)
@@ -61,6 +87,35 @@ class Rubric:
 
 @dataclass
 class RubricResult:
+    """What :func:`score` computes; each parameter is the attribute of that name.
+
+    Parameters
+    ----------
+    students
+        One row per student: points per item, ``total`` and the number of raters per role
+        (``raters_<role>``), with ``group`` when groups were given.
+    groups
+        One row per group (``members``, ``score`` = mean total, ``lowest``, ``highest``), or
+        None without groups.
+    details
+        Every score given: ``rater``, ``role``, ``student``, ``item``, ``part``, ``points``.
+    warnings
+        One line per problem (missing roles, missing assigned scores, students without group).
+
+    Examples
+    --------
+    >>> spec = parse_rubric({"weights": {"teacher": 0.6, "student": 0.4}, "items": [
+    ...     {"id": "content", "parts": [{"id": "theory", "max": 15}, {"id": "insight", "max": 15}]}]})
+    >>> sheet = pd.DataFrame({"rater": ["T1", "S1", "S2"], "role": ["teacher", "student", "student"],
+    ...                       "student": ["al"] * 3, "theory": [12, 10, 14], "insight": [9, 15, 13]})
+    >>> result = score(read_sheets([sheet], spec), spec)
+    >>> result.students   # theory 0.6·12 + 0.4·12 = 12, insight 0.6·9 + 0.4·14 = 11
+      student  content  total  raters_student  raters_teacher
+    0      al     23.0   23.0               2               1
+    >>> result.groups is None, result.warnings
+    (True, [])
+    """
+
     students: pd.DataFrame
     groups: pd.DataFrame | None
     details: pd.DataFrame
@@ -78,7 +133,27 @@ def _positive(value: Any, where: str) -> float:
 
 
 def parse_rubric(data: dict[str, Any], name: str = "rubric") -> Rubric:
-    """Validate a rubric given as a dict (the YAML's content)."""
+    """Validate a rubric given as a dict (the YAML's content).
+
+    Parameters
+    ----------
+    data
+        ``items`` (each with ``id`` and ``parts``, each part with ``id`` and ``max``), and
+        optionally ``weights`` and ``required_roles``.
+    name
+        The rubric's name, in error messages.
+
+    Returns
+    -------
+    Rubric
+        The checked rubric.
+
+    Examples
+    --------
+    >>> spec = parse_rubric({"items": [{"id": "delivery", "parts": [{"id": "audible", "max": 15}]}]})
+    >>> spec.items, spec.total
+    (['delivery'], 15.0)
+    """
     if not isinstance(data, dict) or not isinstance(data.get("items"), list) or not data["items"]:
         raise CrmlabInputError(f"{name}: a rubric needs a list of `items`")
     rows, seen = [], set()
@@ -103,7 +178,26 @@ def parse_rubric(data: dict[str, Any], name: str = "rubric") -> Rubric:
 
 
 def load_rubric(path: str | Path) -> Rubric:
-    """Read and validate a YAML rubric."""
+    """Read and validate a YAML rubric.
+
+    Parameters
+    ----------
+    path
+        The YAML file (``exercises/rubric_presentation.yaml`` is the course's).
+
+    Returns
+    -------
+    Rubric
+        The checked rubric, named after the file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "talk.yaml"
+    >>> _ = path.write_text("items:\\n  - id: delivery\\n    parts:\\n      - {id: audible, max: 15}\\n")
+    >>> load_rubric(path).total
+    15.0
+    """
     import yaml
 
     path = Path(path)
@@ -115,7 +209,23 @@ def load_rubric(path: str | Path) -> Rubric:
 
 
 def parse_weights(text: str) -> dict[str, float]:
-    """``"teacher=0.6,student=0.4"`` → ``{"teacher": 0.6, "student": 0.4}``."""
+    """``"teacher=0.6,student=0.4"`` → ``{"teacher": 0.6, "student": 0.4}``.
+
+    Parameters
+    ----------
+    text
+        ``role=weight`` pairs separated by commas (the command line's ``--weights``).
+
+    Returns
+    -------
+    dict
+        Role → weight.
+
+    Examples
+    --------
+    >>> parse_weights("teacher=0.6,student=0.4")
+    {'teacher': 0.6, 'student': 0.4}
+    """
     weights = {}
     for pair in text.split(","):
         role, sep, value = pair.partition("=")
@@ -171,6 +281,27 @@ def read_sheets(paths: list[str | Path] | list[pd.DataFrame], spec: Rubric) -> p
     Each path is a CSV (UTF-8 with or without BOM, or GBK/GB18030 as Excel saves it on Chinese
     Windows) or an xlsx workbook whose every non-empty sheet is a score sheet. A missing file is
     an error.
+
+    Parameters
+    ----------
+    paths
+        The score sheets: files, or DataFrames already read.
+    spec
+        The rubric the sheets are checked against.
+
+    Returns
+    -------
+    DataFrame
+        One row per score: ``rater``, ``role``, ``student``, ``part``, ``points``, ``item`` and
+        ``sheet`` (where it came from).
+
+    Examples
+    --------
+    >>> spec = parse_rubric({"items": [{"id": "delivery", "parts": [{"id": "audible", "max": 15}]}]})
+    >>> sheet = pd.DataFrame({"rater": ["T1"], "role": ["teacher"], "student": ["al"], "audible": [12]})
+    >>> read_sheets([sheet], spec)[["rater", "student", "part", "points"]]
+      rater student     part  points
+    0    T1      al  audible      12
     """
     tables: list[tuple[str, pd.DataFrame]] = []
     for source in paths:
@@ -221,7 +352,26 @@ def _read_csv(path: str | Path, what: str) -> pd.DataFrame:
 
 
 def read_groups(path: str | Path) -> pd.DataFrame:
-    """A CSV with columns ``student,group`` (UTF-8 or GBK)."""
+    """A CSV with columns ``student,group`` (UTF-8 or GBK).
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+
+    Returns
+    -------
+    DataFrame
+        ``student`` and ``group``, as text.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "groups.csv"
+    >>> _ = path.write_text("student,group\\nal,1\\nbo,1\\n", encoding="gbk")
+    >>> read_groups(path).values.tolist()
+    [['al', '1'], ['bo', '1']]
+    """
     frame = _read_csv(path, "groups file")
     missing = [c for c in ("student", "group") if c not in frame.columns]
     if missing:
@@ -234,6 +384,29 @@ def read_assignments(path: str | Path, groups: pd.DataFrame | None = None) -> pd
 
     With assignments, only missing *assigned* scores are reported (rotating peer raters no
     longer warn about the groups they were not asked to score).
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    groups
+        The groups (:func:`read_groups`); needed when the file names groups.
+
+    Returns
+    -------
+    DataFrame
+        ``rater`` and ``student``, one row per score expected.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "groups.csv").write_text("student,group\\nal,1\\nbo,1\\n")
+    >>> _ = (folder / "raters.csv").write_text("rater,group\\nS1,1\\n")
+    >>> read_assignments(folder / "raters.csv", read_groups(folder / "groups.csv"))
+      rater student
+    0    S1      al
+    1    S1      bo
     """
     frame = _read_csv(path, "assignments file")
     if "rater" not in frame.columns or not ({"student", "group"} & set(frame.columns)):
@@ -289,6 +462,35 @@ def score(sheets: pd.DataFrame, spec: Rubric, weights: dict[str, float] | None =
 
     ``assignments`` (from :func:`read_assignments`) declares who scores whom; the warnings then
     name only missing assigned scores. Each warning is one line per problem.
+
+    Parameters
+    ----------
+    sheets
+        The long table of :func:`read_sheets`.
+    spec
+        The rubric.
+    weights
+        Rater role → weight; default the rubric's (equal weights when it has none).
+    groups
+        ``student`` → ``group``, for group scores.
+    assignments
+        Who scores whom.
+
+    Returns
+    -------
+    RubricResult
+        Student scores, group scores, every score given and the warnings.
+
+    Examples
+    --------
+    >>> spec = parse_rubric({"items": [{"id": "delivery", "parts": [{"id": "audible", "max": 15}]}]})
+    >>> sheet = pd.DataFrame({"rater": ["T1", "T1"], "role": ["teacher"] * 2,
+    ...                       "student": ["al", "bo"], "audible": [12, 9]})
+    >>> result = score(read_sheets([sheet], spec), spec,
+    ...                groups=pd.DataFrame({"student": ["al", "bo"], "group": ["1", "1"]}))
+    >>> result.groups
+      group  members  score  lowest  highest
+    0     1        2   10.5     9.0     12.0
     """
     weights = weights or spec.weights
     warnings: list[str] = []
@@ -340,7 +542,31 @@ def score(sheets: pd.DataFrame, spec: Rubric, weights: dict[str, float] | None =
 def export(result: RubricResult, out: str | Path) -> list[Path]:
     """Write students.csv, groups.csv (when groups were given) and details.csv into ``out``.
 
-    The files are for Excel: UTF-8 with BOM, and a name starting with ``=`` stays text."""
+    The files are for Excel: UTF-8 with BOM, and a name starting with ``=`` stays text.
+
+    Parameters
+    ----------
+    result
+        The result of :func:`score`.
+    out
+        The folder to write to (created).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> spec = parse_rubric({"items": [{"id": "delivery", "parts": [{"id": "audible", "max": 15}]}]})
+    >>> sheet = pd.DataFrame({"rater": ["T1"], "role": ["teacher"], "student": ["=cmd"], "audible": [12]})
+    >>> files = export(score(read_sheets([sheet], spec), spec), tempfile.mkdtemp())
+    >>> [f.name for f in files]
+    ['students.csv', 'details.csv']
+    >>> files[0].read_text(encoding="utf-8-sig").splitlines()[1]
+    "'=cmd,12.0,12.0,1"
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     from crmlab._spreadsheet import write_frame_csv

@@ -260,6 +260,29 @@ def check(qid: str, *values: Any) -> None:
         The question id, e.g. ``"q1"`` (the id after ``# QUESTION`` in the question's cell).
     *values
         Your answer: the variable(s) named in the question (or your function).
+
+    Returns
+    -------
+    None
+        It prints one line: ``✓`` when the answer looks correct, ``✗`` and what is wrong,
+        or ``?`` when the self-check data is missing.
+
+    Examples
+    --------
+    >>> import json, tempfile, nbformat
+    >>> from crmlab.grader.authoring import parse_lab
+    >>> from crmlab.grader.plain import to_plain
+    >>> from crmlab.grader.release import checks_data
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "# QUESTION q1 points=2 answer=share compare=number\\nshare = 0.84")])
+    >>> key = {"answers": {"q1": {"share": {"value": to_plain(0.84)}}}}
+    >>> path = Path(tempfile.mkdtemp()) / "lab02.checks.json"
+    >>> _ = path.write_text(json.dumps(checks_data(parse_lab(nb), key, "salt", "lab02")))
+    >>> check.load(path)   # a released notebook finds its file by itself
+    >>> check("q1", 0.84)
+    ✓ q1 looks correct
+    >>> check("q1", 0.47)
+    ✗ q1: the value is not correct
     """
     if _grading():
         return
@@ -272,7 +295,30 @@ def check(qid: str, *values: Any) -> None:
 
 
 def check_all() -> None:
-    """Check every question of the lab, reading the answers from the notebook's variables."""
+    """Check every question of the lab, reading the answers from the notebook's variables.
+
+    Returns
+    -------
+    None
+        It prints one line per question and how many pass.
+
+    Examples
+    --------
+    >>> import json, tempfile, nbformat
+    >>> from crmlab.grader.authoring import parse_lab
+    >>> from crmlab.grader.plain import to_plain
+    >>> from crmlab.grader.release import checks_data
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "# QUESTION q1 points=2 answer=share compare=number\\nshare = 0.84")])
+    >>> key = {"answers": {"q1": {"share": {"value": to_plain(0.84)}}}}
+    >>> path = Path(tempfile.mkdtemp()) / "lab02.checks.json"
+    >>> _ = path.write_text(json.dumps(checks_data(parse_lab(nb), key, "salt", "lab02")))
+    >>> check.load(path)
+    >>> share = 0.84   # the student's variable
+    >>> check_all()
+    ✓ q1 looks correct
+    1 of 1 questions pass their self-check
+    """
     if _grading():
         return
     frame = sys._getframe(1)

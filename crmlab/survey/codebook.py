@@ -39,12 +39,40 @@ _ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class CodebookError(CrmlabInputError):
-    """The codebook itself is wrong (duplicate ids, a bad scale, an unknown type …)."""
+    """The codebook itself is wrong (duplicate ids, a bad scale, an unknown type …).
+
+    Examples
+    --------
+    >>> try:
+    ...     Codebook.from_dict({"title": "t", "questions": [
+    ...         {"id": "q1", "text": "a", "type": "single", "options": {1: "是"}},
+    ...         {"id": "q1", "text": "b", "type": "text"}]})
+    ... except CodebookError as err:
+    ...     print(err)
+    the codebook has 1 problem(s):
+      - question id 'q1' is used 2 times
+    """
 
 
 @dataclass(frozen=True)
 class Scale:
-    """An answer scale such as a 5-point agreement scale or the 0–10 recommendation scale."""
+    """An answer scale such as a 5-point agreement scale or the 0–10 recommendation scale.
+
+    Parameters
+    ----------
+    name
+        The scale's name in the codebook (``agree5``).
+    min, max
+        The lowest and highest answer code.
+    labels
+        Code → label for some or all codes.
+
+    Examples
+    --------
+    >>> s = Scale("recommend11", 0, 10, {0: "完全不可能", 10: "极有可能"})
+    >>> s.points, s.codes[:3]
+    (11, [0, 1, 2])
+    """
 
     name: str
     min: int
@@ -63,7 +91,54 @@ class Scale:
 
 @dataclass(frozen=True)
 class Question:
-    """One question of the questionnaire (one column of the data, or one per option)."""
+    """One question of the questionnaire (one column of the data, or one per option).
+
+    Usually built by :class:`Codebook` from the YAML entry of the same keys (documented at the
+    top of ``datasets/survey_codebook.yaml``); each parameter is the attribute of that name.
+
+    Parameters
+    ----------
+    id
+        The column name in the data.
+    text
+        The question as printed.
+    type
+        One of :data:`QUESTION_TYPES`.
+    number
+        The question's number on the paper form.
+    options
+        Code → label of a single or multiple choice.
+    scale
+        The answer :class:`Scale` of a likert or rating question.
+    minimum, maximum
+        The allowed range of a number question.
+    required
+        A questionnaire without this answer is invalid.
+    reverse
+        A reverse-coded (反向计分) Likert item.
+    dimension
+        The dimension id the item measures.
+    role
+        ``expectation``, ``perception``, ``importance`` or ``overall``.
+    pair
+        For an expectation item: the id of its perception item.
+    block
+        The straight-lining block the item belongs to.
+    factual
+        A factual question (tallied by its most frequent answer).
+    separator
+        The character between the codes of a multiple-choice answer.
+    section
+        ``opening``, ``body`` or ``appendix``.
+    matrix, row
+        For one row of a matrix question: the matrix's id and the row's text.
+
+    Examples
+    --------
+    >>> q = Question("q1", "您的性别", "single", options={1: "男", 2: "女"})
+    >>> q.coded, q.allowed_codes
+    (True, [1, 2])
+    """
 
     id: str
     text: str
@@ -137,6 +212,25 @@ class Codebook:
 
     Build it with :meth:`from_yaml`, :meth:`from_json` or :meth:`from_dict`; the definition is
     checked at once and every problem is reported together in one :class:`CodebookError`.
+
+    Parameters
+    ----------
+    title
+        The survey's title.
+    questions
+        The :class:`Question` objects, in questionnaire order.
+    id_column
+        The column holding the questionnaire number.
+    administrative
+        Column → description of the columns filled in by the collector.
+    dimensions
+        Dimension id → label.
+    scales
+        Scale name → :class:`Scale`.
+    straight_lining
+        The straight-lining rules (a block answered identically is rejected).
+    quality
+        Settings of the optional speeder and repeated-IP checks (:data:`QUALITY_DEFAULTS`).
 
     Examples
     --------
@@ -531,7 +625,19 @@ def _parse_question(position: int, spec: Any, scales: dict[str, Scale],
 
 
 def course_codebook() -> Codebook:
-    """The codebook of the course's survey dataset (``datasets/survey_codebook.yaml``)."""
+    """The codebook of the course's survey dataset (``datasets/survey_codebook.yaml``).
+
+    Returns
+    -------
+    Codebook
+        The checked codebook of ``load_dataset("survey_responses")``.
+
+    Examples
+    --------
+    >>> cb = course_codebook()
+    >>> cb.id_column, len(cb.items(role="expectation"))
+    ('questionnaire_no', 13)
+    """
     from crmlab.datasets import data_dir
 
     return Codebook.from_yaml(data_dir() / "survey_codebook.yaml")

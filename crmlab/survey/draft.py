@@ -49,10 +49,29 @@ _FREE_TEXT = re.compile(r"建议|意见|原因|为什么|请说明|请填写|看
 def draft_codebook(path: str | Path, *, sheet: int | str = 0) -> dict[str, Any]:
     """Propose a codebook (as plain data, ready for YAML) from a survey export.
 
+    Parameters
+    ----------
+    path
+        A ``.csv`` or ``.xlsx`` export (see :func:`~crmlab.survey.read_responses`).
+    sheet
+        Excel sheet name or position.
+
     Returns
     -------
     dict
         ``title``, ``id_column``, ``scales`` used, ``questions`` and ``notes`` (what was guessed).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
+    >>> _ = path.write_text("1、您的性别,2、您对我们的服务满意吗\\n男,满意\\n女,非常满意\\n女,一般\\n",
+    ...                     encoding="utf-8")
+    >>> draft = draft_codebook(path)
+    >>> draft["questions"]
+    [{'id': 'q1', 'number': 1, 'text': '您的性别', 'type': 'single', 'options': {1: '男', 2: '女'}}, {'id': 'q2', 'number': 2, 'text': '您对我们的服务满意吗', 'type': 'likert', 'scale': 'satisfied5'}]
+    >>> draft["scales"]["satisfied5"]["labels"][4]
+    '满意'
     """
     table, notes, platform = read_export(path, sheet=sheet)
     metadata = set(_METADATA.get(platform, ())) if platform else set()

@@ -120,11 +120,35 @@ def compare_groups(valid: pd.DataFrame, codebook: Codebook, by: str,
                    items: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-group measures with 95 % intervals, and one test per measure.
 
+    Parameters
+    ----------
+    valid
+        The valid questionnaires.
+    codebook
+        The questionnaire definition (which items are CSAT, NPS and Likert items).
+    by
+        The question or column whose groups are compared (e.g. ``"gender"``).
+    items
+        Likert items whose means are compared; default every Likert item.
+
     Returns
     -------
     (measures, tests)
         ``measures``: ``measure, group, n, value, ci_low, ci_high``; ``tests``: ``measure, test,
         statistic, df, p_value, effect_size, effect`` (``Cramér's V`` or ``ε²``).
+
+    Examples
+    --------
+    >>> from crmlab.datasets import load_dataset
+    >>> from crmlab.survey import course_codebook, validate
+    >>> valid = validate(load_dataset("survey_responses"), course_codebook()).valid
+    >>> measures, tests = compare_groups(valid, course_codebook(), by="gender", items=[])
+    >>> measures[["measure", "group", "n"]].head(2)
+      measure group    n
+    0  CSAT %     男  222
+    1  CSAT %     女  161
+    >>> tests["test"].tolist()   # CSAT, NPS, and the mean of the 0–10 recommendation
+    ['chi-square', 'chi-square', 'Kruskal–Wallis']
     """
     groups = group_labels(valid, codebook, by)
     present = groups.notna().to_numpy()

@@ -96,7 +96,16 @@ _OTHER = re.compile(r"^(.*?)[【〖\[(（](.*)$", re.S)
 def detect_encoding(raw: bytes) -> tuple[str, str]:
     """Decode-test ``raw``: UTF-8 with BOM, UTF-8, then GB18030 (a superset of GBK), strictly.
 
-    Returns the Python codec and a label for messages; raises when none decodes the bytes.
+    Parameters
+    ----------
+    raw
+        The file's bytes.
+
+    Returns
+    -------
+    (str, str)
+        The Python codec and a label for messages. Raises :class:`CrmlabInputError` when none
+        of the three decodes the bytes.
 
     Examples
     --------
@@ -300,6 +309,20 @@ def read_responses(path: str | Path, codebook: Codebook, *, sheet: int | str = 0
         Administrative and metadata columns first, then the questions in codebook order, then
         any extra columns. Index: spreadsheet row number. ``attrs``: ``encoding``, ``source``,
         ``platform``, ``column_map`` (header → question id) and ``notes`` (what was done).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> cb = Codebook.from_dict({"title": "t", "id_column": "no", "questions": [
+    ...     {"id": "q1", "number": 1, "text": "您的性别", "type": "single",
+    ...      "options": {1: "男", 2: "女"}}]})
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
+    >>> _ = path.write_text("no,q1\\n1,男\\n2,女\\n", encoding="gbk")   # typed in Excel, saved as GBK
+    >>> responses = read_responses(path, cb)
+    >>> responses["q1"].to_dict()   # option texts turned into codes; index = spreadsheet row
+    {2: 1.0, 3: 2.0}
+    >>> responses.attrs["notes"]
+    ['read export.csv as GB18030']
     """
     path = Path(path)
     table, notes, platform = read_export(path, sheet=sheet)

@@ -211,7 +211,34 @@ def report_language(codebook: Codebook, lang: str | None = None) -> str:
 
 @dataclass
 class SurveyReport:
-    """What :func:`survey_report` wrote, the validation it was based on and every table."""
+    """What :func:`survey_report` wrote, the validation it was based on and every table.
+
+    Each parameter is the attribute of that name.
+
+    Parameters
+    ----------
+    html, markdown, workbook
+        The files written: ``report.html``, ``report.md`` and the Excel workbook.
+    figures
+        The chart images (PNG) the documents show.
+    validation
+        The :class:`ValidationResult` the analysis used.
+    findings
+        The plain-language findings (:func:`key_findings`).
+    tables
+        Every table of the report, by sheet name.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> cb = Codebook.from_dict({"title": "服务调查", "id_column": "no", "questions": [
+    ...     {"id": "q1", "number": 1, "text": "您的性别", "type": "single",
+    ...      "options": {1: "男", 2: "女"}}]})
+    >>> rep = survey_report(pd.DataFrame({"no": [1, 2, 3], "q1": [1, 2, 2]}), cb,
+    ...                     tempfile.mkdtemp(), lang="en")
+    >>> rep.html.name, list(rep.tables)
+    ('report.html', ['funnel', 'statistics'])
+    """
 
     html: Path
     markdown: Path
@@ -437,7 +464,37 @@ def _scored_mean(values: pd.Series, q) -> float:
 
 def key_findings(valid: pd.DataFrame, codebook: Codebook, validation: ValidationResult | None = None,
                  *, by: str | None = None, lang: str = "en") -> list[str]:
-    """Plain-language findings: response rate, CSAT, NPS, groups by label, gaps, IPA priorities."""
+    """Plain-language findings: response rate, CSAT, NPS, groups by label, gaps, IPA priorities.
+
+    A finding is written only when the codebook has the questions it needs (a CSAT item, the
+    recommendation question, expectation/perception pairs, importance items).
+
+    Parameters
+    ----------
+    valid
+        The valid questionnaires.
+    codebook
+        The questionnaire definition.
+    validation
+        The :class:`ValidationResult` of :func:`validate`, for the response-rate sentence.
+    by
+        Optional question or column whose groups are compared.
+    lang
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    list of str
+        One sentence per finding.
+
+    Examples
+    --------
+    >>> from crmlab.datasets import load_dataset
+    >>> from crmlab.survey import course_codebook, validate
+    >>> checked = validate(load_dataset("survey_responses"), course_codebook())
+    >>> key_findings(checked.valid, course_codebook(), checked)[0]
+    '405 questionnaires received, 383 valid (94.6 %); 22 set aside as blank or invalid.'
+    """
     t = TEXT[lang]
     found: list[str] = []
     if validation is not None:
@@ -524,6 +581,22 @@ def survey_report(responses: pd.DataFrame | ValidationResult, codebook: Codebook
         At most this many rejected questionnaires / free-text answers per question are listed,
         in the documents and the workbook (all are counted, and the documents say how many
         more there are).
+
+    Returns
+    -------
+    SurveyReport
+        The paths written, the validation, the findings and every table.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> cb = Codebook.from_dict({"title": "服务调查", "id_column": "no", "questions": [
+    ...     {"id": "q1", "number": 1, "text": "您的性别", "type": "single",
+    ...      "options": {1: "男", 2: "女"}}]})
+    >>> rep = survey_report(pd.DataFrame({"no": [1, 2, 3], "q1": [1, 2, 2]}), cb,
+    ...                     tempfile.mkdtemp(), lang="en")
+    >>> rep.workbook.name, [p.name for p in rep.figures]
+    ('statistics_tables.xlsx', ['funnel.png', 'q_q1.png'])
     """
     from crmlab.plots import survey as plots
 

@@ -98,6 +98,22 @@ def top_box(scores, scale: int = 5, boxes: int = 2, *, minimum: int = 1) -> floa
 
     Top-2-box on a 1–5 scale counts the 4s and 5s. Missing answers are left out.
 
+    Parameters
+    ----------
+    scores
+        The answers (a list, array or Series of codes; missing allowed).
+    scale
+        Number of points on the scale (5 for 1–5).
+    boxes
+        How many of the top codes count (2 = top-2-box).
+    minimum
+        The lowest code (1 for 1–5, 0 for 0–10).
+
+    Returns
+    -------
+    float
+        The share of answers in the top box; NaN when there is no answer.
+
     Examples
     --------
     >>> top_box([5, 4, 4, 3, 1, None])
@@ -110,7 +126,29 @@ def top_box(scores, scale: int = 5, boxes: int = 2, *, minimum: int = 1) -> floa
 
 
 def bottom_box(scores, scale: int = 5, boxes: int = 2, *, minimum: int = 1) -> float:
-    """Share (0–1) of answers in the bottom ``boxes`` codes (1s and 2s for bottom-2 of 1–5)."""
+    """Share (0–1) of answers in the bottom ``boxes`` codes (1s and 2s for bottom-2 of 1–5).
+
+    Parameters
+    ----------
+    scores
+        The answers (a list, array or Series of codes; missing left out).
+    scale
+        Number of points on the scale (5 for 1–5).
+    boxes
+        How many of the bottom codes count (2 = bottom-2-box).
+    minimum
+        The lowest code (1 for 1–5, 0 for 0–10).
+
+    Returns
+    -------
+    float
+        The share of answers in the bottom box; NaN when there is no answer.
+
+    Examples
+    --------
+    >>> bottom_box([5, 4, 2, 1, 1, None])
+    0.6
+    """
     values = _scores(scores, what="bottom_box scores", low=minimum, high=minimum + scale - 1)
     if values.size == 0:
         return float("nan")
@@ -118,13 +156,55 @@ def bottom_box(scores, scale: int = 5, boxes: int = 2, *, minimum: int = 1) -> f
 
 
 def reverse_code(values, *, minimum: int = 1, maximum: int = 5):
-    """Recode a reverse-worded item: ``minimum + maximum − x`` (on 1–5: 1↔5, 2↔4)."""
+    """Recode a reverse-worded item: ``minimum + maximum − x`` (on 1–5: 1↔5, 2↔4).
+
+    Parameters
+    ----------
+    values
+        The answers (a number, array or Series).
+    minimum, maximum
+        The lowest and highest code of the scale.
+
+    Returns
+    -------
+    same type as ``values``
+        The recoded answers (missing stay missing).
+
+    Examples
+    --------
+    >>> reverse_code(pd.Series([1, 2, 3, 5])).tolist()
+    [5, 4, 3, 1]
+    """
     return minimum + maximum - values
 
 
 def apply_reverse_coding(data: pd.DataFrame, codebook: Codebook,
                          items: Sequence[str] | None = None) -> pd.DataFrame:
-    """A copy of ``data`` with the codebook's reverse-coded items recoded (only those present)."""
+    """A copy of ``data`` with the codebook's reverse-coded items recoded (only those present).
+
+    Parameters
+    ----------
+    data
+        Questionnaires, one column per question.
+    codebook
+        Says which items are reverse-coded and on which scale.
+    items
+        Recode only these of the reverse-coded items; default all.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``data``; the other columns are unchanged.
+
+    Examples
+    --------
+    >>> from crmlab.survey import course_codebook
+    >>> course_codebook().reverse_items
+    ['e_emp3', 'p_emp3']
+    >>> apply_reverse_coding(pd.DataFrame({"p_emp3": [1, 4], "p_emp1": [1, 4]}),
+    ...                      course_codebook()).values.tolist()
+    [[5, 1], [2, 4]]
+    """
     out = data.copy()
     for qid in codebook.reverse_items:
         if qid in out.columns and (items is None or qid in items):
@@ -146,6 +226,8 @@ def likert_summary(data: pd.DataFrame, items: Sequence[str] | None = None, *,
         Item columns; default every Likert question of ``codebook``.
     codebook
         Gives the items' text and scale (then ``minimum``/``maximum`` are taken from it).
+    minimum, maximum
+        The scale's lowest and highest code when there is no codebook.
     boxes
         Width of the top/bottom box (2 = top-2-box).
     reverse
@@ -196,7 +278,29 @@ def likert_summary(data: pd.DataFrame, items: Sequence[str] | None = None, *,
 
 @dataclass
 class CSATResult:
-    """Customer satisfaction score: percent of satisfied answers (top-box) with a Wilson CI."""
+    """Customer satisfaction score: percent of satisfied answers (top-box) with a Wilson CI.
+
+    Returned by :func:`csat`; each parameter is the attribute of that name.
+
+    Parameters
+    ----------
+    csat
+        Percent (0–100) of answers in the top box.
+    satisfied
+        Number of those answers.
+    n
+        Number of answers (missing left out).
+    ci_low, ci_high
+        Wilson score interval of the percent.
+    confidence
+        Confidence level of the interval.
+
+    Examples
+    --------
+    >>> r = csat([5, 4, 3, 2, 4])   # 3 of 5; Wilson 95 % interval 23.1 % to 88.2 %
+    >>> round(r.ci_low, 1), round(r.ci_high, 1)
+    (23.1, 88.2)
+    """
 
     csat: float
     satisfied: int
@@ -212,6 +316,24 @@ class CSATResult:
 def csat(scores, scale: int = 5, boxes: int = 2, *, minimum: int = 1,
          confidence: float = 0.95) -> CSATResult:
     """CSAT: percent of respondents answering in the top ``boxes`` codes (4 or 5 of 1–5).
+
+    Parameters
+    ----------
+    scores
+        The answers (missing left out).
+    scale
+        Number of points on the scale.
+    boxes
+        How many of the top codes count as satisfied.
+    minimum
+        The lowest code.
+    confidence
+        Confidence level of the Wilson interval.
+
+    Returns
+    -------
+    CSATResult
+        The percent, counts and interval.
 
     Examples
     --------
@@ -230,7 +352,31 @@ def csat(scores, scale: int = 5, boxes: int = 2, *, minimum: int = 1,
 
 @dataclass
 class NPSResult:
-    """Net promoter score (−100…100) with its parts and a confidence interval."""
+    """Net promoter score (−100…100) with its parts and a confidence interval.
+
+    Returned by :func:`nps`; each parameter is the attribute of that name.
+
+    Parameters
+    ----------
+    nps
+        % promoters − % detractors.
+    promoters, passives, detractors
+        Number of answers in each group.
+    n
+        Number of answers used.
+    ci_low, ci_high
+        The interval (normal approximation, clipped to −100…100).
+    confidence
+        Its confidence level.
+    missing
+        Number of missing answers left out.
+
+    Examples
+    --------
+    >>> r = nps([10, 9, 8, 7, 6, 5, None])   # p = d = 1/3: se = √(2/3 / 6) = 1/3
+    >>> r.missing, round(r.ci_high, 2)        # 1.96 × 33.33
+    (1, 65.33)
+    """
 
     nps: float
     promoters: int
@@ -259,6 +405,22 @@ def nps(scores, *, promoter_min: int = 9, detractor_max: int = 6,
     ``var = (p + d − (p − d)²) / n`` (p, d = promoter and detractor fractions), clipped to
     [−100, 100]. Missing answers are left out and counted in ``missing``.
 
+    Parameters
+    ----------
+    scores
+        The 0–10 answers.
+    promoter_min
+        The lowest promoter answer.
+    detractor_max
+        The highest detractor answer.
+    confidence
+        Confidence level of the interval.
+
+    Returns
+    -------
+    NPSResult
+        The score, its parts and the interval.
+
     Examples
     --------
     >>> r = nps([10, 9, 8, 7, 6, 5])
@@ -286,7 +448,35 @@ def nps(scores, *, promoter_min: int = 9, detractor_max: int = 6,
 # ---- reliability -------------------------------------------------------------------------
 @dataclass
 class CronbachResult:
-    """Cronbach's alpha with Feldt's confidence interval and an item analysis."""
+    """Cronbach's alpha with Feldt's confidence interval and an item analysis.
+
+    Returned by :func:`cronbach_alpha`; each parameter is the attribute of that name.
+
+    Parameters
+    ----------
+    alpha
+        Cronbach's alpha.
+    ci_low, ci_high
+        Feldt's interval.
+    n
+        Number of respondents used.
+    k
+        Number of items.
+    missing
+        How missing answers were handled (``"listwise"`` or ``"pairwise"``).
+    excluded
+        Respondents left out (listwise).
+    confidence
+        Confidence level of the interval.
+    items
+        Per item: mean, sd, corrected item–total correlation and alpha if deleted.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
+    >>> cronbach_alpha(df)
+    CronbachResult(alpha=0.954, ci=(0.766, 0.995), n=5, k=3, missing='listwise')
+    """
 
     alpha: float
     ci_low: float
@@ -332,8 +522,12 @@ def cronbach_alpha(items: pd.DataFrame, *, missing: str = "listwise", confidence
         ``"listwise"`` (default): only respondents who answered every item are used, the others
         are counted in ``excluded``; ``"pairwise"``: each covariance uses every respondent who
         answered both items (``n`` is then the number of respondents with at least two answers).
+    confidence
+        Confidence level of Feldt's interval.
     reverse
         Items to reverse-code (``minimum + maximum − x``) first.
+    minimum, maximum
+        The scale's lowest and highest code (for the reverse coding).
 
     Returns
     -------
@@ -400,6 +594,26 @@ def reliability(data: pd.DataFrame, codebook: Codebook, *, role: str = "percepti
                 confidence: float = 0.95) -> CronbachResult:
     """Cronbach's alpha of the codebook's items of ``role`` (and ``dimension``), reverse-coded.
 
+    Parameters
+    ----------
+    data
+        Valid questionnaires.
+    codebook
+        Says which items have the role (and dimension) and which are reverse-coded.
+    role
+        ``"perception"`` (default), ``"expectation"`` …
+    dimension
+        Only the items of this dimension; default all of the role.
+    missing
+        ``"listwise"`` or ``"pairwise"`` (see :func:`cronbach_alpha`).
+    confidence
+        Confidence level of Feldt's interval.
+
+    Returns
+    -------
+    CronbachResult
+        As :func:`cronbach_alpha`.
+
     Examples
     --------
     >>> from crmlab.datasets import load_dataset
@@ -429,12 +643,25 @@ def servqual_gaps(data: pd.DataFrame, codebook: Codebook, *, level: str = "item"
 
     Parameters
     ----------
+    data
+        Valid questionnaires.
+    codebook
+        Pairs each expectation item with its perception item.
     level
         ``"item"``: one row per expectation/perception pair; ``"dimension"``: one row per
         dimension (unweighted mean of its items' means), with the mean importance rating and the
         importance-weighted gap (weight = importance ÷ sum of importances).
     by
         Optional grouping column (e.g. ``"company"``): the table is computed per group.
+
+    Returns
+    -------
+    DataFrame
+        Per item: ``dimension``, ``expectation_item``, ``perception_item``, ``text``, ``n``,
+        ``expectation``, ``perception``, ``gap`` and ``ratio``; per dimension: ``dimension``,
+        ``label``, ``items``, ``expectation``, ``perception``, ``gap``, ``ratio`` and, when the
+        codebook has importance items, ``importance``, ``weight`` and ``weighted_gap``. With
+        ``by``, the group column comes first.
 
     Examples
     --------
@@ -506,6 +733,10 @@ def importance_performance(data: pd.DataFrame, codebook: Codebook, *,
 
     Parameters
     ----------
+    data
+        Valid questionnaires.
+    codebook
+        Names each dimension's importance item and perception items.
     cut
         ``"mean"`` (default): cut-offs are the means of the dimensions' importance and
         performance (the data-centred grid); ``"midpoint"``: the scale midpoint (3 on 1–5);
@@ -519,11 +750,11 @@ def importance_performance(data: pd.DataFrame, codebook: Codebook, *,
 
     Examples
     --------
-    >>> from crmlab.datasets import load_dataset
-    >>> from crmlab.survey import course_codebook, validate
-    >>> cb = course_codebook()
-    >>> valid = validate(load_dataset("survey_responses"), cb).valid
-    >>> importance_performance(valid, cb).set_index("dimension").loc["responsiveness", "quadrant"]
+    >>> from crmlab import datasets, survey
+    >>> cb = survey.course_codebook()
+    >>> ipa = importance_performance(survey.validate(datasets.load_dataset("survey_responses"),
+    ...                                              cb).valid, cb)
+    >>> ipa.set_index("dimension").loc["responsiveness", "quadrant"]
     'concentrate here (重点改进)'
     """
     dims = servqual_gaps(data, codebook, level="dimension")
@@ -550,7 +781,32 @@ def importance_performance(data: pd.DataFrame, codebook: Codebook, *,
 # ---- crosstab ----------------------------------------------------------------------------
 @dataclass
 class CrosstabResult:
-    """A contingency table with Pearson's chi-square test and Cramér's V."""
+    """A contingency table with Pearson's chi-square test and Cramér's V.
+
+    Returned by :func:`crosstab`; each parameter is the attribute of that name.
+
+    Parameters
+    ----------
+    table
+        Counts: the row question's answers × the column question's answers.
+    percent
+        Row percentages.
+    chi2, p_value, dof
+        Pearson's chi-square statistic, its p-value and degrees of freedom.
+    cramers_v
+        Cramér's V (0 = independent, 1 = one answer fixes the other).
+    expected
+        The expected counts under independence.
+    warning
+        Why the test is unreliable (small expected counts), or None.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1] * 10 + [2] * 10, "b": ([1] * 5 + [2] * 5) * 2})
+    >>> r = crosstab(df, "a", "b")   # the same split in both rows: independent
+    >>> r.table.values.tolist(), r.chi2, r.cramers_v
+    ([[5, 5], [5, 5]], 0.0, 0.0)
+    """
 
     table: pd.DataFrame
     percent: pd.DataFrame
@@ -575,6 +831,24 @@ def crosstab(data: pd.DataFrame, row: str, column: str, *, codebook: Codebook | 
     ``min_expected`` or any is below 1 (Cochran's rule), the test is unreliable: ``warning``
     says so and a :class:`UserWarning` is issued (merge categories, or use Fisher's exact test
     on a 2×2 table). ``correction`` applies Yates' continuity correction on 2×2 tables.
+
+    Parameters
+    ----------
+    data
+        Valid questionnaires.
+    row, column
+        The two closed questions (columns of ``data``).
+    codebook
+        Optional: labels the answer codes in the tables.
+    correction
+        Apply Yates' continuity correction (2×2 tables only).
+    min_expected
+        The expected count below which a cell is "small" for Cochran's rule.
+
+    Returns
+    -------
+    CrosstabResult
+        The tables and the test.
 
     Examples
     --------

@@ -35,7 +35,29 @@ NO_ANSWER = "no answer"
 
 
 def multiple_choice_codes(values: pd.Series, separator: str = ";") -> pd.DataFrame:
-    """Long table (``row``, ``code``) of the options chosen in a multiple-choice column."""
+    """Long table (``row``, ``code``) of the options chosen in a multiple-choice column.
+
+    Parameters
+    ----------
+    values
+        One answer per questionnaire, codes joined by ``separator`` (``"1;3"``); missing or
+        empty = nothing ticked.
+    separator
+        The character between codes.
+
+    Returns
+    -------
+    DataFrame
+        One row per option ticked: ``row`` (the index label of the answer) and ``code``.
+
+    Examples
+    --------
+    >>> multiple_choice_codes(pd.Series(["1;2", "3", None], index=[10, 11, 12]))
+       row  code
+    0   10     1
+    1   10     2
+    2   11     3
+    """
     parts = values.astype("string").str.split(separator, regex=False).explode().str.strip()
     parts = parts[parts.notna() & (parts != "")]
     codes = pd.to_numeric(parts, errors="coerce")
@@ -92,6 +114,8 @@ def tally(valid: pd.DataFrame, question: str, codebook: Codebook, *,
         questionnaires, as the training prescribes.
     question
         A question id of ``codebook``.
+    codebook
+        Gives the question's type, options and labels.
     by
         Column(s) to tally separately (``"collector"``, ``["group", "collector"]`` …).
     include_no_answer
@@ -105,6 +129,18 @@ def tally(valid: pd.DataFrame, question: str, codebook: Codebook, *,
         (count ÷ valid questionnaires; these add up to more than 100) and
         ``percent_of_answers`` (count ÷ all options ticked; these add up to 100). A text
         question is tallied as answered / not answered. A number question lists each value.
+
+    Examples
+    --------
+    >>> cb = Codebook.from_dict({"title": "t", "questions": [
+    ...     {"id": "why", "text": "选择我们的原因", "type": "multiple",
+    ...      "options": {1: "价格", 2: "速度", 3: "服务"}}]})
+    >>> tally(pd.DataFrame({"why": ["1;2", "3", None]}), "why", cb)  # 3 respondents, 3 ticks
+       code      label  count  percent_of_respondents  percent_of_answers
+    0     1         价格      1               33.333333           33.333333
+    1     2         速度      1               33.333333           33.333333
+    2     3         服务      1               33.333333           33.333333
+    3  <NA>  no answer      1               33.333333                 NaN
     """
     q = codebook.question(question)
     keys = [by] if isinstance(by, str) else list(by or [])
@@ -157,6 +193,12 @@ def tally_hierarchy(valid: pd.DataFrame, question: str, codebook: Codebook, *,
 
     Parameters
     ----------
+    valid
+        The valid questionnaires.
+    question
+        A question id of ``codebook``.
+    codebook
+        Gives the question's options and labels.
     levels
         Columns from the finest level (the collector) to the coarsest (the class).
 
@@ -165,6 +207,22 @@ def tally_hierarchy(valid: pd.DataFrame, question: str, codebook: Codebook, *,
     DataFrame
         ``level, unit, code, label, count, direct_count, agrees, valid_questionnaires, percent``
         (``unit`` names the collector/group/class, coarser levels first, joined with " / ").
+
+    Examples
+    --------
+    >>> cb = Codebook.from_dict({"title": "t", "questions": [
+    ...     {"id": "q1", "text": "性别", "type": "single", "options": {1: "男", 2: "女"}}]})
+    >>> valid = pd.DataFrame({"class": ["A"] * 3, "group": [1, 1, 2],
+    ...                       "collector": ["王", "李", "张"], "q1": [1, 2, 2]})
+    >>> h = tally_hierarchy(valid, "q1", cb)
+    >>> h[h["label"] == "女"][["level", "unit", "count", "direct_count", "agrees"]]
+            level       unit  count  direct_count  agrees
+    1   collector  A / 1 / 李      1             1    True
+    4   collector  A / 1 / 王      0             0    True
+    7   collector  A / 2 / 张      1             1    True
+    10      group      A / 1      1             1    True
+    13      group      A / 2      1             1    True
+    16      class          A      2             2    True
     """
     levels = list(levels)
     require_columns(valid, levels, what="the valid questionnaires")
@@ -210,10 +268,29 @@ def factual_mode(valid: pd.DataFrame, question: str, codebook: Codebook, *,
 
     Ties are resolved to the smallest code and every tied code is listed in ``tied``.
 
+    Parameters
+    ----------
+    valid
+        The valid questionnaires.
+    question
+        A question id of ``codebook`` (a closed question).
+    codebook
+        Gives the question's options and labels.
+    by
+        The unit column(s) (default ``"collector"``); ``None`` for all questionnaires.
+
     Returns
     -------
     DataFrame
         ``[by…,] mode, label, count, answers, share, tied``.
+
+    Examples
+    --------
+    >>> cb = Codebook.from_dict({"title": "t", "questions": [
+    ...     {"id": "q1", "text": "性别", "type": "single", "options": {1: "男", 2: "女"}}]})
+    >>> factual_mode(pd.DataFrame({"q1": [1, 2, 2]}), "q1", cb, by=None)  # doctest: +NORMALIZE_WHITESPACE
+       mode label  count  answers      share tied
+    0     2     女      2        3  66.666667
     """
     q = codebook.question(question)
     if q.type in ("multiple", "text", "number"):
@@ -246,10 +323,30 @@ def statistics_table(valid: pd.DataFrame, codebook: Codebook,
     Multiple-choice questions report the percent of respondents (the training's definition:
     count ÷ valid questionnaires). Open text and number questions are left out.
 
+    Parameters
+    ----------
+    valid
+        The valid questionnaires.
+    codebook
+        The questionnaire definition.
+    questions
+        The question ids to include; default every closed question, in codebook order.
+
     Returns
     -------
     DataFrame
         ``number, question, text, code, label, count, percent``.
+
+    Examples
+    --------
+    >>> cb = Codebook.from_dict({"title": "t", "questions": [
+    ...     {"id": "q1", "number": 1, "text": "性别", "type": "single",
+    ...      "options": {1: "男", 2: "女"}}]})
+    >>> statistics_table(pd.DataFrame({"q1": [1, 2, 2]}), cb)
+       number question text  code      label  count    percent
+    0       1       q1   性别     1          男      1  33.333333
+    1       1       q1   性别     2          女      2  66.666667
+    2       1       q1   性别  <NA>  no answer      0   0.000000
     """
     wanted = questions or [q.id for q in codebook.questions
                            if q.type in ("single", "multiple", "likert", "rating")]

@@ -79,7 +79,9 @@ REASON_LABELS = {
 class ValidationResult:
     """Outcome of :func:`validate`.
 
-    Attributes
+    Each parameter is the attribute of that name.
+
+    Parameters
     ----------
     valid
         The valid questionnaires (rows of the input, answers converted to numbers).
@@ -93,6 +95,18 @@ class ValidationResult:
         Number of questionnaires received (rows of the input).
     exclusions
         An :class:`~crmlab._checks.ExclusionReport` keyed by primary reason.
+
+    Examples
+    --------
+    >>> cb = Codebook.from_dict({"title": "t", "id_column": "no", "questions": [
+    ...     {"id": "q1", "text": "性别", "type": "single", "options": {1: "男", 2: "女"}}]})
+    >>> result = validate(pd.DataFrame({"no": [1, 2, 3], "q1": [1, 3, None]}), cb)
+    >>> result
+    <ValidationResult: 3 questionnaires received: 1 valid, 2 rejected (1 blank, 1 out_of_range)>
+    >>> result.rejected[["row", "status", "reason"]]
+       row   status        reason
+    0    1  invalid  out_of_range
+    1    2    blank         blank
     """
 
     valid: pd.DataFrame
