@@ -56,7 +56,7 @@ def febrl_rows() -> list[dict]:
     for name in ("dataset1", "dataset2"):
         records, truth = load_febrl(name)
         start = time.perf_counter()
-        clusters = q.find_duplicates(records, FEBRL_FIELDS, blocking=FEBRL_BLOCKING,
+        clusters = q.find_duplicates(records, fields=FEBRL_FIELDS, blocking=FEBRL_BLOCKING,
                                      id_fields=(), threshold=FEBRL_THRESHOLD, key="rec_id")
         seconds = time.perf_counter() - start
         result = q.evaluate_duplicates(clusters.set_index("rec_id")["cluster_id"], truth)

@@ -120,8 +120,8 @@ def _rank_scores(values: pd.Series, bins: int) -> np.ndarray:
 
 def rfm_scores(
     rfm: pd.DataFrame,
-    bins: int = 5,
     *,
+    bins: int = 5,
     recency: str = "recency",
     frequency: str = "frequency",
     monetary: str = "monetary",
@@ -509,8 +509,8 @@ def _features(features: pd.DataFrame, columns: Sequence[str], log: bool) -> pd.D
 
 def kmeans_segments(
     features: pd.DataFrame,
-    k: int = 4,
     *,
+    k: int = 4,
     columns: Sequence[str] = ("recency", "frequency", "monetary"),
     log: bool = True,
     random_state: int = 42,
@@ -565,8 +565,8 @@ def kmeans_segments(
 
 def choose_k(
     features: pd.DataFrame,
-    ks: Sequence[int] = range(2, 9),
     *,
+    ks: Sequence[int] = range(2, 9),
     columns: Sequence[str] = ("recency", "frequency", "monetary"),
     log: bool = True,
     random_state: int = 42,

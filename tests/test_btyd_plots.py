@@ -20,7 +20,8 @@ from crmlab.datasets import load_dataset  # noqa: E402
 @pytest.fixture(scope="module")
 def data() -> btyd.CalibrationHoldoutData:
     tx = load_dataset("cdnow_transactions")
-    return btyd.calibration_holdout_data(tx[tx["in_sample"]], "1997-09-30", "1998-06-30")
+    return btyd.calibration_holdout_data(tx[tx["in_sample"]], calibration_end="1997-09-30",
+                                        observation_end="1998-06-30")
 
 
 @pytest.fixture(scope="module")

@@ -211,9 +211,9 @@ def test_chain_guard_uses_mean_cross_score():
     df = pd.DataFrame({"record_id": ["a", "b", "c"], "name": ["abcdef", "abcxyz", "uvwxyz"]})
     fields = {"name": "ratio"}
     block = [lambda r: pd.Series(["k"] * len(r), index=r.index)]
-    loose = q.find_duplicates(df, fields, blocking=block, id_fields=(), threshold=0.5,
+    loose = q.find_duplicates(df, fields=fields, blocking=block, id_fields=(), threshold=0.5,
                               chain_threshold=0.0)
-    strict = q.find_duplicates(df, fields, blocking=block, id_fields=(), threshold=0.5)
+    strict = q.find_duplicates(df, fields=fields, blocking=block, id_fields=(), threshold=0.5)
     assert loose["cluster_id"].nunique() == 1
     assert strict["cluster_id"].nunique() == 2
 
@@ -245,7 +245,7 @@ def test_bad_inputs_are_named():
     with pytest.raises(CrmlabInputError, match="missing column 'phone'"):
         q.find_duplicates(SHANXI.drop(columns="phone"))
     with pytest.raises(CrmlabInputError, match="unknown comparator 'soundex'"):
-        q.find_duplicates(SHANXI, {"company_name": "soundex"})
+        q.find_duplicates(SHANXI, fields={"company_name": "soundex"})
     with pytest.raises(CrmlabInputError, match="identify each record once"):
         q.find_duplicates(pd.concat([SHANXI, SHANXI.head(1)]))
     with pytest.raises(CrmlabInputError, match="empty"):
@@ -255,7 +255,7 @@ def test_bad_inputs_are_named():
     with pytest.raises(CrmlabInputError, match="blocking is empty"):
         q.find_duplicates(SHANXI, blocking=[])
     with pytest.raises(CrmlabInputError, match="weight"):
-        q.find_duplicates(SHANXI, {"company_name": ("company_name", -1)})
+        q.find_duplicates(SHANXI, fields={"company_name": ("company_name", -1)})
 
 
 # ---------------------------------------------------------------- evaluation

@@ -21,6 +21,7 @@ TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
 
 def summary_data(
     transactions: pd.DataFrame,
+    *,
     customer: str = "customer_id",
     date: str = "date",
     amount: str | None = "amount",

@@ -26,7 +26,7 @@ __all__ = ["repeat_purchase_table", "calibration_holdout_table", "probability_al
            "tracking_table"]
 
 
-def repeat_purchase_table(model: RFMModel, frequency, T, max_frequency: int = 7) -> pd.DataFrame:
+def repeat_purchase_table(model: RFMModel, frequency, T, *, max_frequency: int = 7) -> pd.DataFrame:
     """Actual vs model-predicted number of customers by repeat purchases in the calibration period.
 
     The model count for n repeat purchases is Σ_i P(X(T_i) = n) over customers (each with their
@@ -69,8 +69,8 @@ def repeat_purchase_table(model: RFMModel, frequency, T, max_frequency: int = 7)
                          "model": model_counts})
 
 
-def calibration_holdout_table(model: RFMModel, summary: pd.DataFrame, max_frequency: int = 7,
-                              *, heavy_bins: bool = True) -> pd.DataFrame:
+def calibration_holdout_table(model: RFMModel, summary: pd.DataFrame, *, max_frequency: int = 7,
+                              heavy_bins: bool = True) -> pd.DataFrame:
     """Mean holdout purchases by calibration frequency: actual vs model (conditional expectation).
 
     ``summary`` is the output of :func:`summary_data` with ``calibration_end`` (columns
@@ -143,7 +143,7 @@ def calibration_holdout_table(model: RFMModel, summary: pd.DataFrame, max_freque
                          "model": out["model"]})
 
 
-def probability_alive_matrix(model: RFMModel, T: float, max_frequency: int = 20,
+def probability_alive_matrix(model: RFMModel, *, T: float, max_frequency: int = 20,
                              recency_step: float = 1.0) -> pd.DataFrame:
     """P(alive) on a grid of frequency (rows) × recency (columns) for customers of age ``T``.
 
@@ -191,7 +191,7 @@ def probability_alive_matrix(model: RFMModel, T: float, max_frequency: int = 20,
     return frame
 
 
-def expected_purchases_matrix(model: RFMModel, t: float, T: float, max_frequency: int = 20,
+def expected_purchases_matrix(model: RFMModel, *, t: float, T: float, max_frequency: int = 20,
                               recency_step: float = 1.0) -> pd.DataFrame:
     """Expected purchases in the next ``t`` on a grid of frequency (rows) × recency (columns).
 
@@ -265,7 +265,7 @@ class CalibrationHoldoutData:
     --------
     >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "amount": [10, 5, 20],
     ...                    "date": ["2024-01-01", "2024-01-09", "2024-01-03"]})
-    >>> data = calibration_holdout_data(tx, "2024-01-07")
+    >>> data = calibration_holdout_data(tx, calibration_end="2024-01-07")
     >>> data.freq, data.summary["frequency_holdout"].tolist()
     ('W', [1, 0])
     """
@@ -276,8 +276,8 @@ class CalibrationHoldoutData:
     freq: str
 
 
-def calibration_holdout_data(transactions: pd.DataFrame, calibration_end, observation_end=None,
-                             *, customer: str = "customer_id", date: str = "date",
+def calibration_holdout_data(transactions: pd.DataFrame, *, calibration_end, observation_end=None,
+                             customer: str = "customer_id", date: str = "date",
                              amount: str | None = "amount", freq: str = "W"
                              ) -> CalibrationHoldoutData:
     """The calibration/holdout summary and the tracking data of a transaction log, in one call.
@@ -310,7 +310,7 @@ def calibration_holdout_data(transactions: pd.DataFrame, calibration_end, observ
     ...                    "date": ["2024-01-01", "2024-01-09", "2024-01-20", "2024-01-03",
     ...                             "2024-01-16"],
     ...                    "amount": [10, 5, 7, 20, 8]})
-    >>> data = calibration_holdout_data(tx, "2024-01-10", "2024-01-21")
+    >>> data = calibration_holdout_data(tx, calibration_end="2024-01-10", observation_end="2024-01-21")
     >>> data.tracking
        period      start  repeat_transactions  calibration
     0       0 2024-01-01                    0         True
@@ -378,7 +378,7 @@ def tracking_table(model: RFMModel, data: CalibrationHoldoutData) -> pd.DataFram
     ...                    "date": ["2024-01-01", "2024-01-09", "2024-01-20", "2024-01-03",
     ...                             "2024-01-16"],
     ...                    "amount": [10, 5, 7, 20, 8]})
-    >>> table = tracking_table(bg, calibration_holdout_data(tx, "2024-01-10", "2024-01-21"))
+    >>> table = tracking_table(bg, calibration_holdout_data(tx, calibration_end="2024-01-10", observation_end="2024-01-21"))
     >>> table[["period", "cumulative_actual", "cumulative_expected"]].round(3)
        period  cumulative_actual  cumulative_expected
     0       0                  0                0.077

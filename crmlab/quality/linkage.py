@@ -305,7 +305,7 @@ def _id_values(records: pd.DataFrame, column: str) -> list[str | None]:
     return values
 
 
-def duplicate_pairs(records: pd.DataFrame, fields: Mapping[str, Any] | None = None, *,
+def duplicate_pairs(records: pd.DataFrame, *, fields: Mapping[str, Any] | None = None,
                     blocking: Iterable = COMPANY_BLOCKING,
                     id_fields: Sequence[str] = ("credit_code",), threshold: float = 0.7,
                     key: str | None = "record_id", max_block_size: int = 500,
@@ -454,7 +454,7 @@ def _cluster(n: int, pairs: pd.DataFrame, ids: list[set], *, chain_threshold: fl
     return roots, refused
 
 
-def find_duplicates(records: pd.DataFrame, fields: Mapping[str, Any] | None = None, *,
+def find_duplicates(records: pd.DataFrame, *, fields: Mapping[str, Any] | None = None,
                     blocking: Iterable = COMPANY_BLOCKING,
                     id_fields: Sequence[str] = ("credit_code",), threshold: float = 0.7,
                     chain_threshold: float | None = None, max_cluster_size: int = 50,
@@ -503,7 +503,7 @@ def find_duplicates(records: pd.DataFrame, fields: Mapping[str, Any] | None = No
     2        r3    C000002             1
     """
     ids_by_field: dict[str, list] = {}
-    pairs = duplicate_pairs(records, fields, blocking=blocking, id_fields=id_fields,
+    pairs = duplicate_pairs(records, fields=fields, blocking=blocking, id_fields=id_fields,
                             threshold=threshold, key=key, max_block_size=max_block_size,
                             _ids=ids_by_field)
     if max_cluster_size < 2:

@@ -931,7 +931,7 @@ def chapter_7() -> list[str]:
     default = quality.evaluate_duplicates(quality.find_duplicates(master), truth)
     fields = {"company_name": ("company_name", 0.3), "phone": ("phone", 0.5, 0.1),
               "address": ("address", 0.2)}
-    heavy = quality.evaluate_duplicates(quality.find_duplicates(master, fields), truth)
+    heavy = quality.evaluate_duplicates(quality.find_duplicates(master, fields=fields), truth)
     for result in (default, heavy):
         assert close(result["precision"], result["correct_pairs"] / result["predicted_pairs"])
         assert close(result["recall"], result["correct_pairs"] / result["true_pairs"])
@@ -946,7 +946,7 @@ def chapter_7() -> list[str]:
         2, "Phone weighted 0.5",
         ["fields = {'company_name': ('company_name', 0.3), 'phone': ('phone', 0.5, 0.1), "
          "'address': ('address', 0.2)}",
-         "quality.evaluate_duplicates(quality.find_duplicates(master, fields), truth)"],
+         "quality.evaluate_duplicates(quality.find_duplicates(master, fields=fields), truth)"],
         table(shown.rename_axis("weights (name / phone same, differ / address)")),
         f"F1 goes {'up' if heavy['f1'] > default['f1'] else 'down'} "
         f"({default['f1']:.4f} → {heavy['f1']:.4f})."))
