@@ -200,18 +200,19 @@ def compare_code(submissions: dict[str, list[str]], template: list[str] | None =
     for code in codes.values():
         for h in code.prints:
             counts[h] = counts.get(h, 0) + 1
-    limit = max(2, math.floor(max_share * len(codes)))
-    ignored |= {h for h, n in counts.items() if n > limit}
-    useful = {s: {h for h in c.prints if h not in ignored} for s, c in codes.items()}
+    n = len(codes)
+    # rarer is stronger evidence: a run only two students share weighs log(n/2), one everyone writes 0
+    weight = {h: (0.0 if h in ignored else math.log((n + 1) / c)) for h, c in counts.items()}
+    mass = {s: sum(weight[h] for h in c.prints) for s, c in codes.items()}
     pairs = []
     names = sorted(codes)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
-            shared = useful[a] & useful[b]
+            shared = {h for h in codes[a].prints.keys() & codes[b].prints.keys() if weight[h] > 0}
             if not shared:
                 continue
-            score = len(shared) / math.sqrt(len(useful[a]) * len(useful[b]))
-            pairs.append(Pair(a, b, score, len(shared) / len(useful[a]), len(shared) / len(useful[b]), shared))
+            common = sum(weight[h] for h in shared)
+            pairs.append(Pair(a, b, common / math.sqrt(mass[a] * mass[b]), common / mass[a], common / mass[b], shared))
     pairs.sort(key=lambda p: (-p.score, -p.shared, p.a, p.b))
     return pairs, codes
 
