@@ -47,7 +47,13 @@ KEY_PREFIX = "p1-"
 
 
 class PersonalDataError(RuntimeError):
-    """The personal data cannot be made as released (another crmlab version, a changed key)."""
+    """The personal data cannot be made as released (another crmlab version, a changed key).
+
+    Examples
+    --------
+    >>> use_personal_data("20230101", "not a key", topics=["b2b"])  # doctest: +SKIP
+    PersonalDataError: 'not a key' is not a data key: download this notebook again (the line was changed)
+    """
 
 
 @functools.lru_cache(maxsize=8)
@@ -60,6 +66,20 @@ def _master(secret: str) -> bytes:
 def check_secret(secret: str) -> str:
     """The secret (stripped), or a ``CrmlabInputError`` saying why it is too weak for personal data.
 
+    Parameters
+    ----------
+    secret : str
+        The instructor's secret.
+
+    Returns
+    -------
+    str
+        The secret without surrounding spaces.
+
+    Examples
+    --------
+    >>> check_secret("  a long course secret, 2026 spring ")
+    'a long course secret, 2026 spring'
     >>> check_secret("short")
     Traceback (most recent call last):
     ...
@@ -138,6 +158,14 @@ def data_fingerprint(folder: str | Path, topics: list[str]) -> str:
 def cache_root() -> Path:
     """Where a student's personal data is kept: ``$CRMLAB_CACHE``, else the user's cache folder.
 
+    Returns
+    -------
+    pathlib.Path
+        ``<cache>/crmlab/personal-data`` (``%LOCALAPPDATA%`` on Windows, ``$XDG_CACHE_HOME`` or
+        ``~/.cache`` elsewhere), or ``$CRMLAB_CACHE/personal-data``.
+
+    Examples
+    --------
     >>> cache_root().name
     'personal-data'
     """

@@ -16,10 +16,9 @@ roster are graded on the common hidden variant of the secret.
 
 Examples
 --------
->>> safe_student_id("20230101"), safe_student_id("王丽_1")
-(True, True)
->>> safe_student_id("../x"), safe_student_id("")
-(False, False)
+>>> student = RosterStudent("20230101", name="王丽", number="20230101")
+>>> student.display
+'王丽 (20230101)'
 """
 
 from __future__ import annotations
@@ -73,7 +72,24 @@ def _text(key: str, lang: str | None, **fields: str) -> str:
 
 @dataclass(frozen=True)
 class RosterStudent:
-    """One student of the class list: ``id`` (the 学号, else the LMS id) keys the personal data."""
+    """One student of the class list.
+
+    Parameters
+    ----------
+    id : str
+        The 学号, else the LMS id: it names the student's release folder and keys their data.
+    name : str
+        The name, for display.
+    number : str
+        The 学号 (empty when the roster has none).
+    lms_id : str
+        The LMS id (empty when the roster has none).
+
+    Examples
+    --------
+    >>> RosterStudent("u77", lms_id="u77").display
+    'u77'
+    """
 
     id: str
     name: str = ""
@@ -82,11 +98,16 @@ class RosterStudent:
 
     @property
     def display(self) -> str:
+        """The name and id, e.g. ``王丽 (20230101)`` (the id alone without a name)."""
         return f"{self.name} ({self.id})" if self.name else self.id
 
 
-def safe_student_id(student_id: str) -> bool:
-    """True when the id can name a folder: letters (any script), digits, ``_ . @ -``; not ``.``-first."""
+def _safe_student_id(student_id: str) -> bool:
+    """True when the id can name a folder: letters (any script), digits, ``_ . @ -``; not ``.``-first.
+
+    >>> _safe_student_id("王丽_1"), _safe_student_id("../x"), _safe_student_id("")
+    (True, False, False)
+    """
     return bool(_SAFE_ID.match(student_id or ""))
 
 
@@ -124,7 +145,7 @@ def read_class(path: str | Path) -> list[RosterStudent]:
         where = f"{path}, line {line}"
         if not sid:
             raise CrmlabInputError(f"{where}: {person['name'] or 'a student'} has no 学号 (student number) or LMS id")
-        if not safe_student_id(sid):
+        if not _safe_student_id(sid):
             raise CrmlabInputError(f"{where}: the id {sid!r} cannot name a folder (use letters, digits, _ . @ -)")
         if sid in seen:
             raise CrmlabInputError(f"{where}: the id {sid} is used twice (also on line {seen[sid]})")
@@ -136,7 +157,25 @@ def read_class(path: str | Path) -> list[RosterStudent]:
 
 
 def personal_topics(nb: Any) -> list[str]:
-    """The generator topics of the course tables the lab's code names (empty when it names none)."""
+    """The generator topics of the course tables the lab's code names (empty when it names none).
+
+    Parameters
+    ----------
+    nb : notebook
+        The source notebook (parsed by nbformat).
+
+    Returns
+    -------
+    list of str
+        Sorted topics, e.g. ``["b2b"]`` for a lab that loads ``b2b_customers``.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('c = load_dataset("b2b_customers")')])
+    >>> personal_topics(nb)
+    ['b2b']
+    """
     from crmlab.datasets import table_specs
     from crmlab.grader.jobs import notebook_cells
 
@@ -146,7 +185,7 @@ def personal_topics(nb: Any) -> list[str]:
 
 # -- release ----------------------------------------------------------------------------------------
 
-def personal_cell_source(student: RosterStudent, key: str, topics: list[str], fingerprint: str,
+def _personal_cell_source(student: RosterStudent, key: str, topics: list[str], fingerprint: str,
                          lang: str | None = None) -> str:
     """The first code cell of a personal release: it points ``load_dataset`` at the student's data."""
     return (f"{_text('cell', lang, who=student.display)}\n"
@@ -161,6 +200,34 @@ def personalise(released: Any, student: RosterStudent, key: str, topics: list[st
     The personal-data cell goes before the first code cell (before any ``load_dataset``), the note
     on checking says that the data is the student's own, and the notebook's metadata names the
     student (``crmlab.student``).
+
+    Parameters
+    ----------
+    released : notebook
+        The release of the source, changed in place.
+    student : RosterStudent
+        Whose notebook it becomes.
+    key : str
+        The student's data key (:func:`crmlab.grader.personal.student_key`).
+    topics : list of str
+        The generator topics the lab uses (:func:`personal_topics`).
+    fingerprint : str
+        :func:`crmlab.grader.personal.data_fingerprint` of the student's tables.
+    lang : str, optional
+        ``"zh"`` for Chinese texts, else English.
+
+    Returns
+    -------
+    notebook
+        ``released``.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")], metadata={"crmlab": {}})
+    >>> nb = personalise(nb, RosterStudent("20230101", "王丽"), "p1-" + "0" * 32, ["b2b"], "abc")
+    >>> nb.cells[0].id, nb.metadata["crmlab"]["student"]
+    ('crmlab-personal-data', '20230101')
     """
     import nbformat
 
@@ -168,7 +235,7 @@ def personalise(released: Any, student: RosterStudent, key: str, topics: list[st
     first_code = next((i for i, c in enumerate(cells) if c.get("cell_type") == "code"), len(cells))
     cell = nbformat.from_dict({"cell_type": "code", "execution_count": None, "id": PERSONAL_CELL_ID,
                                "metadata": {"crmlab": {"selfcheck": "personal"}}, "outputs": [],
-                               "source": personal_cell_source(student, key, topics, fingerprint, lang)})
+                               "source": _personal_cell_source(student, key, topics, fingerprint, lang)})
     cells.insert(first_code, cell)
     for c in cells:
         if c.get("id") == "crmlab-about-checks":
@@ -294,15 +361,34 @@ def assign_roster(source: str | Path, roster: str | Path, out: str | Path, secre
 
 @dataclass
 class Owner:
-    """The roster student a submission belongs to, the key of their data and the grader's notes."""
+    """The roster student a submission belongs to, the key of their data and the grader's notes.
+
+    Parameters
+    ----------
+    student : RosterStudent
+        The owner.
+    key : str
+        The owner's data key.
+    notes : list of str
+        Notes for the gradebook (a notebook released for someone else).
+
+    Examples
+    --------
+    >>> Owner(RosterStudent("20230101"), "p1-" + "0" * 32, []).student.id
+    '20230101'
+    """
 
     student: RosterStudent
     key: str
     notes: list[str]
 
 
-def released_for(path: Path) -> tuple[str, str]:
-    """(student id in the notebook's metadata, data key in its personal-data line); '' when absent."""
+def _released_for(path: Path) -> tuple[str, str]:
+    """(student id in the notebook's metadata, data key in its personal-data line); '' when absent.
+
+    >>> _released_for(Path("/no/such/notebook.ipynb"))
+    ('', '')
+    """
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         meta = (data.get("metadata") or {}).get("crmlab") or {}
@@ -314,7 +400,7 @@ def released_for(path: Path) -> tuple[str, str]:
     return str(meta.get("student") or ""), (found["key"] if found else "")
 
 
-def owner_of(sub: Any, students: list[RosterStudent]) -> RosterStudent | None:
+def _owner_of(sub: Any, students: list[RosterStudent]) -> RosterStudent | None:
     """The roster student a submission was matched to (after :func:`crmlab.grader.lms.apply_roster`)."""
     from crmlab.grader.lms import _norm_name
 
@@ -330,19 +416,41 @@ def owner_of(sub: Any, students: list[RosterStudent]) -> RosterStudent | None:
 
 def owners(subs: list[Any], students: list[RosterStudent], secret: str,
            lang: str | None = None) -> dict[str, Owner | None]:
-    """Submission key → its owner (None: not on the roster), with notes on notebooks of someone else."""
+    """Submission key → its owner (None: not on the roster), with notes on notebooks of someone else.
+
+    Parameters
+    ----------
+    subs : list of Submission
+        The submissions, after :func:`crmlab.grader.lms.apply_roster`.
+    students : list of RosterStudent
+        The roster (:func:`read_class`).
+    secret : str
+        The instructor's secret.
+    lang : str, optional
+        Language of the notes.
+
+    Returns
+    -------
+    dict
+        ``Submission.student`` → :class:`Owner` or None.
+
+    Examples
+    --------
+    >>> owners([], [RosterStudent("20230101")], "a long course secret, 2026 spring")
+    {}
+    """
     secret = check_secret(secret)
     keys = {student_key(secret, s.id): s for s in students}
     by_id = {s.id: s for s in students}
     result: dict[str, Owner | None] = {}
     for sub in subs:
-        student = owner_of(sub, students)
+        student = _owner_of(sub, students)
         if student is None:
             result[sub.student] = None
             continue
         key = student_key(secret, student.id)
         notes = []
-        meta_id, found = released_for(sub.path)
+        meta_id, found = _released_for(sub.path)
         if found and found != key:
             other = keys.get(found)
             notes.append(_text("other_owner", lang, other=other.display, owner=student.display) if other else
@@ -354,7 +462,7 @@ def owners(subs: list[Any], students: list[RosterStudent], secret: str,
     return result
 
 
-def no_owner_note(lang: str | None = None) -> str:
+def _no_owner_note(lang: str | None = None) -> str:
     """The gradebook note of a submission graded on the common variant (not on the roster)."""
     return _text("no_owner", lang)
 
@@ -367,7 +475,51 @@ def run_personal_batch(todo: list[Any], plan: dict[str, Owner | None], lab: Any,
     runs the source (cached per variant) and then the submission, and is closed.
 
     No worker ever holds two students' data: the source's job and the submission's job are
-    forked from the same clean worker, which never sees either's cells or answers.
+    forked from the same clean worker, which never sees either's cells or answers. Each result
+    is written to ``out/results/`` as it finishes (as :func:`crmlab.grader.grade.grade` does).
+
+    Parameters
+    ----------
+    todo : list of Submission
+        The submissions to grade.
+    plan : dict
+        Their owners (:func:`owners`).
+    lab : Lab
+        The parsed lab.
+    nb : notebook
+        The source notebook.
+    source : pathlib.Path
+        The source notebook's path.
+    shared : dict
+        The answer key on the common variant (for submissions without an owner).
+    out : pathlib.Path
+        The output folder.
+    private : pathlib.Path
+        Its private folder (variants, answer keys).
+    limits : Limits
+        Resource limits per submission.
+    jobs : int
+        Submissions graded at once.
+    sandbox : bool
+        Run in bubblewrap.
+    progress : bool
+        Show a progress bar.
+    shared_variant : pathlib.Path or None
+        The common variant's folder.
+    topics : list of str
+        The lab's generator topics.
+    lang : str, optional
+        Language of the notes.
+
+    Returns
+    -------
+    None
+        The results are files.
+
+    Examples
+    --------
+    >>> run_personal_batch([], {}, None, {}, Path("lab.ipynb"), {}, Path("out"), Path("out/.private"), None, 1,
+    ...                    True, False, None, ["b2b"])
     """
     from crmlab.grader.grade import Progress, _result_path, grade_submission
     from crmlab.grader.jobs import atomic_write, compute_expected, preload_modules
@@ -396,7 +548,7 @@ def run_personal_batch(todo: list[Any], plan: dict[str, Owner | None], lab: Any,
         finally:
             worker.close()
         result["data_owner"] = owner.student.id if owner else None
-        result["notes"] = owner.notes if owner else [no_owner_note(lang)]
+        result["notes"] = owner.notes if owner else [_no_owner_note(lang)]
         return result
 
     def work(index: int) -> None:
@@ -426,7 +578,29 @@ def run_personal_batch(todo: list[Any], plan: dict[str, Owner | None], lab: Any,
 
 
 def owner_source_key(source: Path, owner: Owner | None, shared_key: str, topics: list[str]) -> str:
-    """The answer key's cache key for a submission's owner (what a current result must carry)."""
+    """The answer key's cache key for a submission's owner (what a current result must carry).
+
+    Parameters
+    ----------
+    source : pathlib.Path
+        The source notebook.
+    owner : Owner or None
+        The submission's owner (None: the common variant).
+    shared_key : str
+        The common variant's key.
+    topics : list of str
+        The lab's generator topics.
+
+    Returns
+    -------
+    str
+        ``<source sha256>:<crmlab version>:variant-<variant folder name>``.
+
+    Examples
+    --------
+    >>> owner_source_key(Path("lab.ipynb"), None, "shared-key", ["b2b"])
+    'shared-key'
+    """
     if owner is None:
         return shared_key
     import crmlab

@@ -9,23 +9,24 @@ one placeholder (attribute names, keyword arguments, keywords and builtins are k
 variables or rewriting comments changes nothing. Runs of :data:`K` tokens are hashed and
 *winnowed* (Schleimer, Wilkerson & Aiken 2003, the method of MOSS): in every window of :data:`W`
 hashes the smallest is kept as a fingerprint, so any common run of ``K + W - 1`` tokens or more is
-found wherever it stands, whatever the order of the cells. Fingerprints that more than a fifth of
-the class share (the idioms everyone writes) or that the template holds are ignored.
+found wherever it stands, whatever the order of the cells.
 
-The score of a pair is ``shared / sqrt(fingerprints of A × fingerprints of B)`` (1 for the same
-code, 0 for nothing in common). Similarity is a reason to look, not a verdict: short answers,
+A fingerprint that ``k`` of the ``n`` submissions hold weighs ``log((n + 1) / k)``: a run only two
+students share is strong evidence, the idioms the whole class writes weigh almost nothing, and
+the template's runs nothing. The score of a pair is the weight it shares over the geometric mean
+of both submissions' weights (1 for the same code, 0 for nothing in common). Similarity is a reason to look, not a verdict: short answers,
 the course's own idioms and help from the same tutor make honest work similar too.
 
 Why not ``copydetect``: it compares whole files and reports file-level matches, while a notebook's
 own code is a set of cells minus a template removed line by line, and its report shows cells side
-by side; the same winnowing over Python's own tokenizer is ~150 lines without a dependency.
+by side; the same winnowing over Python's own tokenizer is ~200 lines without a dependency.
 
 Examples
 --------
 >>> a = ["total = orders.groupby('customer_id')['amount'].sum()\\nshare = total.max() / total.sum()"]
 >>> b = ["# copied\\nt = orders.groupby('customer_id')['amount'].sum()\\ns = t.max() / t.sum()"]
 >>> c = ["counts = orders['customer_id'].value_counts()\\nrepeat = float((counts >= 2).mean())"]
->>> pairs = similar_pairs({"a": a, "b": b, "c": c}, max_share=1.0)
+>>> pairs = similar_pairs({"a": a, "b": b, "c": c})
 >>> (pairs[0].a, pairs[0].b, round(pairs[0].score, 2))
 ('a', 'b', 1.0)
 """
@@ -54,7 +55,23 @@ _BUILTINS = set(dir(builtins))
 
 @dataclass
 class Code:
-    """One submission's own code: its cells (after the template was removed) and their tokens."""
+    """One submission's own code: its cells (after the template was removed) and their tokens.
+
+    Parameters
+    ----------
+    cells : list of str
+        The own code cells (:func:`own_cells`).
+    tokens : list
+        Per cell, its :func:`normalised_tokens`.
+    prints : dict
+        Fingerprint hash → the places ``(cell, first token)`` where it was chosen.
+
+    Examples
+    --------
+    >>> code = _fingerprint(["spend = tx.groupby('customer_id')['amount'].sum()"])
+    >>> len(code.tokens[0]), len(code.prints) > 0
+    (16, True)
+    """
 
     cells: list[str]
     tokens: list[list[tuple[str, int, int]]] = field(default_factory=list)  # per cell: (text, start, end)
@@ -63,7 +80,24 @@ class Code:
 
 @dataclass
 class Pair:
-    """Two submissions, their score, the shares of each one's fingerprints and the shared ones."""
+    """Two submissions, their score, the shares of each one's fingerprints and the shared ones.
+
+    Parameters
+    ----------
+    a, b : str
+        The two students (``a < b``).
+    score : float
+        Shared weight over the geometric mean of both weights (1: the same code).
+    share_a, share_b : float
+        Shared weight over A's and over B's weight.
+    hashes : set of int
+        The shared fingerprints that count (not the template's, not everyone's).
+
+    Examples
+    --------
+    >>> Pair("s01", "s02", 0.9, 1.0, 0.81, {1, 2}).shared
+    2
+    """
 
     a: str
     b: str
@@ -74,6 +108,7 @@ class Pair:
 
     @property
     def shared(self) -> int:
+        """How many shared fingerprints count."""
         return len(self.hashes)
 
 
@@ -88,6 +123,22 @@ def _offsets(source: str) -> list[int]:
 def normalised_tokens(source: str) -> list[tuple[str, int, int]]:
     """Python tokens of ``source`` with chosen names replaced by ``V``: (text, start, end offsets).
 
+    Comments and blank lines are dropped; keywords, builtins, attribute names (after a dot) and
+    keyword arguments are kept; strings become ``S:<value>`` (f-strings ``F``); statement ends
+    ``;`` and indentation ``{`` / ``}``. Unfinished code gives the tokens read so far.
+
+    Parameters
+    ----------
+    source : str
+        A code cell.
+
+    Returns
+    -------
+    list of tuple
+        ``(token text, start offset, end offset)`` in ``source``.
+
+    Examples
+    --------
     >>> [t for t, _, _ in normalised_tokens("rfm = tx.groupby(by='id').size()  # note")]
     ['V', '=', 'V', '.', 'groupby', '(', 'by', '=', "S:'id'", ')', '.', 'size', '(', ')', ';']
     """
@@ -143,6 +194,20 @@ def _hash(tokens: list[tuple[str, int, int]]) -> int:
 def winnow(hashes: list[int], window: int = W) -> list[int]:
     """Positions of the fingerprints: the smallest hash of every window (the rightmost on ties).
 
+    Parameters
+    ----------
+    hashes : list of int
+        The hashes of the consecutive k-token runs.
+    window : int
+        Hashes per window.
+
+    Returns
+    -------
+    list of int
+        Positions into ``hashes``, increasing (the example is the one of Schleimer et al.).
+
+    Examples
+    --------
     >>> winnow([77, 74, 42, 17, 98, 50, 17, 98, 8, 88, 67, 39, 77, 74, 42, 17, 98], window=4)
     [3, 6, 8, 11, 15]
     """
@@ -156,7 +221,7 @@ def winnow(hashes: list[int], window: int = W) -> list[int]:
     return chosen
 
 
-def fingerprint(cells: list[str]) -> Code:
+def _fingerprint(cells: list[str]) -> Code:
     """Tokens and winnowed fingerprints of a submission's own cells."""
     code = Code(cells)
     for number, cell in enumerate(cells):
@@ -168,14 +233,30 @@ def fingerprint(cells: list[str]) -> Code:
     return code
 
 
-def similar_pairs(submissions: dict[str, list[str]], template: list[str] | None = None,
-                  max_share: float = 0.2) -> list[Pair]:
-    """Every pair with a shared fingerprint, most similar first (see :func:`compare_code`)."""
-    return compare_code(submissions, template, max_share)[0]
+def similar_pairs(submissions: dict[str, list[str]], template: list[str] | None = None) -> list[Pair]:
+    """Every pair with a shared fingerprint, most similar first (see :func:`compare_code`).
+
+    Parameters
+    ----------
+    submissions : dict
+        Student → their own code cells.
+    template : list of str, optional
+        Code whose fingerprints never count.
+
+    Returns
+    -------
+    list of Pair
+        Ranked by score.
+
+    Examples
+    --------
+    >>> similar_pairs({"a": ["x = 1"], "b": ["y = 2"]})
+    []
+    """
+    return compare_code(submissions, template)[0]
 
 
-def compare_code(submissions: dict[str, list[str]], template: list[str] | None = None,
-                 max_share: float = 0.2) -> tuple[list[Pair], dict[str, Code]]:
+def compare_code(submissions: dict[str, list[str]], template: list[str] | None = None) -> tuple[list[Pair], dict[str, Code]]:
     """Every pair with a shared fingerprint, most similar first.
 
     Parameters
@@ -184,18 +265,22 @@ def compare_code(submissions: dict[str, list[str]], template: list[str] | None =
         Student → their own code cells (see :func:`own_cells`).
     template : list of str, optional
         Code whose fingerprints never count (the released notebook's cells).
-    max_share : float
-        Fingerprints found in more than this share of the submissions (and more than 2) are
-        ignored: idioms the whole class writes.
 
     Returns
     -------
     tuple
         The pairs, ranked by score, then by the number of shared fingerprints; and each
         submission's :class:`Code` (for showing the shared runs).
+
+    Examples
+    --------
+    >>> cells = ["t = orders.groupby('customer_id')['amount'].sum()\\ns = t.max() / t.sum()"]
+    >>> pairs, codes = compare_code({"a": cells, "b": cells, "c": ["n = len(orders)"]})
+    >>> [(p.a, p.b, round(p.score, 2)) for p in pairs], sorted(codes)
+    ([('a', 'b', 1.0)], ['a', 'b', 'c'])
     """
-    codes = {student: fingerprint(cells) for student, cells in submissions.items()}
-    ignored = set(fingerprint(template or []).prints)
+    codes = {student: _fingerprint(cells) for student, cells in submissions.items()}
+    ignored = set(_fingerprint(template or []).prints)
     counts: dict[int, int] = {}
     for code in codes.values():
         for h in code.prints:
@@ -231,7 +316,7 @@ def _code_cells(nb: Any) -> list[tuple[str, dict[str, Any]]]:
     return cells
 
 
-def template_code(nb: Any, lab: Any) -> list[str]:
+def _template_code(nb: Any, lab: Any) -> list[str]:
     """The code cells of the release of the source notebook ``nb`` (what every student starts from)."""
     from crmlab.grader.release import release_notebook
 
@@ -241,6 +326,22 @@ def template_code(nb: Any, lab: Any) -> list[str]:
 def own_cells(nb: Any, template: list[str]) -> list[str]:
     """A submitted notebook's own code: template cells, self-check cells and template lines removed.
 
+    IPython magics and shell lines (``%``, ``!``) and the personal-data and binding lines go too.
+
+    Parameters
+    ----------
+    nb : dict
+        The submitted notebook as JSON data.
+    template : list of str
+        The released notebook's code cells.
+
+    Returns
+    -------
+    list of str
+        The remaining code cells, in order, without empty ones.
+
+    Examples
+    --------
     >>> nb = {"cells": [{"cell_type": "code", "source": "x = 1\\ny = x + 1"}, {"cell_type": "code", "source": "z = 3"}]}
     >>> own_cells(nb, ["x = 1", "z = 3"])
     ['y = x + 1']
@@ -297,7 +398,7 @@ def _side_by_side(pair: Pair, codes: dict[str, Code], limit: int = 8) -> str:
     return "".join(rows)
 
 
-def report_html(pairs: list[Pair], codes: dict[str, Code], labels: dict[str, str], lab_name: str,
+def _report_html(pairs: list[Pair], codes: dict[str, Code], labels: dict[str, str], lab_name: str,
                 threshold: float, skipped: list[str], limit: int = 25) -> str:
     """The HTML page: the note, the ranked pairs at or above ``threshold``, their cells side by side."""
     shown = [p for p in pairs if p.score >= threshold][:limit]
@@ -334,7 +435,7 @@ def report_html(pairs: list[Pair], codes: dict[str, Code], labels: dict[str, str
     return head + "".join(table) + "".join(sections) + "</body></html>\n"
 
 
-def report_csv(pairs: list[Pair], labels: dict[str, str], threshold: float) -> str:
+def _report_csv(pairs: list[Pair], labels: dict[str, str], threshold: float) -> str:
     """Every pair that shares code, ranked: UTF-8 with BOM (Excel on Chinese Windows reads it)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
@@ -368,12 +469,17 @@ def write_similarity(out: str | Path, nb: Any, lab: Any, subs: list[Any], lab_na
     -------
     str
         One line for the run summary.
+
+    Examples
+    --------
+    >>> write_similarity("grades/", nb, lab, subs, "lab02_pareto")  # doctest: +SKIP
+    'similarity: 1 pair(s) of submissions score 30% or more; see grades/similarity.html (a reason to look, not a verdict)'
     """
     import json
 
     from crmlab.grader.jobs import atomic_write
 
-    template = template_code(nb, lab)
+    template = _template_code(nb, lab)
     own, skipped, labels = {}, [], {}
     for sub in subs:
         labels[sub.student] = f"{sub.name} ({sub.student})" if sub.name and sub.name != sub.student else sub.student
@@ -383,8 +489,8 @@ def write_similarity(out: str | Path, nb: Any, lab: Any, subs: list[Any], lab_na
             skipped.append(labels[sub.student])
     pairs, codes = compare_code(own, template)
     out = Path(out)
-    atomic_write(out / "similarity.html", report_html(pairs, codes, labels, lab_name, threshold, skipped))
-    atomic_write(out / "similarity.csv", report_csv(pairs, labels, threshold))
+    atomic_write(out / "similarity.html", _report_html(pairs, codes, labels, lab_name, threshold, skipped))
+    atomic_write(out / "similarity.csv", _report_csv(pairs, labels, threshold))
     listed = sum(p.score >= threshold for p in pairs)
     return (f"similarity: {listed} pair(s) of submissions score {threshold:.0%} or more; see "
             f"{out / 'similarity.html'} (a reason to look, not a verdict)")
