@@ -197,3 +197,21 @@ def test_bad_rosters_and_weak_secrets_are_refused(released, tmp_path):
         read_class(missing)
     with pytest.raises(CrmlabInputError, match="at least 16 characters"):
         assign_roster(released["source"], released["roster"], tmp_path / "r", "too-short", sandbox=False)
+
+
+def test_the_command_line(released, tmp_path, capsys):
+    from crmlab.cli import main
+
+    source, roster = str(released["source"]), str(released["roster"])
+    assert main(["assign", source, "--roster", roster, "--out", str(tmp_path / "r"), "--no-sandbox"]) == 2
+    assert "--roster needs the class's secret" in capsys.readouterr().err
+    assert main(["assign", source, "--variant-seed", SECRET, "--out", str(tmp_path / "r"), "--no-sandbox"]) == 2
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET + "\n", encoding="utf-8")
+    assert main(["assign", source, "--roster", roster, "--variant-seed-file", str(secret), "--out",
+                 str(tmp_path / "r"), "--no-sandbox", "--jobs", "2"]) == 0
+    assert "wrote 4 personal notebooks" in capsys.readouterr().out
+    # the same secret and roster give the same notebooks as the function did
+    for notebook in released["notebooks"]:
+        again = tmp_path / "r" / notebook.parent.name / notebook.name
+        assert again.read_bytes() == notebook.read_bytes()
