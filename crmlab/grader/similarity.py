@@ -346,18 +346,28 @@ def own_cells(nb: Any, template: list[str]) -> list[str]:
     >>> own_cells(nb, ["x = 1", "z = 3"])
     ['y = x + 1']
     """
+    return [text for _, text in _own(nb, template)]
+
+
+def _own(nb: Any, template: list[str]) -> list[tuple[str, str]]:
+    """(where, own code) per kept cell: where = "q1" for a question's cell, else "code cell N"."""
+    from crmlab.grader.authoring import QUESTION_PREFIX
+
     whole = {t.strip() for t in template}
     lines = {line.strip() for t in template for line in t.split("\n") if line.strip()}
     own = []
-    for source, meta in _code_cells(nb):
+    for number, (source, meta) in enumerate(_code_cells(nb), start=1):
         if source.strip() in whole or (meta.get("crmlab") or {}).get("selfcheck"):
             continue
+        first = source.lstrip().split("\n", 1)[0]
+        qid = (meta.get("crmlab") or {}).get("question") or (
+            first[len(QUESTION_PREFIX):].split()[0] if first.startswith(QUESTION_PREFIX) and first.split()[2:] else None)
         kept = [line for line in source.split("\n") if line.strip() not in lines
                 and not line.lstrip().startswith(("%", "!")) and "use_personal_data(" not in line
                 and "check.bind(" not in line]
         text = "\n".join(kept).strip("\n")
         if text.strip():
-            own.append(text)
+            own.append((f"{qid} (code cell {number})" if isinstance(qid, str) else f"code cell {number}", text))
     return own
 
 
@@ -379,7 +389,7 @@ def _marked(source: str, tokens: list[tuple[str, int, int]], starts: list[int]) 
     return "".join(out) + html.escape(source[last:])
 
 
-def _side_by_side(pair: Pair, codes: dict[str, Code], limit: int = 8) -> str:
+def _side_by_side(pair: Pair, codes: dict[str, Code], where: dict[str, list[str]], limit: int = 8) -> str:
     """Table rows: each cell of A beside the cell of B it shares most with, shared runs marked."""
     a, b = codes[pair.a], codes[pair.b]
     links: dict[tuple[int, int], set[int]] = {}  # (cell of A, cell of B) → shared hashes between them
@@ -391,15 +401,21 @@ def _side_by_side(pair: Pair, codes: dict[str, Code], limit: int = 8) -> str:
     for (cell_a, cell_b), hashes in sorted(links.items(), key=lambda item: (-len(item[1]), item[0]))[:limit]:
         starts_a = [t for h in hashes for c, t in a.prints[h] if c == cell_a]
         starts_b = [t for h in hashes for c, t in b.prints[h] if c == cell_b]
-        rows.append(f"<tr><td><small>own cell {cell_a + 1}</small><pre>"
+        rows.append(f"<tr><td><small>{html.escape(_where(where, pair.a, cell_a))}</small><pre>"
                     f"{_marked(a.cells[cell_a], a.tokens[cell_a], starts_a)}</pre></td>"
-                    f"<td><small>own cell {cell_b + 1}</small><pre>"
+                    f"<td><small>{html.escape(_where(where, pair.b, cell_b))}</small><pre>"
                     f"{_marked(b.cells[cell_b], b.tokens[cell_b], starts_b)}</pre></td></tr>")
     return "".join(rows)
 
 
+def _where(where: dict[str, list[str]], student: str, cell: int) -> str:
+    places = where.get(student, [])
+    return places[cell] if cell < len(places) else f"own cell {cell + 1}"
+
+
 def _report_html(pairs: list[Pair], codes: dict[str, Code], labels: dict[str, str], lab_name: str,
-                threshold: float, skipped: list[str], limit: int = 25) -> str:
+                 threshold: float, skipped: list[str], where: dict[str, list[str]] | None = None,
+                 limit: int = 25) -> str:
     """The HTML page: the note, the ranked pairs at or above ``threshold``, their cells side by side."""
     shown = [p for p in pairs if p.score >= threshold][:limit]
     scores = sorted(p.score for p in pairs)
@@ -431,7 +447,7 @@ def _report_html(pairs: list[Pair], codes: dict[str, Code], labels: dict[str, st
                         f"{html.escape(labels.get(p.b, p.b))}: {p.score:.0%}</h2>\n<table><tr>"
                         f"<th class='pair'>{html.escape(labels.get(p.a, p.a))}</th>"
                         f"<th class='pair'>{html.escape(labels.get(p.b, p.b))}</th></tr>"
-                        f"{_side_by_side(p, codes)}</table>\n")
+                        f"{_side_by_side(p, codes, where or {})}</table>\n")
     return head + "".join(table) + "".join(sections) + "</body></html>\n"
 
 
@@ -480,16 +496,19 @@ def write_similarity(out: str | Path, nb: Any, lab: Any, subs: list[Any], lab_na
     from crmlab.grader.jobs import atomic_write
 
     template = _template_code(nb, lab)
-    own, skipped, labels = {}, [], {}
+    own, where, skipped, labels = {}, {}, [], {}
     for sub in subs:
         labels[sub.student] = f"{sub.name} ({sub.student})" if sub.name and sub.name != sub.student else sub.student
         try:
-            own[sub.student] = own_cells(json.loads(Path(sub.path).read_text(encoding="utf-8")), template)
+            cells = _own(json.loads(Path(sub.path).read_text(encoding="utf-8")), template)
         except (OSError, ValueError, TypeError, AttributeError):
             skipped.append(labels[sub.student])
+            continue
+        own[sub.student] = [text for _, text in cells]
+        where[sub.student] = [place for place, _ in cells]
     pairs, codes = compare_code(own, template)
     out = Path(out)
-    atomic_write(out / "similarity.html", _report_html(pairs, codes, labels, lab_name, threshold, skipped))
+    atomic_write(out / "similarity.html", _report_html(pairs, codes, labels, lab_name, threshold, skipped, where))
     atomic_write(out / "similarity.csv", _report_csv(pairs, labels, threshold))
     listed = sum(p.score >= threshold for p in pairs)
     return (f"similarity: {listed} pair(s) of submissions score {threshold:.0%} or more; see "
