@@ -155,6 +155,8 @@ def test_grading_uses_each_owners_data(released, monkeypatch, tmp_path):
     assert rows["20230101"]["notes"] == rows["20230103"]["notes"] == ""
     results = {json.loads(p.read_text())["data_owner"] for p in (out / "results").glob("*.json")}
     assert results == {"20230101", "20230102", "20230103", "20230104"}
+    assert ("personal data: 4 submission(s) graded on their owner's data, 0 on the common hidden data (not on the "
+            "roster); 1 notebook(s) of another student") in (out / "summary.txt").read_text(encoding="utf-8")
     meta = json.loads((out / "gradebook.meta.json").read_text())
     assert meta["personal_data"] is True and SECRET not in json.dumps(meta)
     # the same submissions without the roster: one common hidden variant, the copy still scores zero there

@@ -403,6 +403,10 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     if pending:
         summary.append(t("summary.manual_pending", lang, count=pending, path=out / "manual"))
     summary[:0] = _late_summary(rows, policy, lang)
+    if plan is not None:
+        from crmlab.grader.roster import summary_line
+
+        summary.append(summary_line(plan, lang))
     if similarity:
         from crmlab.grader.similarity import write_similarity
 

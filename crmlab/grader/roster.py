@@ -61,6 +61,11 @@ _TEXT = {
     "changed_key": {"en": "the notebook's personal-data line was changed (its key is no roster student's): "
                           "graded on {owner}'s data",
                     "zh": "笔记本的个人数据行被改动过（其密钥不属于名单上的任何学生）：按 {owner} 的数据评分"},
+    "summary": {"en": "personal data: {owned} submission(s) graded on their owner's data, {common} on the common "
+                       "hidden data (not on the roster); {other} notebook(s) of another student or with a changed key "
+                       "(see the gradebook's notes)",
+                "zh": "个人数据：{owned} 份提交按其本人的数据评分，{common} 份按共同的隐藏数据评分（不在名单上）；"
+                      "{other} 份笔记本属于其他学生或密钥被改动（见成绩册备注）"},
     "no_owner": {"en": "not on the roster: graded on the class's common hidden data",
                  "zh": "不在名单上：按全班共同的隐藏数据评分"},
 }
@@ -460,6 +465,31 @@ def owners(subs: list[Any], students: list[RosterStudent], secret: str,
             notes.append(_text("other_owner", lang, other=other.display if other else meta_id, owner=student.display))
         result[sub.student] = Owner(student, key, notes)
     return result
+
+
+def summary_line(plan: dict[str, Owner | None], lang: str | None = None) -> str:
+    """The run summary's line on personal data: owners, submissions off the roster, notebooks of others.
+
+    Parameters
+    ----------
+    plan : dict
+        Submission key → :class:`Owner` or None (:func:`owners`).
+    lang : str, optional
+        ``"zh"`` for Chinese, else English.
+
+    Returns
+    -------
+    str
+        One line.
+
+    Examples
+    --------
+    >>> summary_line({"a": Owner(RosterStudent("1"), "k", []), "b": None})
+    "personal data: 1 submission(s) graded on their owner's data, 1 on the common hidden data (not on the roster); 0 notebook(s) of another student or with a changed key (see the gradebook's notes)"
+    """
+    owned = [o for o in plan.values() if o is not None]
+    return _text("summary", lang, owned=str(len(owned)), common=str(len(plan) - len(owned)),
+                 other=str(sum(bool(o.notes) for o in owned)))
 
 
 def _no_owner_note(lang: str | None = None) -> str:
