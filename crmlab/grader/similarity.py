@@ -14,7 +14,9 @@ found wherever it stands, whatever the order of the cells.
 A fingerprint that ``k`` of the ``n`` submissions hold weighs ``log((n + 1) / k)``: a run only two
 students share is strong evidence, the idioms the whole class writes weigh almost nothing, and
 the template's runs nothing. The score of a pair is the weight it shares over the geometric mean
-of both submissions' weights (1 for the same code, 0 for nothing in common). Similarity is a reason to look, not a verdict: short answers,
+of both submissions' weights (1 for the same code, 0 for nothing in common).
+
+Similarity is a reason to look, not a verdict: short answers,
 the course's own idioms and help from the same tutor make honest work similar too.
 
 Why not ``copydetect``: it compares whole files and reports file-level matches, while a notebook's
@@ -256,7 +258,8 @@ def similar_pairs(submissions: dict[str, list[str]], template: list[str] | None 
     return compare_code(submissions, template)[0]
 
 
-def compare_code(submissions: dict[str, list[str]], template: list[str] | None = None) -> tuple[list[Pair], dict[str, Code]]:
+def compare_code(submissions: dict[str, list[str]],
+                 template: list[str] | None = None) -> tuple[list[Pair], dict[str, Code]]:
     """Every pair with a shared fingerprint, most similar first.
 
     Parameters
@@ -360,8 +363,8 @@ def _own(nb: Any, template: list[str]) -> list[tuple[str, str]]:
         if source.strip() in whole or (meta.get("crmlab") or {}).get("selfcheck"):
             continue
         first = source.lstrip().split("\n", 1)[0]
-        qid = (meta.get("crmlab") or {}).get("question") or (
-            first[len(QUESTION_PREFIX):].split()[0] if first.startswith(QUESTION_PREFIX) and first.split()[2:] else None)
+        marked = first.startswith(QUESTION_PREFIX) and len(first.split()) > 2
+        qid = (meta.get("crmlab") or {}).get("question") or (first.split()[2] if marked else None)
         kept = [line for line in source.split("\n") if line.strip() not in lines
                 and not line.lstrip().startswith(("%", "!")) and "use_personal_data(" not in line
                 and "check.bind(" not in line]
@@ -424,7 +427,8 @@ def _report_html(pairs: list[Pair], codes: dict[str, Code], labels: dict[str, st
             "<style>body{font-family:sans-serif;margin:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
             "padding:4px;vertical-align:top}pre{white-space:pre-wrap;margin:0;font-size:90%}mark{background:#ffd27f}"
             ".note{background:#eef;padding:.6em;border-left:4px solid #88c}td.pair{width:50%}</style></head><body>\n"
-            f"<h1>Similarity of the submissions: {html.escape(lab_name)}</h1>\n<p class='note'>{html.escape(NOTE)}</p>\n"
+            f"<h1>Similarity of the submissions: {html.escape(lab_name)}</h1>\n"
+            f"<p class='note'>{html.escape(NOTE)}</p>\n"
             f"<p>{len(codes)} submissions, {len(pairs)} pairs share some code; the median score of those is "
             f"{median:.0%}. Listed: pairs scoring {threshold:.0%} or more (at most {limit}); every pair is in "
             "similarity.csv. Own code = the code cells without the released template; names the students chose are "
@@ -489,7 +493,8 @@ def write_similarity(out: str | Path, nb: Any, lab: Any, subs: list[Any], lab_na
     Examples
     --------
     >>> write_similarity("grades/", nb, lab, subs, "lab02_pareto")  # doctest: +SKIP
-    'similarity: 1 pair(s) of submissions score 30% or more; see grades/similarity.html (a reason to look, not a verdict)'
+    'similarity: 1 pair(s) of submissions score 30% or more; see grades/similarity.html (a reason to look, ...'
+
     """
     import json
 
