@@ -494,7 +494,6 @@ def write_similarity(out: str | Path, nb: Any, lab: Any, subs: list[Any], lab_na
     --------
     >>> write_similarity("grades/", nb, lab, subs, "lab02_pareto")  # doctest: +SKIP
     'similarity: 1 pair(s) of submissions score 30% or more; see grades/similarity.html (a reason to look, ...'
-
     """
     import json
 
