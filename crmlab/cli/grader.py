@@ -14,9 +14,39 @@ def _limits(args: argparse.Namespace):  # noqa: ANN202
                   disk_mb=args.disk_mb)
 
 
+def _secret(args: argparse.Namespace) -> str | None:
+    """The variant secret from --variant-seed or --variant-seed-file (None: neither given)."""
+    if args.variant_seed is not None:
+        return args.variant_seed
+    if args.variant_seed_file is not None:
+        return args.variant_seed_file.read_text(encoding="utf-8").strip()
+    return None
+
+
+def _assign_roster(args: argparse.Namespace) -> int:
+    from crmlab.grader.roster import assign_roster
+
+    secret = _secret(args)
+    if secret is None:
+        print("error: --roster needs the class's secret: --variant-seed-file FILE (or --variant-seed SECRET), the "
+              "same one you will give crmlab grade", file=sys.stderr)
+        return 2
+    notebooks = assign_roster(args.source, args.roster, args.out, secret, limits=_limits(args),
+                              sandbox=not args.no_sandbox, jobs=args.jobs)
+    print(f"wrote {len(notebooks)} personal notebooks: {args.out}/<student id>/{args.source.name} and "
+          f"{args.source.stem}.checks.json (give each student their own folder)")
+    return 0
+
+
 def _assign(args: argparse.Namespace) -> int:
     from crmlab.grader.release import assign
 
+    if args.roster is not None:
+        return _assign_roster(args)
+    if _secret(args) is not None:
+        print("error: --variant-seed is for --roster (personal datasets); a release without a roster uses the "
+              "public data", file=sys.stderr)
+        return 2
     notebook, checks = assign(args.source, args.out, limits=_limits(args), sandbox=not args.no_sandbox)
     print(f"wrote {notebook}\nwrote {checks}  (give students both files, in the same folder)")
     return 0
@@ -42,14 +72,13 @@ def _grade(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop)
-    secret = args.variant_seed
-    if secret is None and args.variant_seed_file is not None:
-        secret = args.variant_seed_file.read_text(encoding="utf-8").strip()
+    secret = _secret(args)
     try:
         rows = grade(args.source, args.submissions, args.out, jobs=args.jobs, force=args.force, student=args.student,
                      limits=_limits(args), policy=policy, overrides=args.overrides, sandbox=not args.no_sandbox,
                      progress=not args.quiet, variant_seed=secret, roster=args.roster, times=args.times,
-                     times_partial=args.times_partial, merge_manual=args.merge_manual, lang=args.lang)
+                     times_partial=args.times_partial, merge_manual=args.merge_manual, lang=args.lang,
+                     similarity=args.similarity)
     except SandboxUnavailable as exc:
         print(f"crmlab grade: refused: {exc}", file=sys.stderr)
         return 2
@@ -112,6 +141,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     assign = subparsers.add_parser("assign", help="release a lab: strip solutions, add self-checks")
     assign.add_argument("source", type=Path, help="the instructor's source notebook")
     assign.add_argument("--out", type=Path, required=True, help="folder for the student version")
+    assign.add_argument("--roster", type=Path, default=None,
+                        help="class list CSV (学号/name/lms_id): one notebook per student, <out>/<student id>/, "
+                             "each with the student's own data (needs the secret)")
+    assign.add_argument("--variant-seed", default=None,
+                        help="with --roster: the class's secret (16+ characters; prefer --variant-seed-file)")
+    assign.add_argument("--variant-seed-file", type=Path, default=None, help="read the secret from this file")
+    assign.add_argument("--jobs", type=int, default=None, help="with --roster: students prepared at once")
     _add_limits(assign)
     assign.set_defaults(handler=_assign)
 
@@ -143,6 +179,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="secret: run the source and every submission on hidden data generated from it "
                             "(default: <out>/.private/variant-seed if present)")
     grade.add_argument("--variant-seed-file", type=Path, default=None, help="read the secret from this file")
+    grade.add_argument("--similarity", action="store_true",
+                       help="also write similarity.html/.csv: pairs of submissions whose own code is unusually "
+                            "similar (a reason to look, not a verdict)")
     _add_limits(grade)
     grade.set_defaults(handler=_grade)
 

@@ -472,7 +472,7 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
           policy: Policy | None = None, overrides: str | Path | None = None, sandbox: bool = True,
           progress: bool = True, variant_seed: str | None = None, roster: str | Path | None = None,
           times: str | Path | None = None, times_partial: bool = False, merge_manual: str | Path | None = None,
-          lang: str | None = None) -> list[dict[str, Any]]:
+          lang: str | None = None, similarity: bool = False) -> list[dict[str, Any]]:
     """Grade every submission and write all outputs; returns the gradebook rows.
 
     The run summary (late students, extra notebooks, roster problems, answers to grade by hand)
@@ -503,7 +503,9 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
         datasets generated from it (see :mod:`crmlab.grader.variants`). Default: the secret in
         ``<out>/.private/variant-seed`` when that file exists.
     roster : path, optional
-        Class list CSV (学号, 姓名, lms_id, email) to name and number the students.
+        Class list CSV (学号, 姓名, lms_id, email) to name and number the students. With a
+        variant secret too, each roster student's submission is graded on the student's own
+        data (a personal dataset, :mod:`crmlab.grader.roster`).
     times : path, optional
         Submission times (:func:`crmlab.grader.lms.read_times`); every student must be listed
         unless ``times_partial`` (then the others count as on time).
@@ -522,6 +524,9 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     lang : str, optional
         Language of feedback and summary (default: the lab's ``crmlab.language`` metadata,
         then ``CRMLAB_LANG``, then the locale).
+    similarity : bool
+        Also write ``similarity.html`` and ``similarity.csv``: pairs of submissions whose own code
+        is unusually similar (:mod:`crmlab.grader.similarity`).
 
     Returns
     -------
@@ -551,6 +556,7 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     bwrap = _check_sandbox(sandbox, [out, source, Path(submissions)])
     private = private_dir(out)
     variant = _data_variant(variant_seed, private, nb)
+    plan, topics = _personal_plan(roster, variant, variant_seed, private, nb, subs, lang)
     cache = private / "expected.json" if sandbox else None  # unsandboxed jobs could read any file
     notices: list[str] = []
     try:
@@ -564,8 +570,16 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
             notices = variant_notices(lab, public, expected)
             for notice in notices:
                 print(f"warning: {notice}", file=sys.stderr)
-        todo = [s for s in subs if force or student is not None or not _is_current(out, s, expected["key"])]
-        _run_batch(todo, lab, nb, expected, out, limits, jobs or os.cpu_count() or 1, sandbox, progress, variant)
+        if plan is None:
+            todo = [s for s in subs if force or student is not None or not _is_current(out, s, expected["key"])]
+            _run_batch(todo, lab, nb, expected, out, limits, jobs or os.cpu_count() or 1, sandbox, progress, variant)
+        else:
+            from crmlab.grader.roster import owner_source_key, run_personal_batch
+
+            todo = [s for s in subs if force or student is not None or not _is_current(
+                out, s, owner_source_key(source, plan.get(s.student), expected["key"], topics))]
+            run_personal_batch(todo, plan, lab, nb, source, expected, out, private, limits,
+                               jobs or os.cpu_count() or 1, sandbox, progress, variant, topics, lang)
     finally:
         close_all_workers()  # also on Ctrl-C / SIGTERM: no process or temporary folder stays behind
     results = _load_results(out, subs)
@@ -579,10 +593,19 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     if pending:
         summary.append(t("summary.manual_pending", lang, count=pending, path=out / "manual"))
     summary[:0] = _late_summary(rows, policy, lang)
+    if plan is not None:
+        from crmlab.grader.roster import summary_line
+
+        summary.append(summary_line(plan, lang))
+    if similarity:
+        from crmlab.grader.similarity import write_similarity
+
+        summary.append(write_similarity(out, nb, lab, subs, source.stem))
     atomic_write(out / "summary.txt", "\n".join(summary) + ("\n" if summary else ""))
     meta = {"crmlab": __import__("crmlab").__version__, "finished": datetime.now().isoformat(timespec="seconds"),
             "source": source.name, "sandbox": f"bubblewrap ({bwrap})" if bwrap else "OFF (--no-sandbox)",
             "isolated": bool(bwrap), "variant": bool(variant), "variant_notices": notices,
+            "personal_data": plan is not None,
             "graded_this_run": len(todo),
             "in_gradebook": len(rows), "limits": asdict(limits)}
     if not bwrap:
@@ -665,10 +688,29 @@ def _check_sandbox(sandbox: bool, paths: list[Path]) -> str | None:
     return bwrap
 
 
-def _data_variant(secret: str | None, private: Path, nb: Any) -> Path | None:
-    """The hidden data variant's folder for ``secret`` (or the one in ``.private/variant-seed``)."""
+def _variant_secret(secret: str | None, private: Path) -> str | None:
+    """``secret``, else the one kept in ``.private/variant-seed``, else None."""
     if secret is None and (private / "variant-seed").is_file():
         secret = (private / "variant-seed").read_text(encoding="utf-8").strip()
+    return secret or None
+
+
+def _personal_plan(roster: str | Path | None, variant: Path | None, secret: str | None, private: Path, nb: Any,
+                   subs: list[Submission], lang: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """With a roster and a variant secret: each submission's owner (personal data), and the lab's topics."""
+    if roster is None or variant is None:
+        return None, []
+    from crmlab.grader.roster import owners, personal_topics, read_class
+
+    topics = personal_topics(nb)
+    if not topics:  # the lab reads no course table: one common variant, as without a roster
+        return None, []
+    return owners(subs, read_class(roster), _variant_secret(secret, private), lang), topics
+
+
+def _data_variant(secret: str | None, private: Path, nb: Any) -> Path | None:
+    """The hidden data variant's folder for ``secret`` (or the one in ``.private/variant-seed``)."""
+    secret = _variant_secret(secret, private)
     if not secret:
         return None
     from crmlab.grader.variants import make_variant, topics_used
@@ -928,7 +970,7 @@ def gradebook_rows(results: list[dict[str, Any]], lab: Lab, policy: Policy, over
     for result in sorted(results, key=lambda r: r["student"]):
         key = result["student"]
         row: dict[str, Any] = {"student": key, "name": result.get("name", ""), "number": result.get("number", "")}
-        notes, overridden = [], {}
+        notes, overridden = list(result.get("notes") or []), {}  # e.g. a notebook released for someone else
         for q in lab.questions:
             points = float(result["questions"].get(q.id, {}).get("points", 0.0))
             if q.compare == MANUAL and q.id in manual.get(key, {}):

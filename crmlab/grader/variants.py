@@ -93,14 +93,17 @@ def make_variant(secret: str, root: str | Path, topics: list[str] | None = None)
         if not written:
             raise CrmlabInputError("no table could be generated for the data variant")
         shipped = shipped_data_dir()
+        linked = set()
         for path in shipped.rglob("*"):  # static tables, the codebook, the data card: as shipped
             target = tmp / path.relative_to(shipped)
             if path.is_file() and not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
+                if _link(path, target):
+                    linked.add(target)
         (tmp / ".complete").write_text("ok\n", encoding="utf-8")
         for path in [tmp, *tmp.rglob("*")]:
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+            if path not in linked:  # a hard link shares the shipped file's (readable) mode
+                os.chmod(path, 0o755 if path.is_dir() else 0o644)
         shutil.rmtree(folder, ignore_errors=True)
         os.replace(tmp, folder)
     except BaseException:
@@ -108,3 +111,15 @@ def make_variant(secret: str, root: str | Path, topics: list[str] | None = None)
         raise
     return folder
 
+
+def _link(path: Path, target: Path) -> bool:
+    """Hard-link a readable shipped file (many variants, e.g. one per student, take no extra disk),
+    else copy it; True when linked."""
+    if path.stat().st_mode & 0o444 == 0o444:
+        try:
+            os.link(path, target)
+            return True
+        except OSError:
+            pass
+    shutil.copyfile(path, target)
+    return False
