@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import os
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 LANGUAGES = ("en", "zh")
 
@@ -70,6 +73,90 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "zh": "{count} 个答案需人工评分：见 {path}"},
     "summary.manual_merged": {"en": "merged {count} hand-graded score(s) from {path}",
                               "zh": "已从 {path} 合并 {count} 个人工评分"},
+    # comparing an answer (grader and self-check share these: crmlab.grader.compare)
+    "compare.correct": {"en": "correct", "zh": "正确"},
+    "compare.not_correct": {"en": "not correct", "zh": "不正确"},
+    "compare.kind.number": {"en": "numbers", "zh": "数字"},
+    "compare.kind.text": {"en": "text", "zh": "文本"},
+    "compare.kind.datetime": {"en": "dates", "zh": "日期"},
+    "compare.kind.bool": {"en": "True/False values", "zh": "True/False 值"},
+    "compare.kind.mixed": {"en": "a mix of types", "zh": "多种类型混合的值"},
+    "compare.type.frame": {"en": "a DataFrame", "zh": "一个 DataFrame（表）"},
+    "compare.type.series": {"en": "a Series", "zh": "一个 Series（序列）"},
+    "compare.type.list": {"en": "a list", "zh": "一个列表（list）"},
+    "compare.type.set": {"en": "a set", "zh": "一个集合（set）"},
+    "compare.type.dict": {"en": "a dict", "zh": "一个字典（dict）"},
+    "compare.type.scalar": {"en": "a single value", "zh": "单个值"},
+    "compare.type.unknown": {"en": "an unknown value", "zh": "无法识别的值"},
+    "compare.value.missing": {"en": "None/NaN", "zh": "空值（None/NaN）"},
+    "compare.value.number": {"en": "a number", "zh": "一个数字"},
+    "compare.value.text": {"en": "text", "zh": "文本"},
+    "compare.value.bool": {"en": "a True/False value", "zh": "一个 True/False 值"},
+    "compare.value.datetime": {"en": "a date", "zh": "一个日期"},
+    "compare.value.other": {"en": "a value", "zh": "一个值"},
+    "compare.want.number": {"en": "a number", "zh": "一个数字"},
+    "compare.want.text": {"en": "text (a str)", "zh": "文本（str）"},
+    "compare.want.bool": {"en": "True or False", "zh": "True 或 False"},
+    "compare.want.choice": {"en": "one label as text, e.g. 'B'", "zh": "一个选项标签（文本），例如 'B'"},
+    "compare.expected_got": {"en": "expected {want}, got {got}", "zh": "应为{want}，实际得到{got}"},
+    "compare.expected_list": {"en": "a list of values", "zh": "一组值（列表）"},
+    "compare.expected_collection": {"en": "a collection of values", "zh": "一组值（集合或列表）"},
+    "compare.duplicate_columns": {"en": "column {columns} appears more than once", "zh": "列 {columns} 出现了不止一次"},
+    "compare.missing_columns.one": {"en": "missing column {columns}", "zh": "缺少列 {columns}"},
+    "compare.missing_columns.many": {"en": "missing columns {columns}", "zh": "缺少列 {columns}"},
+    "compare.extra_columns.one": {"en": "unexpected column {columns}", "zh": "多出了列 {columns}"},
+    "compare.extra_columns.many": {"en": "unexpected columns {columns}", "zh": "多出了列 {columns}"},
+    "compare.rows_off.one": {"en": "{count} row too {how}", "zh": "行数{how} {count} 行"},
+    "compare.rows_off.many": {"en": "{count} rows too {how}", "zh": "行数{how} {count} 行"},
+    "compare.items_off.one": {"en": "{count} item too {how}", "zh": "项数{how} {count} 项"},
+    "compare.items_off.many": {"en": "{count} items too {how}", "zh": "项数{how} {count} 项"},
+    "compare.too_many": {"en": "many", "zh": "多了"},
+    "compare.too_few": {"en": "few", "zh": "少了"},
+    "compare.column_kind": {"en": "column `{column}` should hold {want}, it holds {got}",
+                            "zh": "列 `{column}` 应为{want}，现在是{got}"},
+    "compare.after_sorting_rows": {"en": "after sorting the rows, ", "zh": "按行排序后，"},
+    "compare.after_sorting": {"en": "after sorting, ", "zh": "排序后，"},
+    "compare.frame_differs.one": {"en": "{where}values differ from row {first} on ({bad} of {count} rows; column {columns})",
+                                  "zh": "{where}从第 {first} 行起数值不同（{count} 行中有 {bad} 行；列 {columns}）"},
+    "compare.frame_differs.many": {"en": "{where}values differ from row {first} on ({bad} of {count} rows; columns {columns})",
+                                   "zh": "{where}从第 {first} 行起数值不同（{count} 行中有 {bad} 行；列 {columns}）"},
+    "compare.index_differs": {"en": "the row labels (index) differ from row {position} on",
+                              "zh": "从第 {position} 行起行标签（索引）不同"},
+    "compare.series_name": {"en": "the Series has the wrong name", "zh": "Series 的名称（name）不对"},
+    "compare.series_kind": {"en": "the Series should hold {want}, it holds {got}", "zh": "Series 应为{want}，现在是{got}"},
+    "compare.sequence_differs_row": {"en": "{where}values differ from row {first} on ({bad} of {count})",
+                                     "zh": "{where}从第 {first} 行起数值不同（{count} 个中有 {bad} 个）"},
+    "compare.sequence_differs_position": {"en": "{where}values differ from position {first} on ({bad} of {count})",
+                                          "zh": "{where}从第 {first} 个位置起数值不同（{count} 个中有 {bad} 个）"},
+    "compare.items_missing.one": {"en": "{count} expected item is missing", "zh": "缺少 {count} 个应有的项"},
+    "compare.items_missing.many": {"en": "{count} expected items are missing", "zh": "缺少 {count} 个应有的项"},
+    "compare.items_extra.one": {"en": "{count} item that should not be there", "zh": "有 {count} 个不该出现的项"},
+    "compare.items_extra.many": {"en": "{count} items that should not be there", "zh": "有 {count} 个不该出现的项"},
+    "compare.not_a_choice": {"en": "'{value}' is not one of the choices {choices}", "zh": "'{value}' 不是选项 {choices} 之一"},
+    "compare.value_wrong": {"en": "the value is not correct", "zh": "数值不正确"},
+    "compare.unreadable": {"en": "the answer could not be read", "zh": "无法读取这个答案"},
+    "compare.format_only_note": {"en": "the form is right; the value itself is not checked here (it is graded)",
+                                 "zh": "形式正确；这里不检查具体数值（评分时会检查）"},
+    "compare.not_called": {"en": "not called", "zh": "没有被调用"},
+    "compare.case.one": {"en": "hidden case {numbers}", "zh": "隐藏测试 {numbers}"},
+    "compare.case.many": {"en": "hidden cases {numbers}", "zh": "隐藏测试 {numbers}"},
+    "compare.case_failed": {"en": "{cases}: {message}", "zh": "{cases}：{message}"},
+    "compare.named": {"en": "`{name}`: {message}", "zh": "`{name}`：{message}"},
+    "compare.list_sep": {"en": "; ", "zh": "；"},
+    # hints for numeric slips (crmlab.grader.hints)
+    "hint.percentage": {"en": "looks like a percentage: the answer is a share (divide by 100)",
+                        "zh": "看起来是百分数：答案应是比例（除以 100）"},
+    "hint.share": {"en": "looks like a share: the answer is a percentage (multiply by 100)",
+                   "zh": "看起来是比例：答案应是百分数（乘以 100）"},
+    "hint.factor": {"en": "off by a factor of {factor}: check the units", "zh": "相差 {factor} 倍：请检查单位"},
+    "hint.factor_1000": {"en": "1,000 (thousands?)", "zh": "1000（千？）"},
+    "hint.factor_1000000": {"en": "1,000,000 (millions?)", "zh": "1000000（百万？）"},
+    "hint.rounded.one": {"en": "looks rounded to {count} decimal too early: keep full precision until the end",
+                         "zh": "看起来过早四舍五入到了 {count} 位小数：请保留完整精度，最后再取舍"},
+    "hint.rounded.many": {"en": "looks rounded to {count} decimals too early: keep full precision until the end",
+                          "zh": "看起来过早四舍五入到了 {count} 位小数：请保留完整精度，最后再取舍"},
+    "hint.close": {"en": "close, but outside the tolerance", "zh": "很接近，但超出了允许误差"},
+    "hint.sign": {"en": "the sign is wrong", "zh": "正负号错了"},
 }
 
 
@@ -144,10 +231,63 @@ def tr(en: str, zh: str) -> str:
     return zh if language() == "zh" else en
 
 
+#: The language of the messages being produced right now (:func:`using`): a lab's language while
+#: its self-check or its grading runs. A context variable, so grading threads do not mix.
+_current: ContextVar[str | None] = ContextVar("crmlab_language", default=None)
+
+
+@contextmanager
+def using(lang: str | None) -> Iterator[str]:
+    """Produce messages in ``lang`` inside the ``with`` block (``None``: no change).
+
+    The self-check uses it with the released lab's language, the grader with each submission's,
+    so :func:`t` calls deep in the comparison code need no ``lang`` argument.
+
+    Parameters
+    ----------
+    lang : str or None
+        ``"en"``, ``"zh"`` (or anything :func:`resolve_language` understands).
+
+    Returns
+    -------
+    context manager
+        Yields the language in force inside the block.
+
+    Examples
+    --------
+    >>> with using("zh"):
+    ...     t("compare.correct")
+    '正确'
+    """
+    found = resolve_language(lang) if lang else None
+    token = _current.set(found) if found else None
+    try:
+        yield language()
+    finally:
+        if token is not None:
+            _current.reset(token)
+
+
 def language(preferred: str | None = None) -> str:
-    """The language to use: ``preferred``, else :func:`set_language`'s choice, else
-    ``CRMLAB_LANG``, else the locale, else ``en``."""
-    for value in (preferred, _chosen_language, os.environ.get("CRMLAB_LANG"), os.environ.get("LC_ALL"),
+    """The language to use: ``preferred``, else the one :func:`using` set, else
+    :func:`set_language`'s choice, else ``CRMLAB_LANG``, else the locale, else ``en``.
+
+    Parameters
+    ----------
+    preferred : str, optional
+        A language asked for explicitly (a lab's ``crmlab.language`` metadata, ``--lang``).
+
+    Returns
+    -------
+    str
+        ``"en"`` or ``"zh"``.
+
+    Examples
+    --------
+    >>> language("zh_CN.UTF-8")
+    'zh'
+    """
+    for value in (preferred, _current.get(), _chosen_language, os.environ.get("CRMLAB_LANG"), os.environ.get("LC_ALL"),
                   os.environ.get("LC_MESSAGES"), os.environ.get("LANG")):
         found = resolve_language(value)
         if found:
@@ -156,9 +296,68 @@ def language(preferred: str | None = None) -> str:
 
 
 def t(key: str, lang: str | None = None, **fields: object) -> str:
-    """The message ``key`` in ``lang`` (see :func:`language`) with its fields filled in."""
+    """The message ``key`` in ``lang`` (see :func:`language`) with its fields filled in.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`MESSAGES`.
+    lang : str, optional
+        The language (default: :func:`language`).
+    **fields
+        The message's format fields.
+
+    Returns
+    -------
+    str
+        The filled-in text.
+
+    Examples
+    --------
+    >>> t("compare.rows_off.many", "en", count=3, how="many")
+    '3 rows too many'
+    """
     texts = MESSAGES[key]
     return texts[language(lang)].format(**fields)
+
+
+def tn(key: str, count: int, lang: str | None = None, **fields: object) -> str:
+    """:func:`t` for a message that depends on a count: ``<key>.one`` when ``count`` is 1,
+    else ``<key>.many`` (English plurals; Chinese texts of both keys are usually alike).
+
+    Parameters
+    ----------
+    key : str
+        The key without ``.one``/``.many``.
+    count : int
+        The number the message is about (also given to the text as ``count``).
+    lang : str, optional
+        The language (default: :func:`language`).
+    **fields
+        Other format fields.
+
+    Returns
+    -------
+    str
+        The filled-in text.
+
+    Examples
+    --------
+    >>> tn("compare.items_missing", 1, "en"), tn("compare.items_missing", 2, "zh")
+    ('1 expected item is missing', '缺少 2 个应有的项')
+    """
+    return t(f"{key}.{'one' if count == 1 else 'many'}", lang, count=count, **fields)
+
+
+def both(key: str, **fields: object) -> dict[str, str]:
+    """The message ``key`` in every language (for files that carry both, e.g. self-check data).
+
+    Examples
+    --------
+    >>> both("compare.correct")
+    {'en': 'correct', 'zh': '正确'}
+    """
+    return {lang: t(key, lang, **fields) for lang in LANGUAGES}
 
 
 def fields_of(text: str) -> set[str]:
