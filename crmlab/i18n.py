@@ -157,6 +157,84 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "zh": "看起来过早四舍五入到了 {count} 位小数：请保留完整精度，最后再取舍"},
     "hint.close": {"en": "close, but outside the tolerance", "zh": "很接近，但超出了允许误差"},
     "hint.sign": {"en": "the sign is wrong", "zh": "正负号错了"},
+    # partial-credit checks (crmlab.grader.checks)
+    "checks.failed_detail": {"en": "{message} ({detail})", "zh": "{message}（{detail}）"},
+    "checks.failed_points.one": {"en": "{message} ({points} point)", "zh": "{message}（{points} 分）"},
+    "checks.failed_points.many": {"en": "{message} ({points} points)", "zh": "{message}（{points} 分）"},
+    # answers that cannot be exported (crmlab.grader.plain)
+    "plain.unsupported_type": {"en": "a value of type {type} cannot be graded; use numbers, text, booleans, dates, "
+                                     "lists, dicts, Series or DataFrames",
+                               "zh": "类型为 {type} 的值无法评分；请使用数字、文本、布尔值、日期、列表、字典、Series 或 DataFrame"},
+    "plain.too_large": {"en": "the {what} has {size} values; answers are limited to {limit}",
+                        "zh": "这个 {what} 有 {size} 个值；答案最多只能有 {limit} 个"},
+    # the self-check in a released lab (crmlab.grader.selfcheck)
+    "selfcheck.invalid_data": {"en": "{path} is not valid self-check data (was it edited?)",
+                               "zh": "{path} 不是有效的自测数据（是否被修改过？）"},
+    "selfcheck.other_release": {"en": "{files} belongs to another release of {lab}, not to this notebook: download the "
+                                      "notebook and {lab}.checks.json again, together, and keep them in the same folder",
+                                "zh": "{files} 属于 {lab} 的另一次发布，不属于这个笔记本：请重新一起下载笔记本和 "
+                                      "{lab}.checks.json，并放在同一个文件夹里"},
+    "selfcheck.no_data": {"en": "no self-check data for {lab} in {where}{others}: put {lab}.checks.json, which came with "
+                                "this notebook, next to it, or call check.load(path)",
+                          "zh": "在 {where} 中找不到 {lab} 的自测数据{others}：请把随笔记本一起发下的 {lab}.checks.json "
+                                "放在笔记本旁边，或调用 check.load(path)"},
+    "selfcheck.other_labs": {"en": " (the files here belong to other labs: {files})",
+                             "zh": "（这里的文件属于其他实训：{files}）"},
+    "selfcheck.or": {"en": " or ", "zh": " 或 "},
+    "selfcheck.not_found": {"en": "self-check data {path} not found", "zh": "找不到自测数据 {path}"},
+    "selfcheck.wrong_file": {"en": "{path} is not the self-check data of this notebook ({lab}): use the .checks.json "
+                                   "file that came with it",
+                             "zh": "{path} 不是这个笔记本（{lab}）的自测数据：请使用随笔记本一起发下的 .checks.json 文件"},
+    "selfcheck.none_here": {"en": "no self-check data (a *.checks.json file) in this folder: keep the file that came "
+                                  "with the lab next to the notebook, or call check.load(path)",
+                            "zh": "这个文件夹里没有自测数据（*.checks.json 文件）：请把随实训发下的文件放在笔记本旁边，"
+                                  "或调用 check.load(path)"},
+    "selfcheck.several": {"en": "several self-check files here ({files}): run the notebook's first cells (its "
+                                "check.bind line picks the right one), or call check.load(path)",
+                          "zh": "这里有多个自测文件（{files}）：请先运行笔记本开头的单元格（其中的 check.bind 会选出正确的文件），"
+                                "或调用 check.load(path)"},
+    "selfcheck.unknown_question": {"en": "no question {qid!r} in the self-check data of {lab}; its questions are {questions}",
+                                   "zh": "{lab} 的自测数据中没有题目 {qid!r}；它的题目是 {questions}"},
+    "selfcheck.raised": {"en": "raised {error}", "zh": "出错：{error}"},
+    "selfcheck.cannot_grade": {"en": "the return value cannot be graded: {error}", "zh": "返回值无法评分：{error}"},
+    "selfcheck.example": {"en": "example {number}: {call}", "zh": "示例 {number}：{call}"},
+    "selfcheck.example_error": {"en": "{call} {error} (expected {want})", "zh": "{call} {error}（应返回 {want}）"},
+    "selfcheck.example_wrong": {"en": "{call} should return {want}, got {got} ({message})",
+                                "zh": "{call} 应返回 {want}，实际返回 {got}（{message}）"},
+    "selfcheck.examples_pass": {"en": "its {count} public example(s) pass; the grader also uses other inputs",
+                                "zh": "{count} 个公开示例全部通过；评分时还会用其他输入"},
+    "selfcheck.needs_values": {"en": "{qid} needs {count} value(s): {names}", "zh": "{qid} 需要 {count} 个值：{names}"},
+    "selfcheck.not_function": {"en": "`{name}` should be a function", "zh": "`{name}` 应该是一个函数"},
+    "selfcheck.function_note": {"en": "a function: it will be called with hidden inputs when graded",
+                                "zh": "这是一个函数：评分时会用隐藏的输入调用它"},
+    "selfcheck.needs_text": {"en": "`{name}` should hold your written answer as text",
+                             "zh": "`{name}` 应以文本形式保存你写的答案"},
+    "selfcheck.manual_note": {"en": "a written answer: graded by hand", "zh": "文字作答：由教师人工评分"},
+    "selfcheck.wrong": {"en": "✗ {qid}: {problems}", "zh": "✗ {qid}：{problems}"},
+    "selfcheck.ok_note": {"en": "✓ {qid}: {note}", "zh": "✓ {qid}：{note}"},
+    "selfcheck.ok": {"en": "✓ {qid} looks correct", "zh": "✓ {qid} 看起来正确"},
+    "selfcheck.cannot_check": {"en": "? {qid}: {problem}", "zh": "? {qid}：{problem}"},
+    "selfcheck.not_defined": {"en": "✗ {qid}: `{name}` is not defined yet", "zh": "✗ {qid}：`{name}` 还没有定义"},
+    "selfcheck.summary": {"en": "{passed} of {total} questions pass their self-check",
+                          "zh": "{total} 道题中有 {passed} 道通过了自测"},
+    # a released lab (crmlab.grader.release)
+    "release.about_checks": {
+        "en": "**Checking your work.** `check(...)` after each question runs on your computer with the public "
+              "datasets: for a function it runs the example shown in the question; for a table or a number it says "
+              "what looks wrong without showing the answer; for a choice, a True/False or a whole number it only "
+              "checks the form (otherwise it would give the answer away). It is not your grade. The grader runs your "
+              "whole notebook again, top to bottom, on its own copy of the datasets (same tables and columns, "
+              "other customers and numbers) and calls your functions with other inputs, so compute every answer "
+              "from the data: numbers copied from the public data or from the course notebooks earn nothing.",
+        "zh": "**自测说明。** 每道题后面的 `check(...)` 在你自己的电脑上用公开数据集运行：如果答案是函数，它运行题目中"
+              "给出的示例；如果答案是表格或数字，它指出哪里看起来不对，但不会显示正确答案；如果答案是选项、True/False "
+              "或整数，它只检查形式（否则就等于泄露答案）。自测结果不是你的成绩。评分程序会在它自己的一份数据集上"
+              "（表和列相同，客户和数字不同）从头到尾重新运行你的整个笔记本，并用其他输入调用你的函数，所以每个答案都要"
+              "从数据计算出来：从公开数据或课程笔记本里抄来的数字不得分。"},
+    "release.stub_comment": {"en": "# YOUR CODE HERE", "zh": "# 在这里写你的代码"},
+    "release.stub_error": {"en": "{qid}: replace this line with your code", "zh": "{qid}：请把这一行换成你的代码"},
+    "release.bind_comment": {"en": "this notebook's self-check data: {name}.checks.json",
+                             "zh": "本笔记本的自测数据：{name}.checks.json"},
 }
 
 
