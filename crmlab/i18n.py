@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import os
+import re
 import string
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,8 +49,77 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "zh": "学习平台标记为迟交（时间未知，按 1 天计）：扣除 {percent:.0f}%"},
     "grade.notes": {"en": "**Notes:** {notes}", "zh": "**说明：** {notes}"},
     "grade.errors_heading": {"en": "## Errors in your notebook", "zh": "## 你的笔记本中的错误"},
+    # grading one submission (crmlab.grader.grade, jobs, manual, the runner's reports)
+    "grade.file_too_large": {"en": "the notebook file is {size} MB (limit {limit} MB)",
+                             "zh": "笔记本文件有 {size} MB（上限 {limit} MB）"},
+    "grade.bad_json": {"en": "not a valid notebook file (JSON error: {error})", "zh": "不是有效的笔记本文件（JSON 错误：{error}）"},
+    "grade.cannot_read": {"en": "cannot read the file ({error})", "zh": "无法读取文件（{error}）"},
+    "grade.no_notebook": {"en": "not a valid notebook file (no notebook object)", "zh": "不是有效的笔记本文件（没有笔记本对象）"},
+    "grade.unreadable": {"en": "not a readable notebook ({error})", "zh": "无法读取的笔记本（{error}）"},
+    "grade.no_cells": {"en": "not a valid notebook file (no list of cells)", "zh": "不是有效的笔记本文件（没有单元格列表）"},
+    "grade.source_not_text": {"en": "not a valid notebook file (a cell's source is not text)",
+                              "zh": "不是有效的笔记本文件（某个单元格的内容不是文本）"},
+    "grade.not_computed": {"en": "`{name}` was not computed", "zh": "`{name}` 没有算出来"},
+    "grade.not_defined": {"en": "(`{name}` was not defined)", "zh": "（`{name}` 没有定义）"},
+    "grade.no_answer": {"en": "no answer", "zh": "没有答案"},
+    "grade.timeout": {"en": "the notebook ran longer than {seconds} s and was stopped",
+                      "zh": "笔记本运行超过 {seconds} 秒，已被终止"},
+    "grade.killed": {"en": "the notebook's process was killed by signal {signal}",
+                     "zh": "笔记本的进程被信号 {signal} 终止"},
+    "grade.killed_memory": {"en": "the notebook's process was killed by signal {signal} (memory limit?)",
+                            "zh": "笔记本的进程被信号 {signal} 终止（超出内存限制？）"},
+    "grade.exited": {"en": "the notebook's process exited early (exit code {code}: os._exit or a crash)",
+                     "zh": "笔记本的进程提前退出（退出码 {code}：os._exit 或崩溃）"},
+    "grade.could_not_run": {"en": "the grader could not run this submission", "zh": "评分程序无法运行这份作业"},
+    "grade.code_cell_error": {"en": "code cell {cell}: {error}", "zh": "第 {cell} 个代码单元格：{error}"},
+    "grade.call_timeout": {"en": "the call ran longer than the time limit", "zh": "函数调用超过了时间限制"},
+    "grade.unwritable": {"en": "the answer could not be written ({error})", "zh": "答案无法导出（{error}）"},
+    "grade.return_unreadable": {"en": "the return value could not be read ({error})", "zh": "无法读取返回值（{error}）"},
+    "grade.not_a_function": {"en": "`{name}` is not a function", "zh": "`{name}` 不是函数"},
+    "grade.cases_not_built": {"en": "{variable} could not be built ({error})", "zh": "无法生成 {variable}（{error}）"},
+    "grade.answer_unreadable": {"en": "the answer could not be read ({error})", "zh": "无法读取答案（{error}）"},
+    "grade.undefined": {"en": "`{name}` is not defined{why}", "zh": "`{name}` 没有定义{why}"},
+    "grade.cell_raised": {"en": " (the question's cell raised {error})", "zh": "（该题的单元格出错：{error}）"},
     "grade.stopped_in_cell": {"en": "It stopped while running code cell {cell} (starts with: {start})",
                               "zh": "停止时正在运行第 {cell} 个代码单元（开头：{start}）"},
+    # the crmlab command (crmlab.cli)
+    "cli.wrote": {"en": "wrote {path}", "zh": "已写入 {path}"},
+    "cli.assign_wrote": {"en": "wrote {notebook}\nwrote {checks}  (give students both files, in the same folder)",
+                         "zh": "已写入 {notebook}\n已写入 {checks}（把这两个文件一起发给学生，放在同一个文件夹里）"},
+    "cli.error": {"en": "crmlab: error: {error}", "zh": "crmlab：错误：{error}"},
+    "cli.interrupted": {"en": "crmlab: interrupted", "zh": "crmlab：已中断"},
+    "cli.times_need_deadline": {"en": "error: --times/--times-from-files need --deadline",
+                                "zh": "错误：--times/--times-from-files 需要同时给出 --deadline"},
+    "cli.grade_refused": {"en": "crmlab grade: refused: {error}", "zh": "crmlab grade：拒绝运行：{error}"},
+    "cli.grade_interrupted": {"en": "crmlab grade: interrupted; results written so far are kept, temporary folders removed",
+                              "zh": "crmlab grade：已中断；已写出的结果保留，临时文件夹已删除"},
+    "cli.warning": {"en": "warning: {warning}", "zh": "警告：{warning}"},
+    "cli.student_wrote": {"en": "wrote {out}: {notebooks} chapter notebooks, {labs} labs with self-checks, "
+                                "{datasets} data files, {reports} report files; no solutions found in it",
+                          "zh": "已写入 {out}：{notebooks} 个章节笔记本，{labs} 个带自测的实训，{datasets} 个数据文件，"
+                                "{reports} 个报告文件；其中没有发现答案"},
+    "cli.rows": {"en": "{name:<28} {rows:>12,} rows", "zh": "{name:<28} {rows:>12,} 行"},
+    "cli.note": {"en": "note: {note}", "zh": "提示：{note}"},
+    "cli.scorecard_input": {"en": "crmlab scorecard: the input has problems: {error}",
+                            "zh": "crmlab scorecard：输入数据有问题：{error}"},
+    "cli.scorecard_error": {"en": "crmlab scorecard: {error}", "zh": "crmlab scorecard：{error}"},
+    "cli.scorecard_graded": {"en": "graded {count} customers at {month}: {counts}",
+                             "zh": "已对 {count} 个客户完成 {month} 的分级：{counts}"},
+    "cli.scorecard_demoted": {"en": "{count} customers moved from C to D after two consecutive C grades",
+                              "zh": "{count} 个客户因连续两次 C 级降为 D 级"},
+    "cli.scorecard_wrote": {"en": "wrote {path} (confidential: 机密)", "zh": "已写入 {path}（机密）"},
+    "cli.scorecard_template": {"en": "wrote {path}: edit the points, edges and grade floors, then use --config {path}",
+                               "zh": "已写入 {path}：修改分值、分界点和各级最低分后，用 --config {path} 使用它"},
+    "cli.scorecard_explain_note": {"en": "(The grade of this month's score alone; `crmlab scorecard run` also applies "
+                                         "\"two consecutive C grades → D\".)",
+                                   "zh": "（这只是本月得分对应的等级；`crmlab scorecard run` 还会应用“连续两次 C 级 → D 级”的规则。）"},
+    "cli.survey_draft": {"en": "wrote {path}: check the types and labels, then add dimensions, roles, reverse rows and "
+                               "required questions (docs/survey_codebook.md)",
+                         "zh": "已写入 {path}：请检查题型和选项标签，再补充维度、角色、反向题和必答题（见 docs/survey_codebook.md）"},
+    "cli.exists": {"en": "{path} exists; edit it, or pass --force to overwrite it",
+                   "zh": "{path} 已存在；请编辑它，或加 --force 覆盖"},
+    "cli.wrote_files": {"en": "wrote {paths}", "zh": "已写入 {paths}"},
+    "cli.finding": {"en": "- {finding}", "zh": "- {finding}"},
     # the run summary an instructor reads
     "summary.graded": {"en": "graded {count} submission(s) ({total} in {path})",
                        "zh": "本次评了 {count} 份作业（{path} 中共 {total} 份）"},
@@ -436,6 +506,58 @@ def both(key: str, **fields: object) -> dict[str, str]:
     {'en': 'correct', 'zh': '正确'}
     """
     return {lang: t(key, lang, **fields) for lang in LANGUAGES}
+
+
+#: Messages the sandboxed runner writes in English (it does not know the lab's language); the
+#: grader renders them again in the submission's language with :func:`retranslate`.
+RUNNER_KEYS = ("selfcheck.raised", "selfcheck.cannot_grade", "grade.call_timeout", "grade.return_unreadable",
+               "grade.unwritable", "grade.answer_unreadable", "grade.not_a_function", "grade.cases_not_built",
+               "grade.undefined", "grade.cell_raised", "plain.unsupported_type", "plain.too_large")
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    parts, seen = [], set()
+    for literal, name, _, _ in string.Formatter().parse(text):
+        parts.append(re.escape(literal))
+        if name:
+            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.*?)")
+            seen.add(name)
+    return re.compile("".join(parts), re.S)
+
+
+def retranslate(text: str, keys: tuple[str, ...] = RUNNER_KEYS, lang: str | None = None) -> str:
+    """An English message of one of ``keys`` (written where the language was unknown) in ``lang``.
+
+    The fields are recovered from the English text and rendered again (nested messages too);
+    a text that matches no key is returned as it is.
+
+    Parameters
+    ----------
+    text : str
+        The English message.
+    keys : tuple of str
+        The catalogue keys it may come from.
+    lang : str, optional
+        The language wanted (default: :func:`language`).
+
+    Returns
+    -------
+    str
+        The message in ``lang``.
+
+    Examples
+    --------
+    >>> retranslate("raised ValueError: bad", lang="zh")
+    '出错：ValueError: bad'
+    """
+    if language(lang) == "en":
+        return text
+    for key in keys:
+        match = _pattern(MESSAGES[key]["en"]).fullmatch(text)
+        if match:
+            fields = {name: retranslate(value, keys, lang) for name, value in match.groupdict().items()}
+            return t(key, lang, **fields)
+    return text
 
 
 def fields_of(text: str) -> set[str]:

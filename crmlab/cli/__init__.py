@@ -21,6 +21,7 @@ SUBCOMMAND_MODULES = ("crmlab.cli.grader", "crmlab.cli.survey", "crmlab.cli.scor
 
 def _datasets_command(args: argparse.Namespace) -> int:
     from crmlab import datasets
+    from crmlab.i18n import t
 
     if args.action == "list":
         for name in datasets.list_datasets():
@@ -29,11 +30,11 @@ def _datasets_command(args: argparse.Namespace) -> int:
         print(datasets.describe(args.name))
     elif args.action == "export":
         path = datasets.export(args.name, args.path)
-        print(f"wrote {path}")
+        print(t("cli.wrote", path=path))
     elif args.action == "regenerate":
         written = datasets.regenerate(args.out, scale=args.scale)
         for name, rows in written.items():
-            print(f"{name:<28} {rows:>12,} rows")
+            print(t("cli.rows", name=name, rows=rows))
     return 0
 
 
@@ -77,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``crmlab`` command; returns the exit code."""
     from crmlab._checks import CrmlabInputError
     from crmlab._extras import missing_extra
+    from crmlab.i18n import t
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -86,14 +88,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except (CrmlabInputError, FileNotFoundError) as exc:
-        print(f"crmlab: error: {exc}", file=sys.stderr)
+        print(t("cli.error", error=exc), file=sys.stderr)
         return 2
     except ImportError as exc:
         message = missing_extra(exc)
         if message is None:
             raise
-        print(f"crmlab: error: {message}", file=sys.stderr)
+        print(t("cli.error", error=message), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("crmlab: interrupted", file=sys.stderr)
+        print(t("cli.interrupted"), file=sys.stderr)
         return 130

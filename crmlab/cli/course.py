@@ -12,28 +12,30 @@ from pathlib import Path
 
 
 def _student(args: argparse.Namespace) -> int:
+    from crmlab.i18n import t
     from crmlab.student import build
 
     edition = build(args.root, args.out, sandbox=not args.no_sandbox)
-    print(f"wrote {edition.out}: {len(edition.notebooks)} chapter notebooks, "
-          f"{len(edition.labs) // 2} labs with self-checks, {len(edition.datasets)} data files, "
-          f"{len(edition.reports)} report files; no solutions found in it")
+    print(t("cli.student_wrote", out=edition.out, notebooks=len(edition.notebooks), labs=len(edition.labs) // 2,
+            datasets=len(edition.datasets), reports=len(edition.reports)))
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
+    from crmlab.i18n import t
     from crmlab.report_build import build_report
 
     for path in build_report(args.notebook, args.out, execute=args.execute):
-        print(f"wrote {path}")
+        print(t("cli.wrote", path=path))
     return 0
 
 
 def _scoresheet(args: argparse.Namespace) -> int:
+    from crmlab.i18n import t
     from crmlab.scoresheet import write_sheets
 
     for path in write_sheets(args.rubric, args.out, raters=args.raters, students=args.students):
-        print(f"wrote {path}")
+        print(t("cli.wrote", path=path))
     return 0
 
 

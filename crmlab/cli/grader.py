@@ -16,9 +16,11 @@ def _limits(args: argparse.Namespace):  # noqa: ANN202
 
 def _assign(args: argparse.Namespace) -> int:
     from crmlab.grader.release import assign
+    from crmlab.i18n import t
 
-    notebook, checks = assign(args.source, args.out, limits=_limits(args), sandbox=not args.no_sandbox)
-    print(f"wrote {notebook}\nwrote {checks}  (give students both files, in the same folder)")
+    notebook, checks = assign(args.source, args.out, limits=_limits(args), sandbox=not args.no_sandbox,
+                              lang=args.lang)
+    print(t("cli.assign_wrote", notebook=notebook, checks=checks))
     return 0
 
 
@@ -35,7 +37,7 @@ def _grade(args: argparse.Namespace) -> int:
     if args.deadline:
         policy.deadline = parse_time(args.deadline, "--deadline")
     elif args.times or args.times_from_files:
-        print("error: --times/--times-from-files need --deadline", file=sys.stderr)
+        print(t("cli.times_need_deadline", args.lang), file=sys.stderr)
         return 2
 
     def stop(signum: int, frame: object) -> None:  # SIGTERM: unwind like Ctrl-C, so temporary folders go
@@ -51,11 +53,10 @@ def _grade(args: argparse.Namespace) -> int:
                      progress=not args.quiet, variant_seed=secret, roster=args.roster, times=args.times,
                      times_partial=args.times_partial, merge_manual=args.merge_manual, lang=args.lang)
     except SandboxUnavailable as exc:
-        print(f"crmlab grade: refused: {exc}", file=sys.stderr)
+        print(t("cli.grade_refused", args.lang, error=exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("crmlab grade: interrupted; results written so far are kept, temporary folders removed",
-              file=sys.stderr)
+        print(t("cli.grade_interrupted", args.lang), file=sys.stderr)
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -69,7 +70,7 @@ def _grade(args: argparse.Namespace) -> int:
     if summary:
         print(summary, end="")
     if not meta["isolated"]:
-        print(f"warning: {NO_SANDBOX_NOTICE}")
+        print(t("cli.warning", args.lang, warning=NO_SANDBOX_NOTICE))
     return 0
 
 
@@ -82,12 +83,14 @@ def _rubric(args: argparse.Namespace) -> int:
     groups = rubric.read_groups(args.groups) if args.groups else None
     assignments = rubric.read_assignments(args.assignments, groups) if args.assignments else None
     result = rubric.score(sheets, spec, weights=weights, groups=groups, assignments=assignments)
+    from crmlab.i18n import t
+
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(t("cli.warning", warning=warning), file=sys.stderr)
     if args.out:
         written = rubric.export(result, args.out)
         for path in written:
-            print(f"wrote {path}")
+            print(t("cli.wrote", path=path))
     else:
         print(result.students.to_string(index=False))
         if result.groups is not None:
@@ -112,6 +115,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     assign = subparsers.add_parser("assign", help="release a lab: strip solutions, add self-checks")
     assign.add_argument("source", type=Path, help="the instructor's source notebook")
     assign.add_argument("--out", type=Path, required=True, help="folder for the student version")
+    assign.add_argument("--lang", default="en", choices=("en", "zh"),
+                        help="release language: zh takes the markdown from <folder>/translations/<lab>.zh.yaml "
+                             "and gives Chinese stubs, self-checks and check messages (default en)")
     _add_limits(assign)
     assign.set_defaults(handler=_assign)
 

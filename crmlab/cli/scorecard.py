@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crmlab.i18n import t
+
 _FILES = ("b2b_customers", "b2b_monthly_sales", "b2b_invoices")
 
 
@@ -54,20 +56,19 @@ def _run(args: argparse.Namespace) -> int:
         months = _month_ends(args.month_end, max(1, args.history_months))
         history = grading_history(data, months, scorecard=card, yoy_basis=args.yoy_basis)
     except CrmlabInputError as exc:
-        print(f"crmlab scorecard: the input has problems: {exc}", file=sys.stderr)
+        print(t("cli.scorecard_input", error=exc), file=sys.stderr)
         return 1
     table = history[history["month_end"] == history["month_end"].max()]
     table = table.sort_values(["total", "customer_id"], ascending=[False, True])
     month = table["month_end"].iloc[0].date()
     counts = table["grade"].astype(str).value_counts().sort_index()
-    print(f"graded {len(table)} customers at {month}: "
-          + ", ".join(f"{g} {n}" for g, n in counts.items()))
+    print(t("cli.scorecard_graded", count=len(table), month=month, counts=", ".join(f"{g} {n}" for g, n in counts.items())))
     demoted = int(table["demoted"].sum())
     if demoted:
-        print(f"{demoted} customers moved from C to D after two consecutive C grades")
+        print(t("cli.scorecard_demoted", count=demoted))
     if args.out:
         path = export_grade_table(table, args.out, title=f"客户分级表 {month}")
-        print(f"wrote {path} (confidential: 机密)")
+        print(t("cli.scorecard_wrote", path=path))
     return 0
 
 
@@ -75,7 +76,7 @@ def _template(args: argparse.Namespace) -> int:
     from crmlab.scorecard import default_scorecard
 
     path = default_scorecard().save(args.path)
-    print(f"wrote {path}: edit the points, edges and grade floors, then use --config {path}")
+    print(t("cli.scorecard_template", path=path))
     return 0
 
 
@@ -87,10 +88,9 @@ def _explain(args: argparse.Namespace) -> int:
     try:
         monthly_grading(_load(args.data), args.month_end, scorecard=card)
         print(card.explain(args.customer))
-        print("(The grade of this month's score alone; `crmlab scorecard run` also applies "
-              "\"two consecutive C grades → D\".)")
+        print(t("cli.scorecard_explain_note"))
     except CrmlabInputError as exc:
-        print(f"crmlab scorecard: {exc}", file=sys.stderr)
+        print(t("cli.scorecard_error", error=exc), file=sys.stderr)
         return 1
     return 0
 

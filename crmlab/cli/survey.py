@@ -12,6 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from crmlab.i18n import t
+
 __all__ = ["register"]
 
 _EXIT = ("Exit status: 0 results written (rejected questionnaires are listed, not an error); "
@@ -116,11 +118,10 @@ def _draft(args: argparse.Namespace) -> int:
     from crmlab.survey.draft import write_draft
 
     if args.out.exists() and not args.force:
-        raise CrmlabInputError(f"{args.out} exists; edit it, or pass --force to overwrite it")
+        raise CrmlabInputError(t("cli.exists", path=args.out))
     for note in write_draft(args.export, args.out, sheet=_sheet(args.sheet)):
-        print(f"note: {note}", file=sys.stderr)
-    print(f"wrote {args.out}: check the types and labels, then add dimensions, roles, reverse "
-          "rows and required questions (docs/survey_codebook.md)")
+        print(t("cli.note", note=note), file=sys.stderr)
+    print(t("cli.survey_draft", path=args.out))
     return 0
 
 
@@ -132,7 +133,7 @@ def _load(args: argparse.Namespace):
     codebook = Codebook.read(args.codebook)
     responses = read_responses(args.responses, codebook, sheet=_sheet(args.sheet))
     for note in responses.attrs.get("notes", []):
-        print(f"note: {note}", file=sys.stderr)
+        print(t("cli.note", note=note), file=sys.stderr)
     return codebook, validate(responses, codebook, duplicates=args.duplicates)
 
 
@@ -152,7 +153,7 @@ def _run(args: argparse.Namespace) -> int:
             result.valid.to_csv(out / "valid.csv", encoding="utf-8-sig")
             result.rejected.to_csv(out / "rejected.csv", index=False, encoding="utf-8-sig")
             result.issues.to_csv(out / "issues.csv", index=False, encoding="utf-8-sig")
-            print(f"wrote {out / 'valid.csv'}, {out / 'rejected.csv'}, {out / 'issues.csv'}")
+            print(t("cli.wrote_files", paths=f"{out / 'valid.csv'}, {out / 'rejected.csv'}, {out / 'issues.csv'}"))
     elif args.action == "tally":
         _tally(args, codebook, result, out)
     else:
@@ -164,8 +165,8 @@ def _run(args: argparse.Namespace) -> int:
         report = survey_report(result, codebook, out, title=args.title, by=args.by,
                                crosstabs=[tuple(p) for p in args.crosstab or []], lang=args.lang)
         for finding in report.findings:
-            print(f"- {finding}")
-        print(f"wrote {report.html}, {report.markdown} and {report.workbook}")
+            print(t("cli.finding", finding=finding))
+        print(t("cli.wrote_files", paths=f"{report.html}, {report.markdown}, {report.workbook}"))
     return 1 if args.strict and len(result.rejected) else 0
 
 
@@ -191,4 +192,4 @@ def _tally(args, codebook, result, out) -> None:
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         table.to_csv(out / "statistics.csv", index=False, encoding="utf-8-sig")
-        print(f"wrote {out / 'statistics.csv'}")
+        print(t("cli.wrote", path=out / "statistics.csv"))
