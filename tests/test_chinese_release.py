@@ -165,3 +165,14 @@ def test_the_self_check_outputs_and_the_feedback_are_chinese(release, tmp_path, 
     found = {"markdown": english_sentences(markdown), "self-check output": english_sentences(outputs),
              "feedback": english_sentences(feedback)}
     assert found == {"markdown": [], "self-check output": [], "feedback": []}, found
+
+
+def test_rubric_lines_follow_the_release_language():
+    from crmlab.grader.authoring import rubric_text
+    from crmlab.grader.checks import public_source
+
+    source = ("# QUESTION d1 points=2 answer=d1 compare=manual\n# RUBRIC: 2 points: two reasons\n"
+              "# RUBRIC zh: 2 分：两条理由\n### BEGIN SOLUTION\nd1 = 'x'\n### END SOLUTION")
+    assert public_source(source, "en").split("\n")[1:3] == ["# RUBRIC: 2 points: two reasons", "### BEGIN SOLUTION"]
+    assert public_source(source, "zh").split("\n")[1:3] == ["# 评分标准：2 分：两条理由", "### BEGIN SOLUTION"]
+    assert rubric_text(source) == "2 points: two reasons"  # the review pages keep the English rubric

@@ -47,6 +47,8 @@ from crmlab._checks import CrmlabInputError
 from crmlab.i18n import language, t, tn
 
 CHECK_PREFIX = "# CHECK"
+#: A rubric line's Chinese text (shown instead of the ``# RUBRIC:`` lines in the Chinese release).
+RUBRIC_ZH_PREFIX = "# RUBRIC zh:"
 _CHECK = re.compile(r'^# CHECK\s+(?P<points>\d+(?:\.\d+)?)(?P<public>\s+public)?\s+"(?P<message>[^"]+)"'
                     r'(?:\s+zh="(?P<zh>[^"]+)")?\s*:\s*(?P<test>.+)$')
 _SAFE_BUILTINS = {name: getattr(builtins, name) for name in (
@@ -80,7 +82,7 @@ def header_lines(source: str) -> list[str]:
     lines = source.lstrip("\n").split("\n")[1:]
     header = []
     for line in lines:
-        if not line.startswith(("# RUBRIC:", CHECK_PREFIX)):
+        if not line.startswith(("# RUBRIC:", RUBRIC_ZH_PREFIX, CHECK_PREFIX)):
             break
         header.append(line)
     return header
@@ -124,7 +126,8 @@ def parse_checks(source: str, answer: tuple[str, ...], points: float, where: str
 
 def public_source(source: str, lang: str = "en") -> str:
     """A question cell's source without its non-public ``# CHECK`` lines (for the release); in a
-    release in Chinese (``lang="zh"``) the public ones show only their Chinese message.
+    release in Chinese (``lang="zh"``) the public ones show only their Chinese message, and the
+    ``# RUBRIC zh:`` lines replace the ``# RUBRIC:`` ones (English releases drop the former).
 
     Examples
     --------
@@ -134,6 +137,10 @@ def public_source(source: str, lang: str = "en") -> str:
     header = header_lines(source)
     out = []
     for line in source.split("\n"):
+        if line in header and line.startswith(("# RUBRIC:", RUBRIC_ZH_PREFIX)):
+            if line.startswith(RUBRIC_ZH_PREFIX if lang == "zh" else "# RUBRIC:"):
+                out.append(line if lang != "zh" else "# 评分标准：" + line[len(RUBRIC_ZH_PREFIX):].strip())
+            continue
         match = _CHECK.match(line.strip()) if line in header and line.startswith(CHECK_PREFIX) else None
         if line in header and line.startswith(CHECK_PREFIX) and not (match and match["public"]):
             continue

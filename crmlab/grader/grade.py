@@ -426,6 +426,8 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     finally:
         close_all_workers()  # also on Ctrl-C / SIGTERM: no process or temporary folder stays behind
     results = _load_results(out, subs)
+    for result in results:  # --lang: everyone's feedback in it (the stored messages keep their language)
+        result["language"] = explicit or result.get("language") or lang
     if merge_manual:
         count = merge_scores(merge_manual, lab, out, {r["student"] for r in results})
         summary.append(t("summary.manual_merged", lang, count=count, path=merge_manual))

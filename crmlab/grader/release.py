@@ -26,7 +26,7 @@ from typing import Any
 from crmlab._checks import CrmlabInputError
 from crmlab.grader.authoring import (BEGIN_SOLUTION, END_SOLUTION, EXAMPLES_PREFIX, HIDDEN_PREFIX, cell_source,
                                      first_line, marker_id)
-from crmlab.grader.checks import public_source, solution_problems
+from crmlab.grader.checks import RUBRIC_ZH_PREFIX, public_source, solution_problems
 from crmlab.grader.compare import low_information, make_digest
 from crmlab.grader.jobs import atomic_write, compute_expected, load_source
 from crmlab.grader.sandbox import Limits, bwrap_path
@@ -215,9 +215,11 @@ def lab_edition(source: str | Path, nb: Any, lab: Any, lang: str) -> Any:
     from crmlab.editions import EditionError, build_edition, load_translation, translation_path
 
     missing = [f"{q.id} ({c.message!r})" for q in lab.questions for c in q.checks if not c.message_zh]
+    missing += [f"{q.id} (# RUBRIC: lines without # RUBRIC zh: lines)" for q in lab.questions
+                if q.rubric and RUBRIC_ZH_PREFIX not in cell_source(nb["cells"][lab.question_cells[q.id]])]
     if missing:
-        raise CrmlabInputError(f"{source}: # CHECK lines without a Chinese message (add zh=\"...\" after the English "
-                               f"one): {'; '.join(missing)}")
+        raise CrmlabInputError(f"{source}: texts without their Chinese (add zh=\"...\" after a check's English "
+                               f"message, # RUBRIC zh: lines under the rubric): {'; '.join(missing)}")
     try:
         edition = build_edition(json.loads(nbformat.writes(nb)), load_translation(translation_path(source, lang)), lang)
     except EditionError as exc:
