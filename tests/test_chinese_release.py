@@ -176,3 +176,51 @@ def test_rubric_lines_follow_the_release_language():
     assert public_source(source, "en").split("\n")[1:3] == ["# RUBRIC: 2 points: two reasons", "### BEGIN SOLUTION"]
     assert public_source(source, "zh").split("\n")[1:3] == ["# 评分标准：2 分：两条理由", "### BEGIN SOLUTION"]
     assert rubric_text(source) == "2 points: two reasons"  # the review pages keep the English rubric
+
+
+def test_the_student_edition_needs_every_chinese_edition(tmp_path):
+    from crmlab.student import build
+
+    for folder in ("notebooks", "exercises"):
+        (tmp_path / folder).mkdir()
+    shutil.copy(DATA / "chapter.ipynb", tmp_path / "notebooks" / "01_chapter.ipynb")
+    shutil.copy(SOURCE, tmp_path / "exercises" / "lab01_zh.ipynb")
+    with pytest.raises(CrmlabInputError) as error:
+        build(tmp_path, tmp_path / "student", sandbox=False)
+    message = str(error.value)
+    assert "no translation file" in message and "01_chapter.zh.yaml" in message and "lab01_zh.zh.yaml" in message
+    assert not (tmp_path / "student").exists()
+
+
+def _course(root: Path) -> None:
+    """A two-notebook course: one chapter and one lab, each with its Chinese text."""
+    for folder in ("notebooks/translations", "notebooks/zh", "exercises/translations", "datasets"):
+        (root / folder).mkdir(parents=True)
+    for name, folder in (("chapter.ipynb", "notebooks"), ("lab_zh.ipynb", "exercises")):
+        new = "01_chapter.ipynb" if folder == "notebooks" else "lab01_zh.ipynb"
+        text = (DATA / name).read_text(encoding="utf-8")
+        (root / folder / new).write_text(text, encoding="utf-8")
+        yaml = translation_path(DATA / name).read_text(encoding="utf-8").replace(name, new)
+        translation_path(root / folder / new).write_text(yaml, encoding="utf-8")
+    (root / "notebooks" / "zh" / "01_chapter.ipynb").write_text((DATA / "zh" / "chapter.ipynb").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    (root / "datasets" / "README.md").write_text("# data\n", encoding="utf-8")
+
+
+def test_the_student_edition_has_both_editions_of_chapters_and_labs(tmp_path, monkeypatch):
+    from crmlab.grader import sandbox
+    from crmlab.student import build
+
+    monkeypatch.setitem(sandbox.JOB_ENVIRONMENT, "PYTHONPATH", str(Path(__file__).resolve().parents[1]))
+    _course(tmp_path / "course")
+    edition = build(tmp_path / "course", tmp_path / "student", sandbox=False)
+    out = tmp_path / "student"
+    assert sorted(p.relative_to(out).as_posix() for p in edition.labs) == [
+        "labs/lab01_zh.checks.json", "labs/lab01_zh.ipynb", "labs/zh/lab01_zh.checks.json", "labs/zh/lab01_zh.ipynb"]
+    zh_lab = json.loads((out / "labs" / "zh" / "lab01_zh.ipynb").read_text(encoding="utf-8"))
+    assert zh_lab["metadata"]["crmlab"]["language"] == "zh"
+    zh_chapter = (out / "notebooks" / "zh" / "01_chapter.ipynb").read_text(encoding="utf-8")
+    assert "](../../labs/zh/lab01_zh.ipynb)" in zh_chapter and "exercises/" not in zh_chapter
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert ("| Chapter 1 · A fixture chapter · 第 1 章 · 测试用章节 | `notebooks/01_chapter.ipynb` | "
+            "`notebooks/zh/01_chapter.ipynb` | `labs/lab01_zh.ipynb` | `labs/zh/lab01_zh.ipynb` |") in readme
