@@ -281,6 +281,119 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plot.sla.open in time": {"en": "open in time", "zh": "未超时待处理"},
     "plot.sla.resolved late": {"en": "resolved late", "zh": "超时解决"},
     "plot.sla.open overdue": {"en": "open overdue", "zh": "已超时未解决"},
+    # the survey report (crmlab.survey.report: headings and sentences, table columns, words in tables, sheets)
+    "survey.report.title": {"en": "Survey report", "zh": "调查报告"},
+    "survey.report.workbook": {"en": "statistics_tables.xlsx", "zh": "统计表.xlsx"},
+    "survey.report.findings": {"en": "Key findings (主要发现)", "zh": "主要发现"},
+    "survey.report.funnel": {"en": "Response funnel (检查问卷: 废卷与白卷)", "zh": "问卷检查（废卷与白卷）"},
+    "survey.report.funnel_note": {"en": "Blank (白卷) and invalid (废卷) questionnaires are not counted. Every questionnaire received is either valid or listed below with its reason.", "zh": "白卷和废卷不计入统计。收到的每份问卷要么有效，要么在下表中列出剔除原因。"},
+    "survey.report.more_rejected": {"en": "… and {n} more rejected questionnaires.", "zh": "……另有 {n} 份被剔除的问卷。"},
+    "survey.report.statistics": {"en": "Statistics table (统计表)", "zh": "统计表"},
+    "survey.report.statistics_note": {"en": "Count of valid questionnaires choosing each answer, and that count ÷ valid questionnaires (multiple choice: percent of respondents, so options add up to more than 100 %).", "zh": "选择各答案的有效问卷数，及其占有效问卷数的百分比（多选题为占答题人数的百分比，各选项之和可超过 100%）。"},
+    "survey.report.questions": {"en": "Answers per question (各题统计)", "zh": "各题统计"},
+    "survey.report.overall": {"en": "Overall satisfaction and recommendation (CSAT, NPS)", "zh": "总体满意度与推荐意愿（CSAT、NPS）"},
+    "survey.report.overall_note": {"en": "CSAT: percent answering one of the two highest answers (Wilson 95 % interval); NPS: percent promoters (9–10) − percent detractors (0–6).", "zh": "CSAT：选择最高两档答案的百分比（Wilson 95% 置信区间）；NPS：推荐者（9–10 分）百分比减去贬损者（0–6 分）百分比。"},
+    "survey.report.likert": {"en": "Likert items (李克特量表)", "zh": "李克特量表题"},
+    "survey.report.likert_note": {"en": "Answers as given (reverse-worded items are marked in the codebook); top and bottom box are the percent of the two highest / lowest answers.", "zh": "按原始答案统计（反向题在编码本中标出）；前两项/后两项为最高/最低两档答案的百分比。"},
+    "survey.report.likert_axis": {"en": "percent of answers (left: disagree, right: agree)", "zh": "答案百分比（左：不同意，右：同意）"},
+    "survey.report.bar_axis": {"en": "percent of valid questionnaires", "zh": "占有效问卷的百分比"},
+    "survey.report.answer": {"en": "answer", "zh": "答案"},
+    "survey.report.reverse": {"en": " (reverse-worded)", "zh": "（反向题）"},
+    "survey.report.texts": {"en": "Free-text answers (开放题)", "zh": "开放题回答"},
+    "survey.report.texts_more": {"en": "… and {n} more answers.", "zh": "……另有 {n} 条回答。"},
+    "survey.report.other_text": {"en": "{q}: “other” written in", "zh": "{q}：“其他”填写内容"},
+    "survey.report.groups": {"en": "Group comparison by {by}", "zh": "分组比较：{by}"},
+    "survey.report.groups_note": {"en": "Per group: CSAT and NPS with 95 % intervals, Likert means with t intervals. Tests across groups: chi-square on the counts (effect size Cramér's V), Kruskal–Wallis on the scores (effect size ε² = H / (n − 1)).", "zh": "各组 CSAT、NPS（95% 置信区间）及李克特题均值（t 区间）。组间检验：计数用卡方检验（效应量 Cramér's V），分数用 Kruskal–Wallis 检验（效应量 ε² = H / (n − 1)）。"},
+    "survey.report.crosstabs": {"en": "Cross-tabulations (交叉分析)", "zh": "交叉分析"},
+    "survey.report.crosstab_line": {"en": "{row} × {col}: χ² = {chi2:.2f}, df = {dof}, p = {p:.4f}, Cramér's V = {v:.3f}", "zh": "{row} × {col}：χ² = {chi2:.2f}，自由度 {dof}，p = {p:.4f}，Cramér's V = {v:.3f}"},
+    "survey.report.counts": {"en": "counts", "zh": "人数"},
+    "survey.report.row_percent": {"en": "row %", "zh": "行百分比"},
+    "survey.report.reliability": {"en": "Reliability (信度: Cronbach's alpha)", "zh": "信度（Cronbach's alpha）"},
+    "survey.report.reliability_note": {"en": "Listwise deletion; reverse-coded items recoded; 95 % Feldt confidence interval.", "zh": "成列删除缺失值；反向题已反向计分；95% Feldt 置信区间。"},
+    "survey.report.item_analysis": {"en": "Item analysis ({role} items):", "zh": "题项分析（{role}）："},
+    "survey.report.servqual": {"en": "SERVQUAL gaps (服务质量差距) and satisfaction ratio", "zh": "SERVQUAL 服务质量差距与满意度比值"},
+    "survey.report.servqual_note": {"en": "Gap = perception − expectation (negative: expectations not met); ratio = perception ÷ expectation, the course's satisfaction ratio (below 1: not met).", "zh": "差距 = 感知 − 期望（负值：未达期望）；比值 = 感知 ÷ 期望（小于 1：未达期望）。"},
+    "survey.report.ipa": {"en": "Importance–performance analysis (重要性–绩效分析)", "zh": "重要性–绩效分析"},
+    "survey.report.ipa_note": {"en": "Cut-offs are the means over dimensions; a value at or above its cut-off counts as high.", "zh": "分界线为各维度的平均值；不低于分界线即为“高”。"},
+    "survey.report.by_unit": {"en": "By {by}:", "zh": "按 {by}："},
+    "survey.report.f_received": {"en": "{received} questionnaires received, {valid} valid ({pct:.1f} %); {rejected} set aside as blank or invalid.", "zh": "共收到问卷 {received} 份，有效 {valid} 份（{pct:.1f}%）；{rejected} 份为白卷或废卷，未计入。"},
+    "survey.report.f_csat": {"en": "CSAT {csat:.1f} % of respondents are satisfied or very satisfied (95 % CI {lo:.1f}–{hi:.1f} %).", "zh": "CSAT 为 {csat:.1f}%：满意或非常满意的受访者比例（95% 置信区间 {lo:.1f}–{hi:.1f}%）。"},
+    "survey.report.f_nps": {"en": "NPS {nps:+.1f} (95 % CI {lo:+.1f} to {hi:+.1f}): {p} promoters, {pa} passives, {d} detractors.", "zh": "NPS 为 {nps:+.1f}（95% 置信区间 {lo:+.1f} 至 {hi:+.1f}）：推荐者 {p} 人，中立者 {pa} 人，贬损者 {d} 人。"},
+    "survey.report.f_by": {"en": "By {by}: highest NPS {best} ({bv:+.1f}), lowest {worst} ({wv:+.1f}).", "zh": "按 {by}：NPS 最高为 {best}（{bv:+.1f}），最低为 {worst}（{wv:+.1f}）。"},
+    "survey.report.f_by_csat": {"en": "By {by}: CSAT {best} {bv:.1f} % vs {worst} {wv:.1f} % ({sig}, χ² p = {p:.3f}).", "zh": "按 {by}：{best} 的 CSAT 为 {bv:.1f}%，{worst} 为 {wv:.1f}%（{sig}，卡方检验 p = {p:.3f}）。"},
+    "survey.report.sig": {"en": "a significant difference", "zh": "差异显著"},
+    "survey.report.nosig": {"en": "no significant difference", "zh": "差异不显著"},
+    "survey.report.f_gap": {"en": "Largest shortfall: {label} (perception − expectation = {gap:+.2f}; satisfaction ratio {ratio:.2f}).", "zh": "差距最大：{label}（感知 − 期望 = {gap:+.2f}；满意度比值 {ratio:.2f}）。"},
+    "survey.report.f_met": {"en": "Expectations met or exceeded on: {labels}.", "zh": "达到或超过期望：{labels}。"},
+    "survey.report.f_focus": {"en": "Improve first (important but under-performing): {labels}.", "zh": "优先改进（重要但表现不佳）：{labels}。"},
+    "survey.report.f_overkill": {"en": "Possible over-investment (performing well, less important): {labels}.", "zh": "可能过度投入（表现好但不太重要）：{labels}。"},
+    "survey.report.f_low_item": {"en": "Lowest-rated item: {item} (mean {mean:.2f}, reverse-worded items flipped).", "zh": "得分最低的题目：{item}（均值 {mean:.2f}，反向题已反向计分）。"},
+    "survey.column.stage": {"en": "stage", "zh": "阶段"},
+    "survey.column.questionnaires": {"en": "questionnaires", "zh": "问卷数"},
+    "survey.column.percent_of_received": {"en": "% of received", "zh": "占收到问卷%"},
+    "survey.column.number": {"en": "no.", "zh": "题号"},
+    "survey.column.question": {"en": "question", "zh": "题目代码"},
+    "survey.column.text": {"en": "text", "zh": "题目"},
+    "survey.column.code": {"en": "code", "zh": "代码"},
+    "survey.column.label": {"en": "answer", "zh": "答案"},
+    "survey.column.count": {"en": "count", "zh": "人数"},
+    "survey.column.percent": {"en": "%", "zh": "百分比%"},
+    "survey.column.percent_of_respondents": {"en": "% of respondents", "zh": "占答题人数%"},
+    "survey.column.percent_of_answers": {"en": "% of answers", "zh": "占选择次数%"},
+    "survey.column.measure": {"en": "measure", "zh": "指标"},
+    "survey.column.value": {"en": "value", "zh": "数值"},
+    "survey.column.ci_low": {"en": "95% CI low", "zh": "95%置信下限"},
+    "survey.column.ci_high": {"en": "95% CI high", "zh": "95%置信上限"},
+    "survey.column.n": {"en": "n", "zh": "样本量"},
+    "survey.column.group": {"en": "group", "zh": "组别"},
+    "survey.column.test": {"en": "test", "zh": "检验"},
+    "survey.column.statistic": {"en": "statistic", "zh": "统计量"},
+    "survey.column.df": {"en": "df", "zh": "自由度"},
+    "survey.column.p_value": {"en": "p", "zh": "p值"},
+    "survey.column.effect_size": {"en": "effect size", "zh": "效应量"},
+    "survey.column.effect": {"en": "effect measure", "zh": "效应量指标"},
+    "survey.column.row": {"en": "row", "zh": "行号"},
+    "survey.column.status": {"en": "status", "zh": "状态"},
+    "survey.column.reason": {"en": "reason", "zh": "原因"},
+    "survey.column.detail": {"en": "detail", "zh": "详情"},
+    "survey.column.item": {"en": "item", "zh": "题目代码"},
+    "survey.column.mean": {"en": "mean", "zh": "均值"},
+    "survey.column.sd": {"en": "sd", "zh": "标准差"},
+    "survey.column.top_box": {"en": "top-2-box %", "zh": "前两项%"},
+    "survey.column.bottom_box": {"en": "bottom-2-box %", "zh": "后两项%"},
+    "survey.column.answer_text": {"en": "answer", "zh": "回答"},
+    "survey.column.questionnaire": {"en": "questionnaire no.", "zh": "问卷编号"},
+    "survey.column.scale": {"en": "scale", "zh": "量表"},
+    "survey.column.items": {"en": "items", "zh": "题数"},
+    "survey.column.alpha": {"en": "alpha", "zh": "α 系数"},
+    "survey.value.received": {"en": "received", "zh": "收到问卷"},
+    "survey.value.valid": {"en": "valid", "zh": "有效问卷"},
+    "survey.value.rejected: ": {"en": "rejected: ", "zh": "剔除："},
+    "survey.value.blank": {"en": "blank", "zh": "白卷"},
+    "survey.value.invalid": {"en": "invalid", "zh": "废卷"},
+    "survey.value.chi-square": {"en": "chi-square", "zh": "卡方检验"},
+    "survey.value.Kruskal–Wallis": {"en": "Kruskal–Wallis", "zh": "Kruskal–Wallis 检验"},
+    "survey.value.mean: ": {"en": "mean: ", "zh": "均值："},
+    "survey.value.no answer": {"en": "no answer", "zh": "未回答"},
+    "survey.value.CSAT (% top-2-box)": {"en": "CSAT (% top-2-box)", "zh": "CSAT（前两项%）"},
+    "survey.value.duplicate_number": {"en": "questionnaire number used twice", "zh": "问卷编号重复"},
+    "survey.value.missing_number": {"en": "no questionnaire number", "zh": "无问卷编号"},
+    "survey.value.unreadable": {"en": "text where a number is expected", "zh": "数字题填了文字"},
+    "survey.value.out_of_range": {"en": "answer code not allowed", "zh": "答案不在允许范围"},
+    "survey.value.missing_required": {"en": "required question not answered", "zh": "必答题未答"},
+    "survey.value.speeder": {"en": "answered too fast", "zh": "答题过快"},
+    "survey.value.repeated_ip": {"en": "IP address used before", "zh": "IP 地址重复"},
+    "survey.value.straight_lining": {"en": "same answer everywhere (straight-lining)", "zh": "所有题选同一答案"},
+    "survey.sheet.statistics": {"en": "statistics", "zh": "统计表"},
+    "survey.sheet.funnel": {"en": "funnel", "zh": "问卷检查"},
+    "survey.sheet.rejected": {"en": "rejected", "zh": "剔除问卷"},
+    "survey.sheet.matrix": {"en": "matrix", "zh": "矩阵"},
+    "survey.sheet.likert": {"en": "likert", "zh": "李克特"},
+    "survey.sheet.free_text": {"en": "free_text", "zh": "开放题"},
+    "survey.sheet.group_measures": {"en": "group_measures", "zh": "分组指标"},
+    "survey.sheet.group_tests": {"en": "group_tests", "zh": "分组检验"},
+    "survey.sheet.reliability": {"en": "reliability", "zh": "信度"},
+    "survey.sheet.item_analysis": {"en": "item_analysis", "zh": "题项分析"},
     # the run summary an instructor reads
     "summary.graded": {"en": "graded {count} submission(s) ({total} in {path})",
                        "zh": "本次评了 {count} 份作业（{path} 中共 {total} 份）"},
@@ -719,6 +832,29 @@ def retranslate(text: str, keys: tuple[str, ...] = RUNNER_KEYS, lang: str | None
             fields = {name: retranslate(value, keys, lang) for name, value in match.groupdict().items()}
             return t(key, lang, **fields)
     return text
+
+
+def catalogue_table(prefix: str) -> dict[str, dict[str, str]]:
+    """The messages whose key starts with ``prefix``, as ``{lang: {rest of key: text}}`` (how the
+    survey report looks its texts up).
+
+    Parameters
+    ----------
+    prefix : str
+        E.g. ``"survey.report."``.
+
+    Returns
+    -------
+    dict
+        One mapping per language.
+
+    Examples
+    --------
+    >>> catalogue_table("survey.report.")["zh"]["title"]
+    '调查报告'
+    """
+    return {lang: {key[len(prefix):]: texts[lang] for key, texts in MESSAGES.items() if key.startswith(prefix)}
+            for lang in LANGUAGES}
 
 
 def fields_of(text: str) -> set[str]:

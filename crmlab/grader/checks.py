@@ -169,7 +169,7 @@ def from_plain(plain: Any) -> Any:
         data = {name: [_scalar(v) for v in values] for name, values in zip(plain["columns"], plain["data"],
                                                                             strict=True)}
         return pd.DataFrame(data, index=_index(plain["index"], plain["nrows"]))
-    raise ValueError("the answer could not be read")
+    raise ValueError(t("compare.unreadable"))
 
 
 def _scalar(value: Any) -> Any:
