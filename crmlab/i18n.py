@@ -80,6 +80,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "grade.answer_unreadable": {"en": "the answer could not be read ({error})", "zh": "无法读取答案（{error}）"},
     "grade.undefined": {"en": "`{name}` is not defined{why}", "zh": "`{name}` 没有定义{why}"},
     "grade.cell_raised": {"en": " (the question's cell raised {error})", "zh": "（该题的单元格出错：{error}）"},
+    "grade.status_name.ok": {"en": "ok", "zh": "正常"},
+    "grade.status_name.errors": {"en": "errors", "zh": "有错误"},
+    "grade.status_name.timeout": {"en": "timeout", "zh": "超时"},
+    "grade.status_name.crashed": {"en": "crashed", "zh": "崩溃"},
+    "grade.status_name.invalid notebook": {"en": "invalid notebook", "zh": "无效的笔记本"},
+    "grade.status_name.runner failure": {"en": "runner failure", "zh": "评分程序故障"},
+    # Python's own most frequent error in a student's notebook (the grader shows it in the feedback)
+    "python.name_error": {"en": "NameError: name '{name}' is not defined", "zh": "NameError：名称 '{name}' 没有定义"},
     "grade.stopped_in_cell": {"en": "It stopped while running code cell {cell} (starts with: {start})",
                               "zh": "停止时正在运行第 {cell} 个代码单元（开头：{start}）"},
     # the crmlab command (crmlab.cli)
@@ -786,7 +794,8 @@ def both(key: str, **fields: object) -> dict[str, str]:
 #: grader renders them again in the submission's language with :func:`retranslate`.
 RUNNER_KEYS = ("selfcheck.raised", "selfcheck.cannot_grade", "grade.call_timeout", "grade.return_unreadable",
                "grade.unwritable", "grade.answer_unreadable", "grade.not_a_function", "grade.cases_not_built",
-               "grade.undefined", "grade.cell_raised", "plain.unsupported_type", "plain.too_large")
+               "grade.undefined", "grade.cell_raised", "plain.unsupported_type", "plain.too_large",
+               "python.name_error")
 
 
 def _pattern(text: str) -> re.Pattern[str]:

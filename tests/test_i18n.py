@@ -80,7 +80,7 @@ def test_using_sets_the_language_of_messages_inside_the_block_only(monkeypatch):
 
 def test_retranslate_renders_the_runners_english_reports_again():
     text = "`rfm` is not defined (the question's cell raised NameError: name 'tx' is not defined)"
-    assert i18n.retranslate(text, lang="zh") == "`rfm` 没有定义（该题的单元格出错：NameError: name 'tx' is not defined）"
+    assert i18n.retranslate(text, lang="zh") == "`rfm` 没有定义（该题的单元格出错：NameError：名称 'tx' 没有定义）"
     assert i18n.retranslate(text, lang="en") == text
     assert i18n.retranslate("something else entirely", lang="zh") == "something else entirely"
 

@@ -54,7 +54,7 @@ from crmlab.grader.hints import numeric_hint
 from crmlab.grader.lms import (Submission, apply_roster, discover_submissions, match_times, parse_time, read_roster,
                                read_times)
 from crmlab.grader.manual import MANUAL, load_merged, manual_entry, merge_scores, write_review
-from crmlab.i18n import language, retranslate, t, using
+from crmlab.i18n import MESSAGES, language, retranslate, t, using
 from crmlab.grader.jobs import (answers_from_events, atomic_write, cell_errors, compute_expected, load_source,
                                 notebook_cells, preload_modules, question_payload, sha256_file)
 from crmlab.grader.sandbox import NO_SANDBOX_NOTICE, Limits, Worker, close_all_workers, require_sandbox, visible_to_jobs
@@ -205,7 +205,7 @@ def score_reply(lab: Lab, expected: dict[str, Any], reply: dict[str, Any], limit
     messages in the language in force (:func:`crmlab.i18n.using`)."""
     status, reason = _stop_reason(reply, limits)
     answers = answers_from_events(reply.get("events", []), lab)
-    errors = [retranslate(e) for e in cell_errors(reply.get("events", []))]
+    errors = cell_errors(reply.get("events", []))
     questions = {}
     for q in lab.questions:
         got = answers[q.id]
@@ -791,7 +791,9 @@ def _verdict_text(q: Any, info: dict[str, Any], row: dict[str, Any], manual: dic
 def feedback_markdown(result: dict[str, Any], row: dict[str, Any], lab: Lab, lab_name: str, *,
                       lang: str | None = None, manual: dict[str, dict[str, Any]] | None = None) -> str:
     """What a student reads: score, each question's verdict, the notes, their own errors."""
-    status = f" ({t('grade.status', lang, status=row['status'])})" if row["status"] != "ok" else ""
+    name = f"grade.status_name.{row['status']}"
+    shown = t(name, lang) if name in MESSAGES else row["status"]
+    status = f" ({t('grade.status', lang, status=shown)})" if row["status"] != "ok" else ""
     lines = ["# " + t("grade.feedback_title", lang, lab=lab_name, student=row.get("name") or row["student"]), "",
              "**" + t("grade.score", lang, total=row["total"], max=row["max"]) + "**" + status, ""]
     if result.get("reason"):
