@@ -77,6 +77,19 @@ After set-up the `crmlab` command lives in the course's virtual environment:
 `reports/` holds the investigation-report template, the assignment sheets and the rubric your
 report is marked with; `crmlab report build my_report.ipynb --out build/` turns your report
 notebook into a Word document and a web page.
+
+## 中文说明
+
+- **章节笔记本**：中文版在 `notebooks/zh/`，从 `notebooks/zh/00_getting_started.ipynb` 开始；图表和提示
+  都是中文，数据的列名（如 `customer_id`）保持英文，因为代码要用它们。
+- **实训与自测**：中文版实训在 `labs/zh/`。每道题后面都有一个自测单元格（`check(...)`），运行它可以在
+  交作业之前知道答案是否正确；自测不是成绩。`labNN_*.checks.json` 要和实训笔记本放在同一个文件夹里。
+  按老师的要求提交 `.ipynb` 文件，它会被自动评分，反馈也是中文。
+- **自己运行 `crmlab` 命令**：`.venv/bin/crmlab datasets list`（Windows：`.venv\\Scripts\\crmlab`），
+  或先激活环境，或在笔记本里写 `!crmlab datasets list`。
+- **数据**：`datasets/` 里是全部数据表（CSV）和数据卡 `datasets/README.md`（附中文说明）。
+- **调查报告**（实训一、四）：模板、任务书和评分表在 `reports/`；
+  `crmlab report build my_report.ipynb --out build/` 把报告笔记本转成 Word 文档和网页。
 """
 
 
