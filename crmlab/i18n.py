@@ -585,6 +585,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "从数据计算出来：从公开数据或课程笔记本里抄来的数字不得分。"},
     "release.stub_comment": {"en": "# YOUR CODE HERE", "zh": "# 在这里写你的代码"},
     "release.stub_error": {"en": "{qid}: replace this line with your code", "zh": "{qid}：请把这一行换成你的代码"},
+    "release.cannot_release": {"en": "cannot release {lab} in {edition}: {problem}", "zh": "无法发布 {lab} 的 {edition} 版：{problem}"},
+    "release.missing_chinese": {"en": "{source}: texts without their Chinese (add zh=\"...\" after a check's English message, "
+                                      "# RUBRIC zh: lines under the rubric): {missing}",
+                                "zh": "{source}：以下文字缺少中文（在检查项的英文消息后加 zh=\"...\"，在评分标准下加 # RUBRIC zh: 行）：{missing}"},
     "release.bind_comment": {"en": "this notebook's self-check data: {name}.checks.json",
                              "zh": "本笔记本的自测数据：{name}.checks.json"},
 }

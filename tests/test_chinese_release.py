@@ -224,3 +224,19 @@ def test_the_student_edition_has_both_editions_of_chapters_and_labs(tmp_path, mo
     readme = (out / "README.md").read_text(encoding="utf-8")
     assert ("| Chapter 1 · A fixture chapter · 第 1 章 · 测试用章节 | `notebooks/01_chapter.ipynb` | "
             "`notebooks/zh/01_chapter.ipynb` | `labs/lab01_zh.ipynb` | `labs/zh/lab01_zh.ipynb` |") in readme
+
+
+def test_the_assign_command_releases_in_chinese_and_names_a_missing_translation(tmp_path, capsys, monkeypatch):
+    from crmlab.cli import main
+    from crmlab.grader import sandbox
+
+    monkeypatch.setitem(sandbox.JOB_ENVIRONMENT, "PYTHONPATH", str(Path(__file__).resolve().parents[1]))
+    monkeypatch.setenv("CRMLAB_LANG", "zh")
+    assert main(["assign", str(SOURCE), "--lang", "zh", "--out", str(tmp_path / "zh"), "--no-sandbox"]) == 0
+    out = capsys.readouterr().out
+    assert "已写入" in out and "把这两个文件一起发给学生" in out
+    assert json.loads((tmp_path / "zh" / "lab_zh.ipynb").read_text(encoding="utf-8"))["metadata"]["crmlab"][
+        "language"] == "zh"
+    shutil.copy(SOURCE, tmp_path / "lab_x.ipynb")  # no translations/lab_x.zh.yaml beside it
+    assert main(["assign", str(tmp_path / "lab_x.ipynb"), "--lang", "zh", "--out", str(tmp_path / "x")]) == 2
+    assert "crmlab：错误：无法发布 lab_x.ipynb 的 zh 版：no translation file" in capsys.readouterr().err

@@ -115,3 +115,9 @@ def _code_strings(source: str) -> list[str]:
                   and isinstance(node.body[0].value, ast.Constant) and isinstance(node.body[0].value.value, str)}
     return [node.value for node in ast.walk(tree)
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+
+
+def test_no_message_field_is_named_like_an_argument_of_t():
+    """``t(key, lang, **fields)``: a field called ``key`` or ``lang`` could never be filled."""
+    clashes = [k for k, texts in i18n.MESSAGES.items() if i18n.fields_of(texts["en"]) & {"key", "lang"}]
+    assert clashes == []

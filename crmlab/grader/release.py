@@ -218,12 +218,11 @@ def lab_edition(source: str | Path, nb: Any, lab: Any, lang: str) -> Any:
     missing += [f"{q.id} (# RUBRIC: lines without # RUBRIC zh: lines)" for q in lab.questions
                 if q.rubric and RUBRIC_ZH_PREFIX not in cell_source(nb["cells"][lab.question_cells[q.id]])]
     if missing:
-        raise CrmlabInputError(f"{source}: texts without their Chinese (add zh=\"...\" after a check's English "
-                               f"message, # RUBRIC zh: lines under the rubric): {'; '.join(missing)}")
+        raise CrmlabInputError(t("release.missing_chinese", source=source, missing="; ".join(missing)))
     try:
         edition = build_edition(json.loads(nbformat.writes(nb)), load_translation(translation_path(source, lang)), lang)
     except EditionError as exc:
-        raise CrmlabInputError(f"cannot release {Path(source).name} in {lang}: {exc}") from None
+        raise CrmlabInputError(t("release.cannot_release", lab=Path(source).name, edition=lang, problem=exc)) from None
     return nbformat.from_dict(edition)
 
 

@@ -7,6 +7,11 @@ matching topic module and an optional matplotlib ``ax``, and returns the Axes.
 Chinese text needs a CJK font. :func:`use_cjk_font` finds one among the installed fonts (called
 automatically by every plot function); when none is installed it warns once and says how to
 install one.
+
+Every title, axis label, legend and annotation the plot functions write comes from the course's
+message catalogue (:mod:`crmlab.i18n`, keys ``plot.*``) and follows the language:
+``crmlab.set_language("zh")`` (also reachable as ``crmlab.plots.set_language``) draws them in
+Chinese, ``"en"`` in English; without a choice, ``CRMLAB_LANG`` or the locale decides.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["use_cjk_font", "CJK_FONT_CANDIDATES", "new_axes"]
+from crmlab.i18n import set_language
+
+__all__ = ["use_cjk_font", "CJK_FONT_CANDIDATES", "new_axes", "set_language"]
 
 #: Font family names tried in order: Linux (Noto, WenQuanYi), Windows, macOS.
 CJK_FONT_CANDIDATES = (
