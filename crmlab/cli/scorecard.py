@@ -98,31 +98,30 @@ def _explain(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``crmlab scorecard run | template | explain``."""
     parser = subparsers.add_parser(
-        "scorecard", help="month-end customer grading A–D (客户分级) and the grade table")
+        "scorecard", help=t("cli.help.month_end_customer_grading_a"))
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--month-end", required=True, help="last day of the graded month")
+        p.add_argument("--month-end", required=True, help=t("cli.help.last_day_of_the_graded"))
         p.add_argument("--data", type=Path, default=None,
-                       help="folder with the three b2b_*.csv files (default: shipped data)")
+                       help=t("cli.help.folder_with_the_three_b2b"))
         p.add_argument("--config", type=Path, default=None,
-                       help="scorecard .yaml/.json (default: the course's scorecard)")
+                       help=t("cli.help.scorecard_yaml_json_default_the"))
 
-    run = actions.add_parser("run", help="grade every customer and write the grade table")
+    run = actions.add_parser("run", help=t("cli.help.grade_every_customer_and_write"))
     common(run)
-    run.add_argument("--out", type=Path, default=None, help="write the table (.xlsx or .csv)")
+    run.add_argument("--out", type=Path, default=None, help=t("cli.help.write_the_table_xlsx_or"))
     run.add_argument("--history-months", type=int, default=2,
-                     help="month ends graded, ending at --month-end (default 2: enough for "
-                          "the two-consecutive-C rule)")
+                     help=t("cli.help.month_ends_graded_ending_at"))
     run.add_argument("--yoy-basis", choices=("ytd", "trailing12"), default="ytd",
-                     help="year-on-year basis: year to date (default) or trailing 12 months")
+                     help=t("cli.help.year_on_year_basis_year"))
     run.set_defaults(handler=_run)
 
-    template = actions.add_parser("template", help="write the course's scorecard to edit")
-    template.add_argument("path", type=Path, help="a .yaml or .json file")
+    template = actions.add_parser("template", help=t("cli.help.write_the_course_s_scorecard"))
+    template.add_argument("path", type=Path, help=t("cli.help.a_yaml_or_json_file"))
     template.set_defaults(handler=_template)
 
-    explain = actions.add_parser("explain", help="why a customer got its grade")
+    explain = actions.add_parser("explain", help=t("cli.help.why_a_customer_got_its"))
     explain.add_argument("customer")
     common(explain)
     explain.set_defaults(handler=_explain)
