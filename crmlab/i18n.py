@@ -1,11 +1,21 @@
 """Message catalogue: the course's user-facing messages in English and Chinese.
 
 Every message has a dotted key (``<area>.<what>``) and one text per language with named format
-fields; :func:`t` picks the language and fills the fields. The language is, in order: the
-``lang`` argument (e.g. a lab's ``crmlab.language`` metadata), the ``CRMLAB_LANG`` environment
+fields; :func:`t` picks the language and fills the fields (:func:`tn` for a count: ``.one`` /
+``.many``). The language is, in order: the ``lang`` argument (e.g. ``--lang``), the one
+:func:`using` set for a block (a lab's ``crmlab.language`` while its self-check or its grading
+runs), :func:`set_language`'s choice (a notebook's first cell), the ``CRMLAB_LANG`` environment
 variable, the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG`` starting with ``zh``), else English.
-Adding an area (``survey.*``, ``cli.*``) means adding keys here; ``tests/test_i18n.py`` checks
-that every key has every language with the same fields.
+
+Areas: ``grade.*`` and ``summary.*`` (feedback files, the run summary), ``compare.*``,
+``hint.*``, ``checks.*``, ``plain.*``, ``selfcheck.*``, ``release.*`` (what a student of a lab
+reads), ``cli.*`` (the ``crmlab`` command, its help texts ``cli.help.*``), ``plot.*`` (every
+chart text of :mod:`crmlab.plots`), ``survey.*`` (the survey report), ``python.*`` (Python's
+own frequent errors, rendered for feedback). The sandboxed runner writes its reports in English;
+the grader renders them again in the student's language with :func:`retranslate`.
+Adding a message means adding a key here with both texts; ``tests/test_i18n.py`` checks that
+every key has every language with the same fields, and that no catalogue text is written again
+in the code.
 
 Examples
 --------
