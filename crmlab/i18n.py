@@ -509,6 +509,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.help.sentence_end": {"en": ". ", "zh": "。"},
     "cli.help.out_report": {"en": "folder to write results to", "zh": "写入结果的文件夹"},
     "cli.help.out_print": {"en": "folder to write results to (none: print only)", "zh": "写入结果的文件夹（不给则只显示）"},
+    "plot.no_cjk_font": {
+        "en": "No Chinese (CJK) font is installed, so Chinese labels will show as empty boxes. Install one and restart "
+              "the kernel: Debian/Ubuntu `sudo apt-get install fonts-noto-cjk` (or the small fonts-wqy-microhei); "
+              "Fedora `sudo dnf install google-noto-sans-cjk-fonts`; Windows and macOS already have Microsoft YaHei / "
+              "PingFang SC.",
+        "zh": "没有安装中文（CJK）字体，图中的中文会显示成空方框。请安装一个中文字体后重启内核：Debian/Ubuntu 用 "
+              "`sudo apt-get install fonts-noto-cjk`（或较小的 fonts-wqy-microhei）；Fedora 用 "
+              "`sudo dnf install google-noto-sans-cjk-fonts`；Windows 和 macOS 已自带微软雅黑 / 苹方。"},
     # the run summary an instructor reads
     "summary.graded": {"en": "graded {count} submission(s) ({total} in {path})",
                        "zh": "本次评了 {count} 份作业（{path} 中共 {total} 份）"},

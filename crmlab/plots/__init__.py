@@ -21,7 +21,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from crmlab.i18n import set_language
+from crmlab.i18n import set_language, t
 
 __all__ = ["use_cjk_font", "CJK_FONT_CANDIDATES", "new_axes", "set_language"]
 
@@ -39,12 +39,6 @@ _FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".
 _FONT_FILE_HINTS = ("notosanscjk", "notosanssc", "wqy", "msyh", "simhei", "pingfang",
                     "sourcehansans", "droidsansfallback")
 
-_INSTALL_HINT = (
-    "No Chinese (CJK) font is installed, so Chinese labels will show as empty boxes. Install one "
-    "and restart the kernel: Debian/Ubuntu `sudo apt-get install fonts-noto-cjk` (or the small "
-    "fonts-wqy-microhei); Fedora `sudo dnf install google-noto-sans-cjk-fonts`; Windows and macOS "
-    "already have Microsoft YaHei / PingFang SC."
-)
 
 _chosen: str | None = None
 _warned = False
@@ -103,7 +97,7 @@ def use_cjk_font(*, warn: bool = True) -> str | None:
         family = next((name for name in CJK_FONT_CANDIDATES if name in available), None)
     if family is None:
         if warn and not _warned:
-            warnings.warn(_INSTALL_HINT, UserWarning, stacklevel=2)
+            warnings.warn(t("plot.no_cjk_font"), UserWarning, stacklevel=2)
             _warned = True
         return None
     sans = [f for f in mpl.rcParams["font.sans-serif"] if f != family]
