@@ -517,6 +517,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "没有安装中文（CJK）字体，图中的中文会显示成空方框。请安装一个中文字体后重启内核：Debian/Ubuntu 用 "
               "`sudo apt-get install fonts-noto-cjk`（或较小的 fonts-wqy-microhei）；Fedora 用 "
               "`sudo dnf install google-noto-sans-cjk-fonts`；Windows 和 macOS 已自带微软雅黑 / 苹方。"},
+    # what a computation left out (crmlab._checks.ExclusionReport): the frame, then each reason
+    "excluded.all_used": {"en": "all {received} rows used", "zh": "全部 {received} 行都已使用"},
+    "excluded.summary": {"en": "{received} rows received, {excluded} excluded: {parts}",
+                         "zh": "收到 {received} 行，排除 {excluded} 行：{parts}"},
+    "excluded.reason": {"en": "{count} {reason} (e.g. {examples})", "zh": "{reason} {count} 个（例如 {examples}）"},
+    "excluded.separator": {"en": "; ", "zh": "；"},
+    "excluded.warning": {"en": "{what} left rows out: {report}", "zh": "{what} 排除了部分行：{report}"},
+    "excluded.rows_without_customer": {"en": "rows without a customer id", "zh": "没有客户编号的行"},
+    "excluded.rows_without_date": {"en": "rows without a date", "zh": "没有日期的行"},
+    "excluded.rows_without_amount": {"en": "rows without an amount", "zh": "没有金额的行"},
+    "excluded.rows_after_as_of": {"en": "rows dated on or after the as-of date", "zh": "日期在分析截止日当天或之后的行"},
+    "excluded.negative_value": {"en": "customers with a negative value", "zh": "价值为负的客户"},
+    "excluded.only_returns": {"en": "rows of customers who only returned goods (no purchase)",
+                              "zh": "只有退货（没有购买）的客户的行"},
+    "excluded.open_include_open": {"en": "open opportunities (include_open=False)",
+                                   "zh": "尚未结束的商机（include_open=False）"},
+    "excluded.open": {"en": "open opportunities (not yet won or lost)", "zh": "尚未结束的商机（还没有赢单或丢单）"},
+    "excluded.not_outcome": {"en": "opportunities not {outcomes}", "zh": "结果不是 {outcomes} 的商机"},
+    "excluded.closed_without_dates": {"en": "closed opportunities without a created or closed date",
+                                      "zh": "缺少创建日期或结束日期的已结束商机"},
+    "excluded.organic": {"en": "opportunities without a campaign (organic)", "zh": "没有来源活动的商机（自然来源）"},
+    "excluded.unknown_campaign": {"en": "opportunities naming an unknown campaign", "zh": "来源活动不存在的商机"},
+    "excluded.no_opening_time": {"en": "tickets without an opening time", "zh": "没有开单时间的工单"},
+    "excluded.after_as_of_moment": {"en": "tickets opened on or after the as-of moment", "zh": "在分析截止时刻当时或之后开单的工单"},
+    "excluded.not_surveyed": {"en": "tickets without a satisfaction score (not surveyed)", "zh": "没有满意度评分的工单（未回访）"},
+    "excluded.no_category": {"en": "tickets without a category", "zh": "没有类别的工单"},
+    "excluded.after_observation_end": {"en": "dated after observation_end {date}", "zh": "日期晚于 observation_end {date}"},
+    "excluded.after_calibration_end": {"en": "of customers whose first purchase is after calibration_end {date}",
+                                       "zh": "首次购买晚于 calibration_end {date} 的客户的记录"},
+    "excluded.returns": {"en": "rows of returns or without a positive {column}", "zh": "退货或 {column} 不为正数的行"},
+    "excluded.rows_without_column": {"en": "rows without a {column}", "zh": "没有 {column} 的行"},
+    "excluded.rows_without_any": {"en": "rows without {what}", "zh": "没有 {what} 的行"},
     # the run summary an instructor reads
     "summary.graded": {"en": "graded {count} submission(s) ({total} in {path})",
                        "zh": "本次评了 {count} 份作业（{path} 中共 {total} 份）"},
@@ -915,6 +947,12 @@ RUNNER_KEYS = ("selfcheck.raised", "selfcheck.cannot_grade", "grade.call_timeout
                "grade.unwritable", "grade.answer_unreadable", "grade.not_a_function", "grade.cases_not_built",
                "grade.undefined", "grade.cell_raised", "plain.unsupported_type", "plain.too_large",
                "python.name_error")
+
+
+#: The reasons an :class:`crmlab._checks.ExclusionReport` records (in English, as the computing
+#: functions name them), most specific first: shown in the reader's language by :func:`retranslate`.
+EXCLUSION_KEYS = tuple(key for key in MESSAGES if key.startswith("excluded.") and key not in (
+    "excluded.all_used", "excluded.summary", "excluded.reason", "excluded.separator", "excluded.warning"))
 
 
 def _pattern(text: str) -> re.Pattern[str]:

@@ -121,3 +121,28 @@ def test_no_message_field_is_named_like_an_argument_of_t():
     """``t(key, lang, **fields)``: a field called ``key`` or ``lang`` could never be filled."""
     clashes = [k for k, texts in i18n.MESSAGES.items() if i18n.fields_of(texts["en"]) & {"key", "lang"}]
     assert clashes == []
+
+
+def test_every_exclusion_reason_of_the_package_reads_in_chinese():
+    """Every reason a crmlab function records in an ExclusionReport (``report.add("...", rows)``)
+    has its Chinese text, so a Chinese-edition notebook that prints ``attrs["excluded"]`` reads
+    Chinese (the reasons' fields, e.g. a column name, stay as they are)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(i18n.__file__).parent
+    reasons = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add"
+                    and isinstance(node.func.value, ast.Name) and "report" in node.func.value.id and node.args):
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    reasons.append((path.name, first.value))
+                elif isinstance(first, ast.JoinedStr):
+                    text = "".join(part.value if isinstance(part, ast.Constant) else "x_y" for part in first.values)
+                    reasons.append((path.name, text))
+    assert len(reasons) >= 20  # the scan finds the package's reasons
+    untranslated = [(name, reason) for name, reason in reasons
+                    if i18n.retranslate(reason, i18n.EXCLUSION_KEYS, lang="zh") == reason]
+    assert untranslated == []
