@@ -549,6 +549,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "excluded.returns": {"en": "rows of returns or without a positive {column}", "zh": "退货或 {column} 不为正数的行"},
     "excluded.rows_without_column": {"en": "rows without a {column}", "zh": "没有 {column} 的行"},
     "excluded.rows_without_any": {"en": "rows without {what}", "zh": "没有 {what} 的行"},
+    "survey.validation.summary": {"en": "{received} questionnaires received: {valid} valid, {rejected} rejected",
+                                  "zh": "收到问卷 {received} 份：有效 {valid} 份，剔除 {rejected} 份"},
+    "survey.validation.parts": {"en": " ({parts})", "zh": "（{parts}）"},
+    "survey.validation.part": {"en": "{count} {reason}", "zh": "{reason} {count} 份"},
+    "survey.validation.separator": {"en": ", ", "zh": "，"},
     # the run summary an instructor reads
     "summary.graded": {"en": "graded {count} submission(s) ({total} in {path})",
                        "zh": "本次评了 {count} 份作业（{path} 中共 {total} 份）"},
