@@ -98,6 +98,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "grade.status_name.runner failure": {"en": "runner failure", "zh": "评分程序故障"},
     # Python's own most frequent error in a student's notebook (the grader shows it in the feedback)
     "python.name_error": {"en": "NameError: name '{name}' is not defined", "zh": "NameError：名称 '{name}' 没有定义"},
+    "grade.reason_line": {"en": "{reason}. {where}", "zh": "{reason}。{where}"},
+    "grade.reason_only": {"en": "{reason}.", "zh": "{reason}。"},
     "grade.stopped_in_cell": {"en": "It stopped while running code cell {cell} (starts with: {start})",
                               "zh": "停止时正在运行第 {cell} 个代码单元（开头：{start}）"},
     # the crmlab command (crmlab.cli)

@@ -798,8 +798,9 @@ def feedback_markdown(result: dict[str, Any], row: dict[str, Any], lab: Lab, lab
              "**" + t("grade.score", lang, total=row["total"], max=row["max"]) + "**" + status, ""]
     if result.get("reason"):
         stopped = result.get("stopped_cell")
-        where = (" " + t("grade.stopped_in_cell", lang, cell=stopped["cell"], start=stopped["start"])) if stopped else ""
-        lines += [f"> {result['reason']}.{where}".replace("..", "."), ""]
+        where = t("grade.stopped_in_cell", lang, cell=stopped["cell"], start=stopped["start"]) if stopped else ""
+        reason = str(result["reason"]).rstrip("。.")
+        lines += ["> " + t("grade.reason_line" if where else "grade.reason_only", lang, reason=reason, where=where), ""]
     lines += [t("grade.table_header", lang), "|---|---|---|"]
     for q in lab.questions:
         text = _verdict_text(q, result["questions"].get(q.id, {}), row, manual or {}, lang)
