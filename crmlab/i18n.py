@@ -937,17 +937,6 @@ def tn(key: str, count: int, lang: str | None = None, **fields: object) -> str:
     return t(f"{key}.{'one' if count == 1 else 'many'}", lang, count=count, **fields)
 
 
-def both(key: str, **fields: object) -> dict[str, str]:
-    """The message ``key`` in every language (for files that carry both, e.g. self-check data).
-
-    Examples
-    --------
-    >>> both("compare.correct")
-    {'en': 'correct', 'zh': '正确'}
-    """
-    return {lang: t(key, lang, **fields) for lang in LANGUAGES}
-
-
 #: Messages the sandboxed runner writes in English (it does not know the lab's language); the
 #: grader renders them again in the submission's language with :func:`retranslate`.
 RUNNER_KEYS = ("selfcheck.raised", "selfcheck.cannot_grade", "grade.call_timeout", "grade.return_unreadable",
