@@ -21,15 +21,19 @@ $(READY): pyproject.toml constraints.txt
 # LAB_ARGS: extra options, e.g. LAB_ARGS="--no-browser --port=8899" (the browser test uses it).
 export PATH := $(abspath $(BIN)):$(PATH)
 
+# LANG=zh opens the Chinese edition (中文版): make lab LANG=zh. Anything else: English. (LANG is
+# also the locale variable: only its value "zh" picks the Chinese edition.)
+LAB_FIRST := $(if $(filter zh,$(LANG)),notebooks/zh/00_getting_started.ipynb,notebooks/00_getting_started.ipynb)
+
 lab: $(READY)
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. \
-	    --LabApp.default_url=/lab/tree/notebooks/00_getting_started.ipynb $(LAB_ARGS)
+	    --LabApp.default_url=/lab/tree/$(LAB_FIRST) $(LAB_ARGS)
 
 test: $(READY)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-# The course as students receive it (git-ignored): chapter notebooks, labs released with
-# self-checks and no solutions, datasets, a student README.
+# The course as students receive it (git-ignored): chapter notebooks and labs in both editions
+# (notebooks/zh, labs/zh), labs released with self-checks and no solutions, datasets, a README.
 student: $(READY)
 	$(BIN)/crmlab student --out student
 
@@ -47,11 +51,14 @@ test-lowest:
 	.venv-lowest/bin/python -m pip install --quiet -c constraints-lowest.txt --no-build-isolation -e ".[test,excel,grader,word]"
 	.venv-lowest/bin/python -m pytest -n 2 tests crmlab $(PYTEST_ARGS)
 
-# Re-execute every chapter notebook and the report notebooks in place (after a change to crmlab
-# or to constraints.txt).
+# Build the Chinese edition of every chapter notebook (notebooks/zh/, from the English source and
+# notebooks/translations/*.zh.yaml; stops on a missing or stale translation), then re-execute
+# both editions and the report notebooks (reports/) in place (after a change to crmlab, to constraints.txt or to a translation).
 notebooks: $(READY)
+	$(BIN)/python -m crmlab.editions build notebooks/[0-9]*.ipynb
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=600 notebooks/*.ipynb reports/*.ipynb
+	    --ExecutePreprocessor.timeout=600 notebooks/[0-9]*.ipynb notebooks/zh/[0-9]*.ipynb \
+	    reports/*.ipynb
 
 # Refresh the pinned versions: newest releases, then re-run the notebooks so outputs match.
 lock:

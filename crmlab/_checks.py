@@ -193,22 +193,31 @@ class ExclusionReport:
                              "examples": [list(self.examples[r]) for r in self.reasons]})
 
     def describe(self, reason: str) -> str:
-        """'2 rows without a date (e.g. 4, 9)': one reason in words."""
+        """'2 rows without a date (e.g. 4, 9)': one reason in words (in the language of
+        :func:`crmlab.i18n.language`; the reasons are recorded in English)."""
+        from crmlab.i18n import EXCLUSION_KEYS, language, retranslate, t
+
         n = self.counts[reason]
         shown = ", ".join(str(label) for label in self.examples[reason])
-        return f"{n} {reason if n != 1 else _singular(reason)} (e.g. {shown})"
+        if language() == "zh":
+            return t("excluded.reason", count=n, reason=retranslate(reason, EXCLUSION_KEYS), examples=shown)
+        return t("excluded.reason", count=n, reason=reason if n != 1 else _singular(reason), examples=shown)
 
     def __str__(self) -> str:
+        from crmlab.i18n import t
+
         if not self.counts:
-            return f"all {self.received} rows used"
-        parts = "; ".join(self.describe(reason) for reason in self.counts)
-        return f"{self.received} rows received, {self.excluded} excluded: {parts}"
+            return t("excluded.all_used", received=self.received)
+        parts = t("excluded.separator").join(self.describe(reason) for reason in self.counts)
+        return t("excluded.summary", received=self.received, excluded=self.excluded, parts=parts)
 
 
 def warn_excluded(report: ExclusionReport, *, what: str, stacklevel: int = 3) -> None:
     """Warn (:class:`CrmlabExclusionWarning`) how many rows ``what`` left out and why."""
     if report.excluded:
-        warnings.warn(f"{what} left rows out: {report}", CrmlabExclusionWarning,
+        from crmlab.i18n import t
+
+        warnings.warn(t("excluded.warning", what=what, report=report), CrmlabExclusionWarning,
                       stacklevel=stacklevel)
 
 

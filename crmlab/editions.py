@@ -34,7 +34,8 @@ notebook's own labels are written ``crmlab.tr("Customers", "客户")``.
 Command line (what ``make notebooks`` runs)::
 
     python -m crmlab.editions init   notebooks/01_x.ipynb        # start a translation file
-    python -m crmlab.editions status notebooks/*.ipynb      # missing / stale / orphan translations
+    python -m crmlab.editions status notebooks/*.ipynb      # missing / stale / orphan translations, and
+                                                            # a committed edition that is not current
     python -m crmlab.editions build  notebooks/*.ipynb      # write notebooks/zh/*.ipynb (unexecuted)
     python -m crmlab.editions stamp  notebooks/01_x.ipynb --cells d9fc4e2b,07f688c0
                                      # after review: record the English text's current hash
@@ -252,6 +253,60 @@ def switch_language(code: str, lang: str) -> str:
     return LANGUAGE_LINE.sub(lambda m: f"{m.group(1)}{m.group(2)}{lang}{m.group(2)}{m.group(3)}", code)
 
 
+def edition_differences(notebook: str | Path, lang: str = "zh") -> list[str]:
+    """How the committed ``lang`` edition of ``notebook`` differs from the one its source and
+    translation build: a missing file, cells added, removed or reordered, a markdown cell whose
+    text is not its translation, a code cell whose code is not the source's (apart from the
+    language line), a language line that was not switched. Outputs are not compared (each
+    edition stores its own).
+
+    Parameters
+    ----------
+    notebook : path
+        The English source notebook.
+    lang : str
+        The edition's language.
+
+    Returns
+    -------
+    list of str
+        One line per difference, naming the cell; empty when the edition is current.
+
+    Examples
+    --------
+    >>> edition_differences("no/such.ipynb")
+    ['no/zh/such.ipynb does not exist: python -m crmlab.editions build no/such.ipynb']
+    """
+    notebook = Path(notebook)
+    path = edition_path(notebook, lang)
+    if not path.is_file():
+        return [f"{path.as_posix()} does not exist: python -m crmlab.editions build {notebook.as_posix()}"]
+    source, committed = _read(notebook), _read(path)
+    found = []
+    if [c.get("id") for c in source["cells"]] != [c.get("id") for c in committed["cells"]]:
+        found.append(f"{path.as_posix()}: its cells (ids and order) are not the source's: rebuild it")
+        return found
+    translation = load_translation(translation_path(notebook, lang))
+    for cell, theirs in zip(source["cells"], committed["cells"], strict=True):
+        mine = cell_text(cell)
+        if cell["cell_type"] == "markdown" and cell.get("id") in translation.cells:
+            want = translation.cells[cell["id"]][1].strip("\n")
+        elif cell["cell_type"] == "code":
+            want = switch_language(mine, lang)
+        else:
+            want = mine
+        if theirs["cell_type"] != cell["cell_type"] or cell_text(theirs) != want:
+            found.append(f"{path.as_posix()}: cell {cell.get('id')} ({cell['cell_type']}) is not what the source "
+                         f"and its translation give: rebuild it")
+    code = [cell_text(c) for c in source["cells"] if c["cell_type"] == "code"]
+    if code and not LANGUAGE_LINE.search(code[0]):
+        found.append(f"{notebook.as_posix()}: the first code cell has no crmlab.set_language(\"en\") line, so the "
+                     f"{lang} edition would run in English")
+    if (committed.get("metadata", {}).get("crmlab") or {}).get("language") != lang:
+        found.append(f"{path.as_posix()}: metadata crmlab.language is not {lang!r}: rebuild it")
+    return found
+
+
 def _read(path: Path) -> dict[str, Any]:
     import json
 
@@ -319,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
             nb, translation = _read(notebook), load_translation(translation_path(notebook, args.lang))
             if args.action == "status":
                 found = problems(nb, translation)
+                if not found and edition_path(notebook, args.lang).is_file():  # labs have no built edition
+                    found += edition_differences(notebook, args.lang)
                 print(f"{notebook}: " + ("up to date" if not found else f"{len(found)} problem(s)"))
                 for line in found:
                     print(f"  {line}")

@@ -5,12 +5,15 @@
     student/
       README.md              what to open first and how to run crmlab
       notebooks/             the chapter notebooks (links to the labs point at ../labs/)
+      notebooks/zh/          the Chinese edition of every chapter notebook (中文版)
       labs/                  every lab released with ``crmlab assign``: stubs + self-checks
+      labs/zh/               every lab released in Chinese (``crmlab assign --lang zh``)
       datasets/              the course data (CSV) and its data cards
       reports/               the investigation-report template and assignment sheets
 
 Labs go through the grader's own release step (:func:`crmlab.grader.release.assign`), so the
-student edition holds exactly what ``crmlab assign`` gives students. :func:`leaks` scans a
+student edition holds exactly what ``crmlab assign`` gives students, in both languages; a chapter
+or a lab whose Chinese edition is missing or out of date stops the build (naming it). :func:`leaks` scans a
 built edition for anything that must not be there (solution markers, hidden inputs, solution
 lines of the instructor's sources); the build refuses to finish when it finds one.
 
@@ -37,13 +40,16 @@ REPORT_FILES = ("README.md", "report_template.ipynb", "assignment_training1.md",
                 "rubric_report.yaml")
 
 STUDENT_README = """\
-# 客户关系管理 · CRM analytics — student edition
+# 客户关系管理 · CRM analytics — student edition（学生版）
 
 This folder is your copy of the course. Open it in JupyterLab and start with
-`notebooks/00_getting_started.ipynb`.
+`notebooks/00_getting_started.ipynb` (English) or `notebooks/zh/00_getting_started.ipynb` (中文版).
 
-| chapter | read | solve (graded lab) |
-|---|---|---|
+这是你的课程副本。用 JupyterLab 打开，从 `notebooks/zh/00_getting_started.ipynb`（中文版）开始；
+实训在 `labs/zh/`，每道题后面都有自测单元格，`labNN_*.checks.json` 要和实训笔记本放在同一个文件夹里。
+
+| chapter 章节 | read (English) | 阅读（中文） | solve (graded lab) | 实训（中文） |
+|---|---|---|---|---|
 {rows}
 
 ## Labs and self-checks
@@ -71,6 +77,19 @@ After set-up the `crmlab` command lives in the course's virtual environment:
 `reports/` holds the investigation-report template, the assignment sheets and the rubric your
 report is marked with; `crmlab report build my_report.ipynb --out build/` turns your report
 notebook into a Word document and a web page.
+
+## 中文说明
+
+- **章节笔记本**：中文版在 `notebooks/zh/`，从 `notebooks/zh/00_getting_started.ipynb` 开始；图表和提示
+  都是中文，数据的列名（如 `customer_id`）保持英文，因为代码要用它们。
+- **实训与自测**：中文版实训在 `labs/zh/`。每道题后面都有一个自测单元格（`check(...)`），运行它可以在
+  交作业之前知道答案是否正确；自测不是成绩。`labNN_*.checks.json` 要和实训笔记本放在同一个文件夹里。
+  按老师的要求提交 `.ipynb` 文件，它会被自动评分，反馈也是中文。
+- **自己运行 `crmlab` 命令**：`.venv/bin/crmlab datasets list`（Windows：`.venv\\Scripts\\crmlab`），
+  或先激活环境，或在笔记本里写 `!crmlab datasets list`。
+- **数据**：`datasets/` 里是全部数据表（CSV）和数据卡 `datasets/README.md`（附中文说明）。
+- **调查报告**（实训一、四）：模板、任务书和评分表在 `reports/`；
+  `crmlab report build my_report.ipynb --out build/` 把报告笔记本转成 Word 文档和网页。
 """
 
 
@@ -135,26 +154,56 @@ def leaks(out: str | Path, sources: list[Path]) -> dict[str, list[str]]:
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.suffix == ".ipynb":
             text = notebook_text(text)
-        hits = leaks_in_text(text, lines if path.parent.name == "labs" else set())
+        in_labs = path.relative_to(out).parts[0] == "labs"  # labs/ and labs/zh/
+        hits = leaks_in_text(text, lines if in_labs else set())
         if hits:
             found[str(path.relative_to(out))] = hits
     return found
+
+
+def _title(nb: Path) -> str:
+    source = json.loads(nb.read_text(encoding="utf-8"))["cells"][0]["source"]
+    return ("".join(source) if isinstance(source, list) else source).split("\n")[0].lstrip("# ").strip()
 
 
 def _chapter_rows(notebooks: list[Path], labs: list[Path]) -> str:
     by_number = {lab.name[3:5]: lab for lab in labs}
     rows = []
     for nb in notebooks:
-        title = json.loads(nb.read_text(encoding="utf-8"))["cells"][0]["source"]
-        title = ("".join(title) if isinstance(title, list) else title).split("\n")[0].lstrip("# ").strip()
+        zh = nb.parent / "zh" / nb.name
+        title = _title(nb) + (f" · {_title(zh)}" if zh.is_file() else "")
         lab = by_number.get(nb.name[:2])
-        rows.append(f"| {title} | `notebooks/{nb.name}` | {f'`labs/{lab.name}`' if lab else ''} |")
+        solve = (f"`labs/{lab.name}` | `labs/zh/{lab.name}`") if lab else " | "
+        rows.append(f"| {title} | `notebooks/{nb.name}` | `notebooks/zh/{nb.name}` | {solve} |")
     return "\n".join(rows)
 
 
+def _chinese_editions(root: Path, chapters: list[Path], sources: list[Path]) -> None:
+    """Refuse a course whose Chinese editions are missing or out of date (naming each problem)."""
+    from crmlab._checks import CrmlabInputError
+    from crmlab.editions import EditionError, edition_path, load_translation, problems, translation_path
+
+    found = []
+    for nb in [*chapters, *sources]:
+        try:
+            translation = load_translation(translation_path(nb))
+        except EditionError as exc:
+            found.append(str(exc))
+            continue
+        found += [f"{nb.relative_to(root)}: {p}" for p in problems(json.loads(nb.read_text(encoding="utf-8")),
+                                                                   translation)]
+        if nb in chapters and not edition_path(nb).is_file():
+            found.append(f"{edition_path(nb).relative_to(root)} is missing: python -m crmlab.editions build {nb}")
+    if found:
+        raise CrmlabInputError(f"the Chinese edition is incomplete ({len(found)} problem(s)):\n  " + "\n  ".join(found))
+
+
 def _copy_notebook(src: Path, dest: Path) -> None:
-    """Copy a chapter notebook; its references to the instructors' ``exercises/`` become ``labs/``."""
+    """Copy a chapter notebook; its references to the instructors' ``exercises/`` become ``labs/``
+    (``labs/zh/`` from the Chinese edition in ``notebooks/zh/``)."""
     text = src.read_text(encoding="utf-8")
+    if src.parent.name == "zh":
+        text = text.replace("../../exercises/", "../../labs/zh/").replace("`exercises/", "`labs/zh/")
     text = text.replace("../exercises/", "../labs/").replace("`exercises/", "`labs/").replace("student/labs/", "labs/")
     dest.write_text(text, encoding="utf-8")
 
@@ -166,7 +215,9 @@ def build(root: str | Path, out: str | Path, *, sandbox: bool = True) -> Student
     when the finished edition would leak a solution (nothing is left behind then).
     """
     from crmlab._checks import CrmlabInputError
+    from crmlab.grader.jobs import compute_expected
     from crmlab.grader.release import assign
+    from crmlab.grader.sandbox import bwrap_path
 
     root, out = Path(root), Path(out)
     sources = sorted((root / "exercises").glob("lab*.ipynb"))
@@ -175,16 +226,21 @@ def build(root: str | Path, out: str | Path, *, sandbox: bool = True) -> Student
         raise CrmlabInputError(f"{root} is not the course folder: it needs notebooks/ and exercises/lab*.ipynb")
     if out.resolve() in (root.resolve(), *root.resolve().parents):
         raise CrmlabInputError(f"--out {out} would overwrite the course itself; choose a new folder")
+    _chinese_editions(root, chapters, sources)
     if out.exists():
         shutil.rmtree(out)
     edition = StudentEdition(out)
-    (out / "notebooks").mkdir(parents=True)
+    (out / "notebooks" / "zh").mkdir(parents=True)
     for nb in chapters:
         _copy_notebook(nb, out / "notebooks" / nb.name)
-        edition.notebooks.append(out / "notebooks" / nb.name)
+        _copy_notebook(nb.parent / "zh" / nb.name, out / "notebooks" / "zh" / nb.name)
+        edition.notebooks += [out / "notebooks" / nb.name, out / "notebooks" / "zh" / nb.name]
     for source in sources:
-        notebook, checks = assign(source, out / "labs", sandbox=sandbox)
-        edition.labs += [notebook, checks]
+        # the instructor's own (trusted) code, run once for both releases: sandboxed when bubblewrap is there
+        expected = compute_expected(source, sandbox=sandbox and bwrap_path() is not None)
+        for lang, folder in (("en", out / "labs"), ("zh", out / "labs" / "zh")):
+            notebook, checks = assign(source, folder, sandbox=sandbox, expected=expected, lang=lang)
+            edition.labs += [notebook, checks]
     shutil.copytree(root / "datasets", out / "datasets")
     edition.datasets = sorted((out / "datasets").iterdir())
     if (root / "reports").is_dir():

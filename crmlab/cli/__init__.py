@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from crmlab.i18n import t
+
 #: Modules that each define ``register(subparsers)``; a missing one is skipped.
 SUBCOMMAND_MODULES = ("crmlab.cli.grader", "crmlab.cli.survey", "crmlab.cli.scorecard",
                       "crmlab.cli.course", "crmlab.cli.quiz")
@@ -29,26 +31,26 @@ def _datasets_command(args: argparse.Namespace) -> int:
         print(datasets.describe(args.name))
     elif args.action == "export":
         path = datasets.export(args.name, args.path)
-        print(f"wrote {path}")
+        print(t("cli.wrote", path=path))
     elif args.action == "regenerate":
         written = datasets.regenerate(args.out, scale=args.scale)
         for name, rows in written.items():
-            print(f"{name:<28} {rows:>12,} rows")
+            print(t("cli.rows", name=name, rows=rows))
     return 0
 
 
 def _register_datasets(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("datasets", help="list, describe, export or regenerate the course datasets")
+    parser = subparsers.add_parser("datasets", help=t("cli.help.list_describe_export_or_regenerate"))
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    actions.add_parser("list", help="name and one-line description of every table")
-    describe = actions.add_parser("describe", help="columns, types and size of one table")
+    actions.add_parser("list", help=t("cli.help.name_and_one_line_description"))
+    describe = actions.add_parser("describe", help=t("cli.help.columns_types_and_size_of"))
     describe.add_argument("name")
-    export = actions.add_parser("export", help="write one table to a .csv (Excel-friendly) or .xlsx file")
+    export = actions.add_parser("export", help=t("cli.help.write_one_table_to_a"))
     export.add_argument("name")
     export.add_argument("path")
-    regen = actions.add_parser("regenerate", help="regenerate the synthetic tables (larger with --scale)")
-    regen.add_argument("--out", type=Path, default=None, help="folder to write to (default: the shipped datasets)")
-    regen.add_argument("--scale", type=float, default=1.0, help="size relative to the shipped data (default 1)")
+    regen = actions.add_parser("regenerate", help=t("cli.help.regenerate_the_synthetic_tables_larger"))
+    regen.add_argument("--out", type=Path, default=None, help=t("cli.help.folder_to_write_to_default"))
+    regen.add_argument("--scale", type=float, default=1.0, help=t("cli.help.size_relative_to_the_shipped"))
     parser.set_defaults(handler=_datasets_command)
 
 
@@ -57,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     from crmlab import __version__
 
     parser = argparse.ArgumentParser(
-        prog="crmlab", description="CRM analytics course toolkit: datasets, exercises, grading, surveys."
+        prog="crmlab", description=t("cli.help.crm_analytics_course_toolkit_datasets")
     )
     parser.add_argument("--version", action="version", version=f"crmlab {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -86,14 +88,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except (CrmlabInputError, FileNotFoundError) as exc:
-        print(f"crmlab: error: {exc}", file=sys.stderr)
+        print(t("cli.error", error=exc), file=sys.stderr)
         return 2
     except ImportError as exc:
         message = missing_extra(exc)
         if message is None:
             raise
-        print(f"crmlab: error: {message}", file=sys.stderr)
+        print(t("cli.error", error=message), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("crmlab: interrupted", file=sys.stderr)
+        print(t("cli.interrupted"), file=sys.stderr)
         return 130

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from crmlab.i18n import t
+
 
 def _limits(args: argparse.Namespace):  # noqa: ANN202
     from crmlab.grader.sandbox import Limits
@@ -28,13 +30,12 @@ def _assign_roster(args: argparse.Namespace) -> int:
 
     secret = _secret(args)
     if secret is None:
-        print("error: --roster needs the class's secret: --variant-seed-file FILE (or --variant-seed SECRET), the "
-              "same one you will give crmlab grade", file=sys.stderr)
+        print(t("cli.assign_roster_needs_secret"), file=sys.stderr)
         return 2
     notebooks = assign_roster(args.source, args.roster, args.out, secret, limits=_limits(args),
-                              sandbox=not args.no_sandbox, jobs=args.jobs)
-    print(f"wrote {len(notebooks)} personal notebooks: {args.out}/<student id>/{args.source.name} and "
-          f"{args.source.stem}.checks.json (give each student their own folder)")
+                              sandbox=not args.no_sandbox, jobs=args.jobs, lang=args.lang)
+    print(t("cli.assign_roster_wrote", count=len(notebooks), out=args.out, name=args.source.name,
+            stem=args.source.stem))
     return 0
 
 
@@ -44,11 +45,11 @@ def _assign(args: argparse.Namespace) -> int:
     if args.roster is not None:
         return _assign_roster(args)
     if _secret(args) is not None:
-        print("error: --variant-seed is for --roster (personal datasets); a release without a roster uses the "
-              "public data", file=sys.stderr)
+        print(t("cli.assign_seed_without_roster"), file=sys.stderr)
         return 2
-    notebook, checks = assign(args.source, args.out, limits=_limits(args), sandbox=not args.no_sandbox)
-    print(f"wrote {notebook}\nwrote {checks}  (give students both files, in the same folder)")
+    notebook, checks = assign(args.source, args.out, limits=_limits(args), sandbox=not args.no_sandbox,
+                              lang=args.lang)
+    print(t("cli.assign_wrote", notebook=notebook, checks=checks))
     return 0
 
 
@@ -58,14 +59,13 @@ def _grade(args: argparse.Namespace) -> int:
 
     from crmlab.grader.grade import Policy, grade, parse_time
     from crmlab.grader.sandbox import NO_SANDBOX_NOTICE, SandboxUnavailable
-    from crmlab.i18n import t
 
     policy = Policy(penalty_per_day=args.late_penalty, zero_after_days=args.zero_after_days,
                     times_from_files=args.times_from_files)
     if args.deadline:
         policy.deadline = parse_time(args.deadline, "--deadline")
     elif args.times or args.times_from_files:
-        print("error: --times/--times-from-files need --deadline", file=sys.stderr)
+        print(t("cli.times_need_deadline", args.lang), file=sys.stderr)
         return 2
 
     def stop(signum: int, frame: object) -> None:  # SIGTERM: unwind like Ctrl-C, so temporary folders go
@@ -80,11 +80,10 @@ def _grade(args: argparse.Namespace) -> int:
                      times_partial=args.times_partial, merge_manual=args.merge_manual, lang=args.lang,
                      similarity=args.similarity)
     except SandboxUnavailable as exc:
-        print(f"crmlab grade: refused: {exc}", file=sys.stderr)
+        print(t("cli.grade_refused", args.lang, error=exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("crmlab grade: interrupted; results written so far are kept, temporary folders removed",
-              file=sys.stderr)
+        print(t("cli.grade_interrupted", args.lang), file=sys.stderr)
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -98,7 +97,7 @@ def _grade(args: argparse.Namespace) -> int:
     if summary:
         print(summary, end="")
     if not meta["isolated"]:
-        print(f"warning: {NO_SANDBOX_NOTICE}")
+        print(t("cli.warning", args.lang, warning=NO_SANDBOX_NOTICE))
     return 0
 
 
@@ -111,12 +110,13 @@ def _rubric(args: argparse.Namespace) -> int:
     groups = rubric.read_groups(args.groups) if args.groups else None
     assignments = rubric.read_assignments(args.assignments, groups) if args.assignments else None
     result = rubric.score(sheets, spec, weights=weights, groups=groups, assignments=assignments)
+
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(t("cli.warning", warning=warning), file=sys.stderr)
     if args.out:
         written = rubric.export(result, args.out)
         for path in written:
-            print(f"wrote {path}")
+            print(t("cli.wrote", path=path))
     else:
         print(result.students.to_string(index=False))
         if result.groups is not None:
@@ -126,78 +126,71 @@ def _rubric(args: argparse.Namespace) -> int:
 
 
 def _add_limits(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--timeout", type=float, default=300, help="seconds per notebook (default 300)")
-    parser.add_argument("--cell-timeout", type=float, default=30, help="seconds per cell (default 30)")
-    parser.add_argument("--memory-mb", type=int, default=2048, help="memory per submission in MB (default 2048)")
+    parser.add_argument("--timeout", type=float, default=300, help=t("cli.help.seconds_per_notebook_default_300"))
+    parser.add_argument("--cell-timeout", type=float, default=30, help=t("cli.help.seconds_per_cell_default_30"))
+    parser.add_argument("--memory-mb", type=int, default=2048, help=t("cli.help.memory_per_submission_in_mb"))
     parser.add_argument("--disk-mb", type=int, default=256,
-                        help="private /tmp (holding the job folder) per submission in MB (default 256)")
+                        help=t("cli.help.private_tmp_holding_the_job"))
     parser.add_argument("--no-sandbox", action="store_true",
-                        help="run without bubblewrap (NOT isolated: only for code you trust; recorded in "
-                             "gradebook.meta.json). Without it, grading refuses when bubblewrap is missing")
+                        help=t("cli.help.run_without_bubblewrap_not_isolated"))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the grading sub-commands to the ``crmlab`` parser."""
-    assign = subparsers.add_parser("assign", help="release a lab: strip solutions, add self-checks")
-    assign.add_argument("source", type=Path, help="the instructor's source notebook")
-    assign.add_argument("--out", type=Path, required=True, help="folder for the student version")
-    assign.add_argument("--roster", type=Path, default=None,
-                        help="class list CSV (学号/name/lms_id): one notebook per student, <out>/<student id>/, "
-                             "each with the student's own data (needs the secret)")
-    assign.add_argument("--variant-seed", default=None,
-                        help="with --roster: the class's secret (16+ characters; prefer --variant-seed-file)")
-    assign.add_argument("--variant-seed-file", type=Path, default=None, help="read the secret from this file")
-    assign.add_argument("--jobs", type=int, default=None, help="with --roster: students prepared at once")
+    assign = subparsers.add_parser("assign", help=t("cli.help.release_a_lab_strip_solutions"))
+    assign.add_argument("source", type=Path, help=t("cli.help.the_instructor_s_source_notebook"))
+    assign.add_argument("--out", type=Path, required=True, help=t("cli.help.folder_for_the_student_version"))
+    assign.add_argument("--lang", default="en", choices=("en", "zh"),
+                        help=t("cli.help.release_language_zh_takes_the"))
+    assign.add_argument("--roster", type=Path, default=None, help=t("cli.help.assign_roster"))
+    assign.add_argument("--variant-seed", default=None, help=t("cli.help.assign_variant_seed"))
+    assign.add_argument("--variant-seed-file", type=Path, default=None, help=t("cli.help.read_the_secret_from_this"))
+    assign.add_argument("--jobs", type=int, default=None, help=t("cli.help.assign_jobs"))
     _add_limits(assign)
     assign.set_defaults(handler=_assign)
 
-    grade = subparsers.add_parser("grade", help="autograde submitted notebooks into a gradebook")
-    grade.add_argument("source", type=Path, help="the instructor's source notebook")
-    grade.add_argument("submissions", type=Path, help="folder or .zip: <student>.ipynb files, a Canvas or Moodle download")
-    grade.add_argument("--out", type=Path, required=True, help="folder for gradebook, exports and feedback")
-    grade.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: CPU cores)")
-    grade.add_argument("--force", action="store_true", help="regrade submissions that already have a result")
-    grade.add_argument("--student", default=None, help="(re)grade only this student (LMS id, 学号 or unique name)")
-    grade.add_argument("--deadline", default=None, help="ISO date-time, e.g. 2026-03-01T23:59")
+    grade = subparsers.add_parser("grade", help=t("cli.help.autograde_submitted_notebooks_into_a"))
+    grade.add_argument("source", type=Path, help=t("cli.help.the_instructor_s_source_notebook"))
+    grade.add_argument("submissions", type=Path, help=t("cli.help.folder_or_zip_student_ipynb"))
+    grade.add_argument("--out", type=Path, required=True, help=t("cli.help.folder_for_gradebook_exports_and"))
+    grade.add_argument("--jobs", type=int, default=None, help=t("cli.help.submissions_graded_at_once_default"))
+    grade.add_argument("--force", action="store_true", help=t("cli.help.regrade_submissions_that_already_have"))
+    grade.add_argument("--student", default=None, help=t("cli.help.re_grade_only_this_student"))
+    grade.add_argument("--deadline", default=None, help=t("cli.help.iso_date_time_e_g"))
     grade.add_argument("--times", type=Path, default=None,
-                       help="submission times: CSV student,submitted_at (LMS id, 学号 or name) or Moodle's grading "
-                            "worksheet; every student must be listed (see --times-partial)")
+                       help=t("cli.help.submission_times_csv_student_submitted"))
     grade.add_argument("--times-partial", action="store_true",
-                       help="students missing from --times count as on time")
+                       help=t("cli.help.students_missing_from_times_count"))
     grade.add_argument("--times-from-files", action="store_true",
-                       help="use the files' modification times for students without a time (wrong after copying)")
-    grade.add_argument("--roster", type=Path, default=None, help="class list CSV: 学号, 姓名/name, lms_id, email")
+                       help=t("cli.help.use_the_files_modification_times"))
+    grade.add_argument("--roster", type=Path, default=None, help=t("cli.help.class_list_csv_name_lms"))
     grade.add_argument("--merge-manual", type=Path, default=None,
-                       help="merge a filled-in manual/scores.csv or .xlsx (hand-graded questions)")
-    grade.add_argument("--lang", default=None, help="feedback language: en or zh (default: the lab's, CRMLAB_LANG, locale)")
+                       help=t("cli.help.merge_a_filled_in_manual"))
+    grade.add_argument("--lang", default=None, help=t("cli.help.feedback_language_en_or_zh"))
     grade.add_argument("--late-penalty", type=float, default=0.10,
-                       help="share of the total deducted per started day late (default 0.10)")
-    grade.add_argument("--zero-after-days", type=int, default=None, help="zero points from this many days late")
-    grade.add_argument("--overrides", type=Path, default=None, help="CSV student,question,points[,comment]")
-    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+                       help=t("cli.help.share_of_the_total_deducted"))
+    grade.add_argument("--zero-after-days", type=int, default=None, help=t("cli.help.zero_points_from_this_many"))
+    grade.add_argument("--overrides", type=Path, default=None, help=t("cli.help.csv_student_question_points_comment"))
+    grade.add_argument("--quiet", action="store_true", help=t("cli.help.no_progress_bar"))
     grade.add_argument("--variant-seed", default=None,
-                       help="secret: run the source and every submission on hidden data generated from it "
-                            "(default: <out>/.private/variant-seed if present)")
-    grade.add_argument("--variant-seed-file", type=Path, default=None, help="read the secret from this file")
-    grade.add_argument("--similarity", action="store_true",
-                       help="also write similarity.html/.csv: pairs of submissions whose own code is unusually "
-                            "similar (a reason to look, not a verdict)")
+                       help=t("cli.help.secret_run_the_source_and"))
+    grade.add_argument("--variant-seed-file", type=Path, default=None, help=t("cli.help.read_the_secret_from_this"))
+    grade.add_argument("--similarity", action="store_true", help=t("cli.help.grade_similarity"))
     _add_limits(grade)
     grade.set_defaults(handler=_grade)
 
-    rubric = subparsers.add_parser("rubric", help="score presentations with a rubric")
+    rubric = subparsers.add_parser("rubric", help=t("cli.help.score_presentations_with_a_rubric"))
     actions = rubric.add_subparsers(dest="action", required=True, metavar="ACTION")
     score = actions.add_parser(
-        "score", help="combine raters' score sheets (CSV or xlsx) into student and group scores",
-        description="Exit status: 0 all scores present; 1 scores computed but some are missing (the warnings "
-                    "say which, one line per problem); 2 unusable input (nothing written).")
+        "score", help=t("cli.help.combine_raters_score_sheets_csv"),
+        description=t("cli.help.exit_status_0_all_scores"))
     score.add_argument("sheets", nargs="+", type=Path,
-                       help="score sheets: CSV (UTF-8 or GBK) or xlsx files (every sheet of a workbook is read)")
-    score.add_argument("--rubric", type=Path, required=True, help="the rubric (YAML)")
+                       help=t("cli.help.score_sheets_csv_utf_8"))
+    score.add_argument("--rubric", type=Path, required=True, help=t("cli.help.the_rubric_yaml"))
     score.add_argument("--weights", default=None,
-                       help="rater-role weights, e.g. teacher=0.6,student=0.4 (default: the rubric's)")
-    score.add_argument("--groups", type=Path, default=None, help="CSV student,group to roll up group scores")
+                       help=t("cli.help.rater_role_weights_e_g"))
+    score.add_argument("--groups", type=Path, default=None, help=t("cli.help.csv_student_group_to_roll"))
     score.add_argument("--assignments", type=Path, default=None,
-                       help="CSV rater,student or rater,group: who scores whom (only missing assigned scores warn)")
-    score.add_argument("--out", type=Path, default=None, help="folder for students.csv, groups.csv, details.csv")
+                       help=t("cli.help.csv_rater_student_or_rater"))
+    score.add_argument("--out", type=Path, default=None, help=t("cli.help.folder_for_students_csv_groups"))
     score.set_defaults(handler=_rubric)

@@ -25,6 +25,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crmlab.i18n import t
+
 _FILES = ("b2b_customers", "b2b_monthly_sales", "b2b_invoices")
 
 
@@ -59,20 +61,19 @@ def _run(args: argparse.Namespace) -> int:
         months = _month_ends(args.month_end, max(1, args.history_months))
         history = grading_history(data, months, scorecard=card, yoy_basis=args.yoy_basis)
     except CrmlabInputError as exc:
-        print(f"crmlab scorecard: the input has problems: {exc}", file=sys.stderr)
+        print(t("cli.scorecard_input", error=exc), file=sys.stderr)
         return 1
     table = history[history["month_end"] == history["month_end"].max()]
     table = table.sort_values(["total", "customer_id"], ascending=[False, True])
     month = table["month_end"].iloc[0].date()
     counts = table["grade"].astype(str).value_counts().sort_index()
-    print(f"graded {len(table)} customers at {month}: "
-          + ", ".join(f"{g} {n}" for g, n in counts.items()))
+    print(t("cli.scorecard_graded", count=len(table), month=month, counts=", ".join(f"{g} {n}" for g, n in counts.items())))
     demoted = int(table["demoted"].sum())
     if demoted:
-        print(f"{demoted} customers moved from C to D after two consecutive C grades")
+        print(t("cli.scorecard_demoted", count=demoted))
     if args.out:
         path = export_grade_table(table, args.out, title=f"客户分级表 {month}")
-        print(f"wrote {path} (confidential: 机密)")
+        print(t("cli.scorecard_wrote", path=path))
     return 0
 
 
@@ -80,7 +81,7 @@ def _template(args: argparse.Namespace) -> int:
     from crmlab.scorecard import default_scorecard
 
     path = default_scorecard().save(args.path)
-    print(f"wrote {path}: edit the points, edges and grade floors, then use --config {path}")
+    print(t("cli.scorecard_template", path=path))
     return 0
 
 
@@ -92,10 +93,9 @@ def _explain(args: argparse.Namespace) -> int:
     try:
         monthly_grading(_load(args.data), args.month_end, scorecard=card)
         print(card.explain(args.customer))
-        print("(The grade of this month's score alone; `crmlab scorecard run` also applies "
-              "\"two consecutive C grades → D\".)")
+        print(t("cli.scorecard_explain_note"))
     except CrmlabInputError as exc:
-        print(f"crmlab scorecard: {exc}", file=sys.stderr)
+        print(t("cli.scorecard_error", error=exc), file=sys.stderr)
         return 1
     return 0
 
@@ -119,63 +119,58 @@ def _collections(args: argparse.Namespace) -> int:
         ageing = receivables_ageing(invoices, **options).round(
             {"months_overdue": 2, "age_months": 2, "customer_open_total": 2})
     except CrmlabInputError as exc:
-        print(f"crmlab scorecard: the input has problems: {exc}", file=sys.stderr)
+        print(t("cli.scorecard_input", error=exc), file=sys.stderr)
         return 1
-    basis = "invoice date (账龄)" if args.age_basis == "invoice" else "due date (months overdue)"
-    print(f"collections matrix at {args.month_end}, receivables aged from the {basis}:")
+    print(t(f"cli.collections_heading_{args.age_basis}", month=args.month_end))
     print(matrix.to_string(index=False))
     waiting = ageing[ageing["not_due"]]
-    print(f"not yet due (in no cell): {len(waiting)} receivables of {waiting['customer_id'].nunique()} "
-          f"customers, {waiting['amount'].sum():,.2f}")
+    print(t("cli.collections_not_due", count=len(waiting), customers=waiting["customer_id"].nunique(),
+            amount=f"{waiting['amount'].sum():,.2f}"))
     if args.out:
         path = export_grade_table(ageing, args.out, title=f"账龄分析表 {args.month_end}", grade="action")
-        print(f"wrote {path} (confidential: 机密)")
+        print(t("cli.scorecard_wrote", path=path))
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``crmlab scorecard run | template | explain``."""
     parser = subparsers.add_parser(
-        "scorecard", help="month-end customer grading A–D (客户分级) and the grade table")
+        "scorecard", help=t("cli.help.month_end_customer_grading_a"))
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--month-end", required=True, help="last day of the graded month")
+        p.add_argument("--month-end", required=True, help=t("cli.help.last_day_of_the_graded"))
         p.add_argument("--data", type=Path, default=None,
-                       help="folder with the three b2b_*.csv files (default: shipped data)")
+                       help=t("cli.help.folder_with_the_three_b2b"))
         p.add_argument("--config", type=Path, default=None,
-                       help="scorecard .yaml/.json (default: the course's scorecard)")
+                       help=t("cli.help.scorecard_yaml_json_default_the"))
 
-    run = actions.add_parser("run", help="grade every customer and write the grade table")
+    run = actions.add_parser("run", help=t("cli.help.grade_every_customer_and_write"))
     common(run)
-    run.add_argument("--out", type=Path, default=None, help="write the table (.xlsx or .csv)")
+    run.add_argument("--out", type=Path, default=None, help=t("cli.help.write_the_table_xlsx_or"))
     run.add_argument("--history-months", type=int, default=2,
-                     help="month ends graded, ending at --month-end (default 2: enough for "
-                          "the two-consecutive-C rule)")
+                     help=t("cli.help.month_ends_graded_ending_at"))
     run.add_argument("--yoy-basis", choices=("ytd", "trailing12"), default="ytd",
-                     help="year-on-year basis: year to date (default) or trailing 12 months")
+                     help=t("cli.help.year_on_year_basis_year"))
     run.set_defaults(handler=_run)
 
-    collections = actions.add_parser(
-        "collections", help="the collections matrix (信用管理) and the receivables-ageing table")
-    collections.add_argument("--month-end", required=True, help="the review day (a month end)")
-    collections.add_argument("--data", type=Path, default=None,
-                             help="folder with b2b_invoices.csv (default: shipped data)")
+    collections = actions.add_parser("collections", help=t("cli.help.collections_command"))
+    collections.add_argument("--month-end", required=True, help=t("cli.help.collections_month_end"))
+    collections.add_argument("--data", type=Path, default=None, help=t("cli.help.collections_data"))
     collections.add_argument("--age-basis", choices=("invoice", "due"), default="invoice",
-                             help="age receivables from the invoice date (账龄, default) or the due date")
+                             help=t("cli.help.collections_age_basis"))
     collections.add_argument("--amount-line", type=float, default=100_000,
-                             help="a customer's open total at or above this is large (default 100000)")
+                             help=t("cli.help.collections_amount_line"))
     collections.add_argument("--age-line-months", type=float, default=2,
-                             help="a receivable this many months old or more is aged (default 2)")
-    collections.add_argument("--out", type=Path, default=None,
-                             help="write the receivables-ageing table (.xlsx or .csv)")
+                             help=t("cli.help.collections_age_line"))
+    collections.add_argument("--out", type=Path, default=None, help=t("cli.help.collections_out"))
     collections.set_defaults(handler=_collections)
 
-    template = actions.add_parser("template", help="write the course's scorecard to edit")
-    template.add_argument("path", type=Path, help="a .yaml or .json file")
+    template = actions.add_parser("template", help=t("cli.help.write_the_course_s_scorecard"))
+    template.add_argument("path", type=Path, help=t("cli.help.a_yaml_or_json_file"))
     template.set_defaults(handler=_template)
 
-    explain = actions.add_parser("explain", help="why a customer got its grade")
+    explain = actions.add_parser("explain", help=t("cli.help.why_a_customer_got_its"))
     explain.add_argument("customer")
     common(explain)
     explain.set_defaults(handler=_explain)

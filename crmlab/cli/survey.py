@@ -12,10 +12,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from crmlab.i18n import t
+
 __all__ = ["register"]
 
-_EXIT = ("Exit status: 0 results written (rejected questionnaires are listed, not an error); "
-         "1 only with --strict when a questionnaire was rejected; 2 nothing could be produced.")
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -23,7 +23,7 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
-        if "default" in text or action.required or not action.option_strings:
+        if "default" in text or "默认" in text or action.required or not action.option_strings:
             return text
         return super()._get_help_string(action)
 
@@ -31,79 +31,59 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``survey`` command and its actions to the ``crmlab`` parser."""
     parser = subparsers.add_parser(
-        "survey", help="draft a codebook, validate, tally and report a satisfaction survey",
+        "survey", help=t("cli.help.draft_a_codebook_validate_tally"),
         formatter_class=_Formatter,
-        description="Start with `crmlab survey codebook draft EXPORT --out codebook.yaml`, edit "
-                    "the codebook (docs/survey_codebook.md), then validate, tally and report. "
-                    "Check questionnaires (blank 白卷 / invalid 废卷), tally answers and write a "
-                    "report. " + _EXIT)
+        description=t("cli.help.survey_description") + " " + t("cli.help.survey_exit"))
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     _register_codebook(actions)
-    helps = {
-        "validate": "list rejected questionnaires with reasons; --out writes valid.csv, "
-                    "rejected.csv, issues.csv",
-        "tally": "the statistics table (counts and %% of valid questionnaires); --out writes "
-                 "statistics.csv",
-        "report": "write report.html (self-contained), report.md and 统计表.xlsx to --out",
-    }
-    for action, text in helps.items():
-        sub = actions.add_parser(action, help=text, description=text.replace("%%", "%") + ". " + _EXIT,
+    for action in ("validate", "tally", "report"):
+        text = t(f"cli.help.survey_{action}")
+        sub = actions.add_parser(action, help=text, description=text.replace("%%", "%") + t("cli.help.sentence_end")
+                                 + t("cli.help.survey_exit"),
                                  formatter_class=_Formatter)
         sub.add_argument("responses", type=Path,
-                         help="survey export: .csv (UTF-8/GBK) or .xlsx from 问卷星, 腾讯问卷, "
-                              "Qualtrics, Google Forms, or typed in with the codebook's ids")
+                         help=t("cli.help.survey_export_csv_utf_8"))
         sub.add_argument("--codebook", type=Path, required=True,
-                         help="questionnaire definition (.yaml/.yml or .json)")
+                         help=t("cli.help.questionnaire_definition_yaml_yml_or"))
         sub.add_argument("--out", type=Path,
                          default=Path("survey_report") if action == "report" else None,
-                         help="folder to write results to" + ("" if action == "report"
-                                                              else " (none: print only)"))
-        sub.add_argument("--sheet", default="0", help="Excel sheet name or number")
+                         help=t("cli.help.out_report" if action == "report" else "cli.help.out_print"))
+        sub.add_argument("--sheet", default="0", help=t("cli.help.excel_sheet_name_or_number"))
         sub.add_argument("--duplicates", choices=("keep_first", "reject_all"), default="keep_first",
-                         help="questionnaires sharing a number: keep the first valid one, or "
-                              "reject all")
+                         help=t("cli.help.questionnaires_sharing_a_number_keep"))
         sub.add_argument("--strict", action="store_true",
-                         help="exit with status 1 when any questionnaire was rejected")
+                         help=t("cli.help.exit_with_status_1_when"))
         if action == "tally":
             sub.add_argument("--question", action="append", default=None,
-                             help="tally only this question id (repeatable; default: every "
-                                  "closed question)")
+                             help=t("cli.help.tally_only_this_question_id"))
             sub.add_argument("--by", default=None,
-                             help="tally per unit of this column or question (e.g. collector)")
+                             help=t("cli.help.tally_per_unit_of_this"))
         if action == "report":
             sub.add_argument("--by", default=None,
-                             help="question (or column) whose groups are compared, e.g. the "
-                                  "membership question: CSAT, NPS and Likert means per group "
-                                  "with intervals and tests")
+                             help=t("cli.help.question_or_column_whose_groups"))
             sub.add_argument("--crosstab", nargs=2, action="append", default=None,
                              metavar=("ROW", "COLUMN"),
-                             help="cross-tabulate two questions with chi-square and Cramér's V "
-                                  "(repeatable)")
+                             help=t("cli.help.cross_tabulate_two_questions_with"))
             sub.add_argument("--lang", choices=("zh", "en"), default=None,
-                             help="language of headings and column names (default: zh when the "
-                                  "codebook's texts are Chinese, else en)")
-            sub.add_argument("--title", default=None, help="report title (default: the codebook's)")
+                             help=t("cli.help.language_of_headings_and_column"))
+            sub.add_argument("--title", default=None, help=t("cli.help.report_title_default_the_codebook"))
         sub.set_defaults(handler=_run)
 
 
 def _register_codebook(actions: argparse._SubParsersAction) -> None:
-    codebook = actions.add_parser("codebook", help="draft a codebook from a survey export",
+    codebook = actions.add_parser("codebook", help=t("cli.help.draft_a_codebook_from_a"),
                                   formatter_class=_Formatter,
-                                  description="Codebook tools. The format is documented in "
-                                              "docs/survey_codebook.md.")
+                                  description=t("cli.help.codebook_tools_the_format_is"))
     tools = codebook.add_subparsers(dest="tool", required=True, metavar="TOOL")
     draft = tools.add_parser(
         "draft", formatter_class=_Formatter,
-        help="write a starting codebook (numbers, texts, guessed types, options found)",
-        description="Read an export (best: 问卷星's by-option-text export) and write a codebook "
-                    "to edit: question numbers and texts, types guessed (single, multiple with "
-                    "options, matrix with rows, 0–10 rating, number, free text) and the option "
-                    "labels found. Then add dimensions, roles, reverse rows and required flags.")
-    draft.add_argument("export", type=Path, help="survey export (.csv or .xlsx)")
+        help=t("cli.help.write_a_starting_codebook_numbers"),
+        description=t("cli.help.read_an_export_best_s"))
+    draft.add_argument("export", type=Path, help=t("cli.help.survey_export_csv_or_xlsx"))
     draft.add_argument("--out", type=Path, default=Path("codebook.yaml"),
-                       help="codebook file to write (YAML)")
-    draft.add_argument("--sheet", default="0", help="Excel sheet name or number")
-    draft.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+                       help=t("cli.help.codebook_file_to_write_yaml"))
+    draft.add_argument("--sheet", default="0", help=t("cli.help.excel_sheet_name_or_number"))
+    draft.add_argument("--force", action="store_true", help=t("cli.help.overwrite_out_if_it_exists"))
     draft.set_defaults(handler=_draft)
 
 
@@ -116,11 +96,10 @@ def _draft(args: argparse.Namespace) -> int:
     from crmlab.survey.draft import write_draft
 
     if args.out.exists() and not args.force:
-        raise CrmlabInputError(f"{args.out} exists; edit it, or pass --force to overwrite it")
+        raise CrmlabInputError(t("cli.exists", path=args.out))
     for note in write_draft(args.export, args.out, sheet=_sheet(args.sheet)):
-        print(f"note: {note}", file=sys.stderr)
-    print(f"wrote {args.out}: check the types and labels, then add dimensions, roles, reverse "
-          "rows and required questions (docs/survey_codebook.md)")
+        print(t("cli.note", note=note), file=sys.stderr)
+    print(t("cli.survey_draft", path=args.out))
     return 0
 
 
@@ -132,7 +111,7 @@ def _load(args: argparse.Namespace):
     codebook = Codebook.read(args.codebook)
     responses = read_responses(args.responses, codebook, sheet=_sheet(args.sheet))
     for note in responses.attrs.get("notes", []):
-        print(f"note: {note}", file=sys.stderr)
+        print(t("cli.note", note=note), file=sys.stderr)
     return codebook, validate(responses, codebook, duplicates=args.duplicates)
 
 
@@ -154,7 +133,7 @@ def _run(args: argparse.Namespace) -> int:
             write_frame_csv(result.valid, out / "valid.csv", index=True)
             write_frame_csv(result.rejected, out / "rejected.csv")
             write_frame_csv(result.issues, out / "issues.csv")
-            print(f"wrote {out / 'valid.csv'}, {out / 'rejected.csv'}, {out / 'issues.csv'}")
+            print(t("cli.wrote_files", paths=f"{out / 'valid.csv'}, {out / 'rejected.csv'}, {out / 'issues.csv'}"))
     elif args.action == "tally":
         _tally(args, codebook, result, out)
     else:
@@ -166,8 +145,8 @@ def _run(args: argparse.Namespace) -> int:
         report = survey_report(result, codebook, out, title=args.title, by=args.by,
                                crosstabs=[tuple(p) for p in args.crosstab or []], lang=args.lang)
         for finding in report.findings:
-            print(f"- {finding}")
-        print(f"wrote {report.html}, {report.markdown} and {report.workbook}")
+            print(t("cli.finding", finding=finding))
+        print(t("cli.wrote_files", paths=f"{report.html}, {report.markdown}, {report.workbook}"))
     return 1 if args.strict and len(result.rejected) else 0
 
 
@@ -195,4 +174,4 @@ def _tally(args, codebook, result, out) -> None:
         from crmlab._spreadsheet import write_frame_csv
 
         write_frame_csv(table, out / "statistics.csv")
-        print(f"wrote {out / 'statistics.csv'}")
+        print(t("cli.wrote", path=out / "statistics.csv"))

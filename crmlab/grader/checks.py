@@ -7,7 +7,9 @@ Checks are comment lines right under a question's marker (next to any ``# RUBRIC
     # CHECK 0.5 "recency counts days, so it is never negative": (rfm["recency"] >= 0).all()
     # CHECK 1.5 "the values are not right yet": compare
 
-``# CHECK <points> [public] "<message>": <test>``: the test is a Python expression over the
+``# CHECK <points> [public] "<message>" [zh="<中文>"]: <test>``: the message's Chinese text
+(``zh="..."``) is what students of the Chinese release read (``crmlab assign --lang zh`` refuses a
+check without it); the test is a Python expression over the
 answer variables (rebuilt as numbers, lists, Series or DataFrames from the exported data), the
 instructor's answer (``expected``, or ``expected_<name>`` with several answer variables), and
 ``np``/``pd``; or the word ``compare``: the question's own comparison with its options. The
@@ -25,6 +27,10 @@ Examples
 ...                       '# CHECK 2 "right value": compare', ("x",), 3.0, "q1")
 >>> [(c.points, c.public, c.message, c.test) for c in checks]
 [(1.0, True, 'positive', 'x > 0'), (2.0, False, 'right value', 'compare')]
+>>> check = parse_checks('# QUESTION q1 points=1 answer=x compare=number\\n'
+...                      '# CHECK 1 "positive" zh="应为正数": x > 0', ("x",), 1.0, "q1")[0]
+>>> check.text("en"), check.text("zh")
+('positive', '应为正数')
 >>> from_plain({"t": "list", "items": [{"t": "scalar", "v": 1}, {"t": "scalar", "v": {"f": "inf"}}]})
 [1, inf]
 """
@@ -38,9 +44,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from crmlab._checks import CrmlabInputError
+from crmlab.i18n import language, t, tn
 
 CHECK_PREFIX = "# CHECK"
-_CHECK = re.compile(r'^# CHECK\s+(?P<points>\d+(?:\.\d+)?)(?P<public>\s+public)?\s+"(?P<message>[^"]+)"\s*:\s*(?P<test>.+)$')
+#: A rubric line's Chinese text (shown instead of the ``# RUBRIC:`` lines in the Chinese release).
+RUBRIC_ZH_PREFIX = "# RUBRIC zh:"
+_CHECK = re.compile(r'^# CHECK\s+(?P<points>\d+(?:\.\d+)?)(?P<public>\s+public)?\s+"(?P<message>[^"]+)"'
+                    r'(?:\s+zh="(?P<zh>[^"]+)")?\s*:\s*(?P<test>.+)$')
 _SAFE_BUILTINS = {name: getattr(builtins, name) for name in (
     "abs", "all", "any", "bool", "dict", "float", "int", "isinstance", "len", "list", "max", "min", "range", "round",
     "set", "sorted", "str", "sum", "tuple", "zip", "True", "False", "None")}
@@ -54,9 +64,17 @@ class Check:
     message: str
     test: str
     public: bool = False
+    message_zh: str = ""  # the message in Chinese (zh="..." on the # CHECK line)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"points": self.points, "message": self.message, "test": self.test, "public": self.public}
+    def text(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (default: :func:`crmlab.i18n.language`); English when the
+        check has no Chinese text."""
+        return self.message_zh if language(lang) == "zh" and self.message_zh else self.message
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """The check as the self-check data holds it (the message in ``lang`` when given)."""
+        message = self.text(lang) if lang else self.message
+        return {"points": self.points, "message": message, "test": self.test, "public": self.public}
 
 
 def header_lines(source: str) -> list[str]:
@@ -64,7 +82,7 @@ def header_lines(source: str) -> list[str]:
     lines = source.lstrip("\n").split("\n")[1:]
     header = []
     for line in lines:
-        if not line.startswith(("# RUBRIC:", CHECK_PREFIX)):
+        if not line.startswith(("# RUBRIC:", RUBRIC_ZH_PREFIX, CHECK_PREFIX)):
             break
         header.append(line)
     return header
@@ -80,7 +98,8 @@ def parse_checks(source: str, answer: tuple[str, ...], points: float, where: str
             continue
         match = _CHECK.match(line.strip())
         if not match:
-            raise CrmlabInputError(f'{where}: a check reads # CHECK <points> [public] "<message>": <test>, got {line!r}')
+            raise CrmlabInputError(f'{where}: a check reads # CHECK <points> [public] "<message>" [zh="<中文>"]: '
+                                   f'<test>, got {line!r}')
         test = match["test"].strip()
         public = bool(match["public"])
         if test != "compare":
@@ -98,20 +117,37 @@ def parse_checks(source: str, answer: tuple[str, ...], points: float, where: str
                                        "see it: make it private (drop 'public')")
         elif public:
             raise CrmlabInputError(f"{where}: a 'compare' check cannot be public (the self-check compares anyway)")
-        checks.append(Check(float(match["points"]), match["message"], test, public))
+        checks.append(Check(float(match["points"]), match["message"], test, public, match["zh"] or ""))
     if checks and abs(sum(c.points for c in checks) - points) > 1e-9:
         raise CrmlabInputError(f"{where}: the checks add up to {sum(c.points for c in checks):g} points, "
                                f"not the question's {points:g}")
     return tuple(checks)
 
 
-def public_source(source: str) -> str:
-    """A question cell's source without its non-public ``# CHECK`` lines (for the release)."""
+def public_source(source: str, lang: str = "en") -> str:
+    """A question cell's source without its non-public ``# CHECK`` lines (for the release); in a
+    release in Chinese (``lang="zh"``) the public ones show only their Chinese message, and the
+    ``# RUBRIC zh:`` lines replace the ``# RUBRIC:`` ones (English releases drop the former).
+
+    Examples
+    --------
+    >>> public_source('# QUESTION q1 points=1 answer=x compare=number\\n# CHECK 1 public "positive" zh="应为正数": x > 0', "zh")
+    '# QUESTION q1 points=1 answer=x compare=number\\n# CHECK 1 public "应为正数": x > 0'
+    """
     header = header_lines(source)
-    drop = {line for line in header if line.startswith(CHECK_PREFIX)
-            and not (_CHECK.match(line.strip()) and _CHECK.match(line.strip())["public"])}
-    lines = source.split("\n")
-    return "\n".join(line for line in lines if line not in drop)
+    out = []
+    for line in source.split("\n"):
+        if line in header and line.startswith(("# RUBRIC:", RUBRIC_ZH_PREFIX)):
+            if line.startswith(RUBRIC_ZH_PREFIX if lang == "zh" else "# RUBRIC:"):
+                out.append(line if lang != "zh" else "# 评分标准：" + line[len(RUBRIC_ZH_PREFIX):].strip())
+            continue
+        match = _CHECK.match(line.strip()) if line in header and line.startswith(CHECK_PREFIX) else None
+        if line in header and line.startswith(CHECK_PREFIX) and not (match and match["public"]):
+            continue
+        if match and lang == "zh" and match["zh"]:
+            line = f'{CHECK_PREFIX} {match["points"]} public "{match["zh"]}": {match["test"].strip()}'
+        out.append(line)
+    return "\n".join(out)
 
 
 def from_plain(plain: Any) -> Any:
@@ -133,7 +169,7 @@ def from_plain(plain: Any) -> Any:
         data = {name: [_scalar(v) for v in values] for name, values in zip(plain["columns"], plain["data"],
                                                                             strict=True)}
         return pd.DataFrame(data, index=_index(plain["index"], plain["nrows"]))
-    raise ValueError("the answer could not be read")
+    raise ValueError(t("compare.unreadable"))
 
 
 def _scalar(value: Any) -> Any:
@@ -184,7 +220,7 @@ def run_checks(checks: tuple[Check, ...], answer: tuple[str, ...], got: dict[str
     for check in checks:
         if check.test == "compare":
             verdict = compare_verdict()
-            passed, detail = verdict.ok, ("" if verdict.ok else f" ({verdict.message})")
+            passed, detail = verdict.ok, ("" if verdict.ok else verdict.message)
         elif names is None:
             passed, detail = False, ""
         else:
@@ -194,8 +230,10 @@ def run_checks(checks: tuple[Check, ...], answer: tuple[str, ...], got: dict[str
                 passed, detail = False, ""
         if passed:
             earned += check.points
+        elif detail:
+            problems.append(t("checks.failed_detail", message=check.text(), detail=detail))
         else:
-            problems.append(check.message + detail)
+            problems.append(check.text())
     return earned, problems
 
 
@@ -227,5 +265,6 @@ def public_check_problems(checks: list[dict[str, Any]], answer: list[str], value
         except Exception:  # noqa: BLE001 - the value does not fit the test yet: it fails
             passed = False
         if not passed:
-            failed.append(f"{check['message']} ({check['points']:g} point{'s' if check['points'] != 1 else ''})")
+            failed.append(tn("checks.failed_points", 1 if check["points"] == 1 else 2, message=check["message"],
+                             points=f"{check['points']:g}"))
     return failed

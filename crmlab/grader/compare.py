@@ -26,10 +26,19 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-_KIND_WORDS = {"number": "numbers", "text": "text", "datetime": "dates", "bool": "True/False values",
-               "mixed": "a mix of types"}
-_TYPE_WORDS = {"frame": "a DataFrame", "series": "a Series", "list": "a list", "set": "a set",
-               "dict": "a dict", "scalar": "a single value"}
+from crmlab.i18n import MESSAGES, t, tn
+
+_KINDS = ("number", "text", "datetime", "bool", "mixed")
+_TYPES = ("frame", "series", "list", "set", "dict", "scalar")
+
+
+def _kind_words(kind: str) -> str:
+    """What a column of ``kind`` holds, in words ("numbers", "dates" …)."""
+    return t(f"compare.kind.{kind}") if kind in _KINDS else str(kind)
+
+
+def _join(problems: list[str]) -> str:
+    return t("compare.list_sep").join(problems)
 
 
 class Verdict:
@@ -53,7 +62,7 @@ class Verdict:
 
     @property
     def message(self) -> str:
-        return "correct" if self.ok else "; ".join(self.problems) or "not correct"
+        return t("compare.correct") if self.ok else _join(self.problems) or t("compare.not_correct")
 
 
 # -- scalars ---------------------------------------------------------------------------------
@@ -284,13 +293,13 @@ def _items(plain: dict[str, Any]) -> list[Any] | None:
 def _describe(plain: dict[str, Any]) -> str:
     if plain.get("t") == "scalar":
         kind = _scalar_kind(plain.get("v"))
-        return {"missing": "None/NaN", "number": "a number", "text": "text", "bool": "a True/False value",
-                "datetime": "a date"}.get(kind, "a value")
-    return _TYPE_WORDS.get(plain.get("t"), "an unknown value")
+        key = f"compare.value.{kind}"
+        return t(key if key in MESSAGES else "compare.value.other")
+    return t(f"compare.type.{plain.get('t')}" if plain.get("t") in _TYPES else "compare.type.unknown")
 
 
-def _rows_word(n: int) -> str:
-    return f"{n} row{'s' if n != 1 else ''}"
+def _columns(names: Any) -> str:
+    return ", ".join(f"`{c}`" for c in names)
 
 
 # A "reference" is what the answer is checked against: the expected plain value (grader) or the
@@ -318,31 +327,30 @@ class _Reference:
 def _check_frame(ref: _Reference, actual: dict[str, Any], options: dict[str, Any]) -> list[str]:
     facts = ref.facts
     if actual.get("t") != "frame":
-        return [f"expected a DataFrame, got {_describe(actual)}"]
+        return [t("compare.expected_got", want=t("compare.type.frame"), got=_describe(actual))]
     problems: list[str] = []
     a_cols = actual["columns"]
     dup = sorted({c for c in a_cols if a_cols.count(c) > 1})
     if dup:
-        problems.append("column " + ", ".join(f"`{c}`" for c in dup) + " appears more than once")
+        problems.append(t("compare.duplicate_columns", columns=_columns(dup)))
     wanted = list(options.get("columns") or facts["columns"])
     missing = [c for c in wanted if c not in a_cols]
     if missing:
-        problems.append(f"missing column{'s' if len(missing) > 1 else ''} " + ", ".join(f"`{c}`" for c in missing))
+        problems.append(tn("compare.missing_columns", len(missing), columns=_columns(missing)))
     if not options.get("columns"):
         extra = [c for c in a_cols if c not in facts["columns"]]
         if extra:
-            problems.append(f"unexpected column{'s' if len(extra) > 1 else ''} " + ", ".join(f"`{c}`" for c in extra))
+            problems.append(tn("compare.extra_columns", len(extra), columns=_columns(extra)))
     diff = actual["nrows"] - facts["nrows"]
     if diff:
-        problems.append(f"{_rows_word(abs(diff))} too {'many' if diff > 0 else 'few'}")
+        problems.append(tn("compare.rows_off", abs(diff), how=t("compare.too_many" if diff > 0 else "compare.too_few")))
     shared = [c for c in wanted if c in a_cols and c not in dup]
     for c in shared:
         e_kind = facts["kinds"][facts["columns"].index(c)]
         a_kind = actual["kinds"][a_cols.index(c)]
         if e_kind != a_kind and not (e_kind in ("text", "mixed") and a_kind in ("text", "mixed")
                                      and not options.get("check_dtype")):
-            problems.append(f"column `{c}` should hold {_KIND_WORDS.get(e_kind, e_kind)}, "
-                            f"it holds {_KIND_WORDS.get(a_kind, a_kind)}")
+            problems.append(t("compare.column_kind", column=c, want=_kind_words(e_kind), got=_kind_words(a_kind)))
     if problems:
         return problems
     e_cols = [ref.cells[facts["columns"].index(c)] for c in wanted]
@@ -366,30 +374,25 @@ def _check_frame(ref: _Reference, actual: dict[str, Any], options: dict[str, Any
             first = pos if first is None else first
             bad_cols.update(row_bad)
     if first is not None:
-        where = "after sorting the rows, " if options.get("ignore_order") else ""
-        cols = ", ".join(f"`{c}`" for c in wanted if c in bad_cols)
-        problems.append(f"{where}values differ from row {first} on ({bad_rows} of {_rows_word(n)}; "
-                        f"column{'s' if len(bad_cols) > 1 else ''} {cols})")
+        where = t("compare.after_sorting_rows") if options.get("ignore_order") else ""
+        cols = _columns(c for c in wanted if c in bad_cols)
+        key = f"compare.frame_differs.{'one' if len(bad_cols) == 1 else 'many'}"
+        problems.append(t(key, where=where, first=first, bad=bad_rows, count=n, columns=cols))
     if whole:
-        problems.append(_WHOLE_COLUMNS.format(columns=", ".join(f"`{c}`" for c in whole)))
+        problems.append(t("compare.whole_columns", columns=_columns(whole)))
     if not options.get("ignore_index", True) and ref.index is not None:
         problems += _index_problems(ref, [a_index[order[p]] for p in range(n)])
     return problems
 
 
-#: The self-check's message for columns it checks only as a whole (see :func:`make_digest`).
-_WHOLE_COLUMNS = ("values differ in column {columns} (the self-check does not say which rows for whole "
-                  "numbers, text and labels: that would let a script recover them one cell at a time)")
-
-
 def _index_problems(ref: _Reference, a_index: list[Any]) -> list[str]:
     if isinstance(ref.index, str):  # a digest's whole-index hash
         if not ref.match(ref.index, a_index, "whole-index"):
-            return ["the row labels (index) differ"]
+            return [t("compare.index_differs_whole")]
         return []
     for pos, (e, a) in enumerate(zip(ref.index, a_index, strict=True)):
         if not ref.match(e, a, "index"):
-            return [f"the row labels (index) differ from row {pos} on"]
+            return [t("compare.index_differs", position=pos)]
     return []
 
 
@@ -397,23 +400,22 @@ def _check_sequence(ref: _Reference, actual: dict[str, Any], options: dict[str, 
     facts = ref.facts
     if kind == "series":
         if actual.get("t") != "series":
-            return [f"expected a Series, got {_describe(actual)}"]
+            return [t("compare.expected_got", want=t("compare.type.series"), got=_describe(actual))]
         items = actual["values"]
     else:
         items = _items(actual)
         if items is None:
-            return [f"expected a list of values, got {_describe(actual)}"]
+            return [t("compare.expected_got", want=t("compare.expected_list"), got=_describe(actual))]
     problems = []
     diff = len(items) - facts["length"]
     if diff:
-        unit = "rows" if kind == "series" else "items"
-        problems.append(f"{abs(diff)} {unit if abs(diff) != 1 else unit[:-1]} too {'many' if diff > 0 else 'few'}")
+        key = "compare.rows_off" if kind == "series" else "compare.items_off"
+        problems.append(tn(key, abs(diff), how=t("compare.too_many" if diff > 0 else "compare.too_few")))
     if kind == "series":
         if options.get("check_name") and actual.get("name") != facts.get("name"):
-            problems.append("the Series has the wrong name")
+            problems.append(t("compare.series_name"))
         if facts["kind"] != actual["kind"] and not {facts["kind"], actual["kind"]} <= {"text", "mixed"}:
-            problems.append(f"the Series should hold {_KIND_WORDS.get(facts['kind'])}, "
-                            f"it holds {_KIND_WORDS.get(actual['kind'], actual['kind'])}")
+            problems.append(t("compare.series_kind", want=_kind_words(facts["kind"]), got=_kind_words(actual["kind"])))
     if problems:
         return problems
     n = facts["length"]
@@ -421,14 +423,13 @@ def _check_sequence(ref: _Reference, actual: dict[str, Any], options: dict[str, 
     ordered = [items[i] for i in order]
     slow = ref.columns_to_check([0], [ordered])
     if slow and 0 in ref.whole:
-        problems.append("the values differ (the self-check does not say where for whole numbers, text "
-                        "and labels: that would let a script recover them one at a time)")
+        problems.append(t("compare.sequence_differs_whole"))
         slow = []
     bad = [p for p in range(n if slow else 0) if not ref.match(ref.cells[0][p], ordered[p], kind)]
     if bad:
-        unit = "row" if kind == "series" else "position"
-        where = "after sorting, " if options.get("ignore_order") else ""
-        problems.append(f"{where}values differ from {unit} {bad[0]} on ({len(bad)} of {n})")
+        key = "compare.sequence_differs_row" if kind == "series" else "compare.sequence_differs_position"
+        where = t("compare.after_sorting") if options.get("ignore_order") else ""
+        problems.append(t(key, where=where, first=bad[0], bad=len(bad), count=n))
     if kind == "series" and not options.get("ignore_index", True) and ref.index is not None:
         a_index = _index_values(actual["index"], n)
         problems += _index_problems(ref, [a_index[order[p]] for p in range(n)])
@@ -438,23 +439,19 @@ def _check_sequence(ref: _Reference, actual: dict[str, Any], options: dict[str, 
 def _check_set(ref: _Reference, actual: dict[str, Any], options: dict[str, Any]) -> list[str]:
     items = _items(actual)
     if items is None:
-        return [f"expected a collection of values, got {_describe(actual)}"]
+        return [t("compare.expected_got", want=t("compare.expected_collection"), got=_describe(actual))]
     expected = ref.cells[0]
     if 0 in ref.whole:
         if ref.column_ok is not None and ref.column_ok(0, items):
             return []
-        return [f"the collection is not the expected one ({ref.facts.get('length', '?')} distinct items "
-                "expected; the self-check does not say which are missing, so that no script can find them "
-                "one by one)"]
+        return [t("compare.set_differs_whole", count=ref.facts.get("length", "?"))]
     hit = [any(ref.match(e, a, "set") for a in items) for e in expected]
     extra = [a for a in items if not any(ref.match(e, a, "set") for e in expected)]
     problems = []
     if not all(hit):
-        k = hit.count(False)
-        problems.append(f"{k} expected item{'s are' if k > 1 else ' is'} missing")
+        problems.append(tn("compare.items_missing", hit.count(False)))
     if extra:
-        k = len({_canonical_json(a) for a in extra})
-        problems.append(f"{k} item{'s' if k > 1 else ''} that should not be there")
+        problems.append(tn("compare.items_extra", len({_canonical_json(a) for a in extra})))
     return problems
 
 
@@ -462,23 +459,21 @@ def _check_scalar(ref: _Reference, actual: dict[str, Any], options: dict[str, An
     want = {"number": "number", "text": "text", "choice": "text", "bool": "bool"}[kind]
     value = actual.get("v") if actual.get("t") == "scalar" else None
     if actual.get("t") != "scalar" or _scalar_kind(value) not in (want, "missing"):
-        words = {"number": "a number", "text": "text (a str)", "bool": "True or False"}[want]
-        if kind == "choice":
-            words = "one label as text, e.g. 'B'"
-        return [f"expected {words}, got {_describe(actual)}"]
+        words = t("compare.want.choice" if kind == "choice" else f"compare.want.{want}")
+        return [t("compare.expected_got", want=words, got=_describe(actual))]
     choices = options.get("choices")
     if kind == "choice" and choices:
         labels = {_norm_text(c, options, True) for c in choices}
         if _norm_text(value, options, True) not in labels:
-            return [f"'{value.strip()}' is not one of the choices {', '.join(choices)}"]
+            return [t("compare.not_a_choice", value=value.strip(), choices=", ".join(choices))]
     if not ref.match(ref.cells[0][0], value, kind):
-        return ["the value is not correct"]
+        return [t("compare.value_wrong")]
     return []
 
 
 def _run_checks(ref: _Reference, actual: dict[str, Any], kind: str, options: dict[str, Any]) -> Verdict:
     if not isinstance(actual, dict) or "t" not in actual:
-        return Verdict(False, ["the answer could not be read"])
+        return Verdict(False, [t("compare.unreadable")])
     if kind == "frame":
         problems = _check_frame(ref, actual, options)
     elif kind in ("series", "sequence"):
@@ -613,13 +608,14 @@ def check_digest(digest: dict[str, Any], actual: dict[str, Any], options: dict[s
         facts = digest["facts"]
         if kind == "set":
             ok = _items(actual) is not None
-            verdict = Verdict(ok, [] if ok else [f"expected a collection of values, got {_describe(actual)}"])
+            verdict = Verdict(ok, [] if ok else [t("compare.expected_got", want=t("compare.expected_collection"),
+                                                     got=_describe(actual))])
         else:
             size = facts.get("nrows", facts.get("length", 1))
             cells = [[None] * size for _ in facts.get("columns", [None])]
             ref = _Reference(facts, cells, None, lambda e, a, k: True, lambda j, values: True)
             verdict = _run_checks(ref, actual, kind, options)
-        verdict.note = "the form is right; the value itself is not checked here (it is graded)"
+        verdict.note = t("compare.format_only_note")
         return verdict
     hasher = _slow_hash if digest.get("slow") else _hash
 
@@ -649,7 +645,7 @@ def check_digest(digest: dict[str, Any], actual: dict[str, Any], options: dict[s
 
 
 def compare_function(kind: str, options: dict[str, Any], expected: list[dict[str, Any]],
-                     calls: list[dict[str, Any]], label: str = "hidden case") -> Verdict:
+                     calls: list[dict[str, Any]], label: str = "compare.case") -> Verdict:
     """Score a function answer: each case's return value against the instructor's.
 
     ``expected`` and ``calls`` hold one ``{"value": plain}`` (or ``{"error": "..."}``) per case.
@@ -658,7 +654,7 @@ def compare_function(kind: str, options: dict[str, Any], expected: list[dict[str
     failures: dict[str, list[int]] = {}
     passed = 0
     for number, want in enumerate(expected, start=1):
-        got = calls[number - 1] if number - 1 < len(calls) else {"error": "not called"}
+        got = calls[number - 1] if number - 1 < len(calls) else {"error": t("compare.not_called")}
         if "error" in got:
             failures.setdefault(str(got["error"]), []).append(number)
             continue
@@ -667,14 +663,18 @@ def compare_function(kind: str, options: dict[str, Any], expected: list[dict[str
             passed += 1
         else:
             failures.setdefault(verdict.message, []).append(number)
-    problems = [f"{_cases(label, numbers)}: {message}" for message, numbers in failures.items()]
+    problems = [t("compare.case_failed", cases=_cases(label, numbers), message=message)
+                for message, numbers in failures.items()]
     total = max(len(expected), 1)
     return Verdict(passed == len(expected), problems, passed / total)
 
 
 def _cases(label: str, numbers: list[int]) -> str:
+    """``label`` is a message key with ``.one``/``.many`` forms (e.g. ``compare.case``)."""
     if len(numbers) == 1:
-        return f"{label} {numbers[0]}"
-    if numbers == list(range(numbers[0], numbers[-1] + 1)):
-        return f"{label}s {numbers[0]}–{numbers[-1]}"
-    return f"{label}s " + ", ".join(map(str, numbers))
+        text = str(numbers[0])
+    elif numbers == list(range(numbers[0], numbers[-1] + 1)):
+        text = f"{numbers[0]}–{numbers[-1]}"
+    else:
+        text = ", ".join(map(str, numbers))
+    return tn(label, len(numbers), numbers=text)

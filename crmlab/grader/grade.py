@@ -55,7 +55,7 @@ from crmlab.grader.lms import (Submission, apply_roster, discover_submissions, m
                                read_times)
 from crmlab.grader.manual import MANUAL, load_merged, manual_entry, merge_scores, write_review
 from crmlab._spreadsheet import csv_text, spreadsheet_safe  # noqa: F401  (spreadsheet_safe: public name)
-from crmlab.i18n import language, t
+from crmlab.i18n import MESSAGES, language, retranslate, t, using
 from crmlab.grader.jobs import (answers_from_events, atomic_write, cell_errors, compute_expected, load_source,
                                 notebook_cells, preload_modules, question_payload, sha256_file)
 from crmlab.grader.sandbox import NO_SANDBOX_NOTICE, Limits, Worker, close_all_workers, require_sandbox, visible_to_jobs
@@ -159,24 +159,24 @@ def read_submission(path: Path) -> tuple[list[dict[str, Any]] | None, str | None
     try:
         size = path.stat().st_size
         if size > MAX_NOTEBOOK_BYTES:
-            return None, f"the notebook file is {size / 2**20:.0f} MB (limit {MAX_NOTEBOOK_BYTES // 2**20} MB)"
+            return None, t("grade.file_too_large", size=f"{size / 2**20:.0f}", limit=MAX_NOTEBOOK_BYTES // 2**20)
         data = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        return None, f"not a valid notebook file (JSON error: {str(exc)[:200]})"
+        return None, t("grade.bad_json", error=str(exc)[:200])
     except OSError as exc:
-        return None, f"cannot read the file ({exc.strerror})"
+        return None, t("grade.cannot_read", error=exc.strerror)
     if not isinstance(data, dict):
-        return None, "not a valid notebook file (no notebook object)"
+        return None, t("grade.no_notebook")
     if data.get("nbformat") != 4:
         try:
             import nbformat
 
             data = nbformat.reads(json.dumps(data), as_version=4)
         except Exception as exc:  # noqa: BLE001
-            return None, f"not a readable notebook ({type(exc).__name__})"
+            return None, t("grade.unreadable", error=type(exc).__name__)
     cells = data.get("cells")
     if not isinstance(cells, list):
-        return None, "not a valid notebook file (no list of cells)"
+        return None, t("grade.no_cells")
     clean = []
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -185,7 +185,7 @@ def read_submission(path: Path) -> tuple[list[dict[str, Any]] | None, str | None
         if isinstance(source, list) and all(isinstance(s, str) for s in source):
             source = "".join(source)
         if not isinstance(source, str):
-            return None, "not a valid notebook file (a cell's source is not text)"
+            return None, t("grade.source_not_text")
         meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
         clean.append({"cell_type": "code", "source": source, "metadata": meta})
     return notebook_cells({"cells": clean}), None
@@ -207,7 +207,8 @@ def _checked_verdict(question: Any, expected: dict[str, Any], got: dict[str, Any
     for name in question.answer:
         event = got.get(name)
         if event is None or "error" in event or "value" not in event:
-            reason = str(event["error"])[:500] if event and "error" in event else f"`{name}` was not computed"
+            reason = retranslate(str(event["error"])[:500]) if event and "error" in event else \
+                t("grade.not_computed", name=name)
             return Verdict(False, [reason], 0.0)
     values = {name: got[name]["value"] for name in question.answer}
     wanted = {name: expected[name]["value"] for name in question.answer}
@@ -224,27 +225,30 @@ def _question_verdict(question: Any, expected: dict[str, Any], got: dict[str, An
     if question.compare == "function":
         event = got.get(question.answer[0])
         if event is None or "error" in event or not isinstance(event.get("calls"), list):
-            return Verdict(False, [event.get("error", "no answer") if event else "no answer"], 0.0)
-        return compare_function(question.returns, question.options, expected[question.answer[0]]["calls"],
-                                event["calls"])
+            error = event.get("error") if event else None
+            return Verdict(False, [retranslate(error) if error else t("grade.no_answer")], 0.0)
+        calls = [{"error": retranslate(c["error"])} if isinstance(c, dict) and isinstance(c.get("error"), str)
+                 else c for c in event["calls"]]
+        return compare_function(question.returns, question.options, expected[question.answer[0]]["calls"], calls)
     if question.checks:
         return _checked_verdict(question, expected, got)
     verdicts = []
     for name in question.answer:
         event = got.get(name)
         if event is None:
-            verdicts.append(Verdict(False, [f"`{name}` was not computed"]))
+            verdicts.append(Verdict(False, [t("grade.not_computed", name=name)]))
         elif "error" in event:
-            verdicts.append(Verdict(False, [str(event["error"])]))
+            verdicts.append(Verdict(False, [retranslate(str(event["error"]))]))
         else:
             try:
                 verdict = compare(question.compare, question.options, expected[name]["value"], event.get("value"))
                 verdicts.append(_with_hint(verdict, question, expected[name]["value"], event.get("value")))
             except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError):
-                verdicts.append(Verdict(False, ["the answer could not be read"]))
+                verdicts.append(Verdict(False, [t("compare.unreadable")]))
     if len(verdicts) == 1:
         return verdicts[0]
-    problems = [f"`{n}`: {v.message}" for n, v in zip(question.answer, verdicts, strict=True) if not v.ok]
+    problems = [t("compare.named", name=n, message=v.message) for n, v in zip(question.answer, verdicts, strict=True)
+                if not v.ok]
     return Verdict(all(v.ok for v in verdicts), problems, sum(v.ok for v in verdicts) / len(verdicts))
 
 
@@ -252,20 +256,19 @@ def _stop_reason(reply: dict[str, Any], limits: Limits) -> tuple[str, str | None
     if reply.get("failure"):
         return "runner failure", str(reply["failure"])
     if reply.get("timed_out"):
-        return "timeout", f"the notebook ran longer than {limits.notebook_timeout:g} s and was stopped"
+        return "timeout", t("grade.timeout", seconds=f"{limits.notebook_timeout:g}")
     code = reply.get("exit")
     done = any(e.get("done") for e in reply.get("events", []))
     if code not in (0, None) or not done:
         if isinstance(code, int) and code < 0:
-            how = f"was killed by signal {-code}" + (" (memory limit?)" if -code in (9, 6, 11) else "")
-        else:
-            how = f"exited early (exit code {code}: os._exit or a crash)"
-        return "crashed", f"the notebook's process {how}"
+            return "crashed", t("grade.killed_memory" if -code in (9, 6, 11) else "grade.killed", signal=-code)
+        return "crashed", t("grade.exited", code=code)
     return "ok", None
 
 
 def score_reply(lab: Lab, expected: dict[str, Any], reply: dict[str, Any], limits: Limits) -> dict[str, Any]:
-    """Per-question points and reasons from a runner reply (all comparison happens here).
+    """Per-question points and reasons from a runner reply (all comparison happens here), with
+    messages in the language in force (:func:`crmlab.i18n.using`).
 
     Parameters
     ----------
@@ -351,8 +354,37 @@ def stopped_cell(events: list[dict[str, Any]], cells: list[dict[str, Any]]) -> d
     return {"cell": started + 1, "start": (lines[0][:80] if lines else "")}
 
 
+def submission_language(path: Path) -> str | None:
+    """The language a submitted notebook was released in (its ``crmlab.language`` metadata), or
+    None (an English release, or a file that cannot be read).
+
+    Parameters
+    ----------
+    path : Path
+        The submitted notebook.
+
+    Returns
+    -------
+    str or None
+        ``"zh"`` for a Chinese release.
+
+    Examples
+    --------
+    >>> submission_language(Path("no-such-file.ipynb")) is None
+    True
+    """
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return None
+        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("crmlab", {})
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError, RecursionError):
+        return None
+    value = meta.get("language") if isinstance(meta, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def grade_submission(worker: Worker | None, lab: Lab, nb: Any, expected: dict[str, Any], sub: Submission,
-                     limits: Limits) -> dict[str, Any]:
+                     limits: Limits, lang: str | None = None) -> dict[str, Any]:
     """Grade one submission with a running worker; never raises for a bad submission.
 
     Parameters
@@ -370,6 +402,9 @@ def grade_submission(worker: Worker | None, lab: Lab, nb: Any, expected: dict[st
         The submission.
     limits
         The resource limits.
+    lang
+        The language of the messages; default: the language the submission was released in
+        (:func:`submission_language`), else :func:`crmlab.i18n.language`'s. The result records it.
 
     Returns
     -------
@@ -389,6 +424,16 @@ def grade_submission(worker: Worker | None, lab: Lab, nb: Any, expected: dict[st
     >>> result["status"], result["questions"]["q1"]["points"]
     ('invalid notebook', 0.0)
     """
+    lang = language(lang or submission_language(sub.path))
+    with using(lang):
+        result = _grade_submission(worker, lab, nb, expected, sub, limits)
+    result["language"] = lang
+    return result
+
+
+def _grade_submission(worker: Worker | None, lab: Lab, nb: Any, expected: dict[str, Any], sub: Submission,
+                      limits: Limits) -> dict[str, Any]:
+    """:func:`grade_submission`'s work, in the language in force."""
     cells, problem = read_submission(sub.path)
     if cells is None:
         result = {"status": "invalid notebook", "reason": problem, "cell_errors": [], "output": "", "seconds": 0.0,
@@ -544,6 +589,7 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
     policy = policy or Policy()
     out.mkdir(parents=True, exist_ok=True)
     nb, lab = load_source(source)
+    explicit = lang  # --lang: every submission's feedback in it; else each in its release's language
     lang = language(lang or (nb.get("metadata", {}).get("crmlab") or {}).get("language"))
     subs, summary = _the_class(submissions, source.stem, out, roster, lang)
     _late_sources(policy, subs, times, times_partial)
@@ -572,17 +618,20 @@ def grade(source: str | Path, submissions: str | Path, out: str | Path, *, jobs:
                 print(f"warning: {notice}", file=sys.stderr)
         if plan is None:
             todo = [s for s in subs if force or student is not None or not _is_current(out, s, expected["key"])]
-            _run_batch(todo, lab, nb, expected, out, limits, jobs or os.cpu_count() or 1, sandbox, progress, variant)
+            _run_batch(todo, lab, nb, expected, out, limits, jobs or os.cpu_count() or 1, sandbox, progress, variant,
+                       explicit)
         else:
             from crmlab.grader.roster import owner_source_key, run_personal_batch
 
             todo = [s for s in subs if force or student is not None or not _is_current(
                 out, s, owner_source_key(source, plan.get(s.student), expected["key"], topics))]
             run_personal_batch(todo, plan, lab, nb, source, expected, out, private, limits,
-                               jobs or os.cpu_count() or 1, sandbox, progress, variant, topics, lang)
+                               jobs or os.cpu_count() or 1, sandbox, progress, variant, topics, explicit)
     finally:
         close_all_workers()  # also on Ctrl-C / SIGTERM: no process or temporary folder stays behind
     results = _load_results(out, subs)
+    for result in results:  # --lang: everyone's feedback in it (the stored messages keep their language)
+        result["language"] = explicit or result.get("language") or lang
     if merge_manual:
         count = merge_scores(merge_manual, lab, out, {r["student"] for r in results})
         summary.append(t("summary.manual_merged", lang, count=count, path=merge_manual))
@@ -790,7 +839,7 @@ def private_dir(out: Path) -> Path:
 
 
 def _run_batch(todo: list[Submission], lab: Lab, nb: Any, expected: dict[str, Any], out: Path, limits: Limits,
-               jobs: int, sandbox: bool, progress: bool, variant: Path | None = None) -> None:
+               jobs: int, sandbox: bool, progress: bool, variant: Path | None = None, lang: str | None = None) -> None:
     if not todo:
         return
     pending: queue.Queue[Submission] = queue.Queue()
@@ -811,13 +860,13 @@ def _run_batch(todo: list[Submission], lab: Lab, nb: Any, expected: dict[str, An
                     if worker is not None:
                         worker.close()
                     worker = Worker(preload, limits, sandbox=sandbox, index=index, variant=variant)
-                result = grade_submission(worker, lab, nb, expected, sub, limits)
+                result = grade_submission(worker, lab, nb, expected, sub, limits, lang)
             except Exception as exc:  # noqa: BLE001 - one failure never stops the batch
                 result = {"student": sub.student, "lms_id": sub.lms_id, "submission": str(sub.path),
                           "status": "runner failure", "reason": f"{type(exc).__name__}: {exc}", "cell_errors": [],
                           "output": "", "seconds": None, "submission_sha256": None, "source_key": expected["key"],
                           "questions": {q.id: {"points": 0.0, "max": q.points, "ok": False,
-                                               "message": "the grader could not run this submission"}
+                                               "message": t("grade.could_not_run", lang)}
                                         for q in lab.questions}}
             atomic_write(_result_path(out, sub.student), json.dumps(result, ensure_ascii=False, indent=1))
             if bar:
@@ -971,17 +1020,18 @@ def gradebook_rows(results: list[dict[str, Any]], lab: Lab, policy: Policy, over
         key = result["student"]
         row: dict[str, Any] = {"student": key, "name": result.get("name", ""), "number": result.get("number", "")}
         notes, overridden = list(result.get("notes") or []), {}  # e.g. a notebook released for someone else
+        rlang = result.get("language") or lang  # the student's release's language
         for q in lab.questions:
             points = float(result["questions"].get(q.id, {}).get("points", 0.0))
             if q.compare == MANUAL and q.id in manual.get(key, {}):
                 points = float(manual[key][q.id]["points"])
                 if manual[key][q.id]["comment"]:
-                    notes.append(t("grade.manual_note", lang, question=q.id, comment=manual[key][q.id]["comment"]))
+                    notes.append(t("grade.manual_note", rlang, question=q.id, comment=manual[key][q.id]["comment"]))
             override = by_student.get((key, q.id))
             if override:
                 points = override["points"]
                 message = "grade.overridden_comment" if override["comment"] else "grade.overridden"
-                overridden[q.id] = t(message, lang, question=q.id, points=points, comment=override["comment"])
+                overridden[q.id] = t(message, rlang, question=q.id, points=points, comment=override["comment"])
                 notes.append(overridden[q.id])
             row[q.id] = points
         raw = round(sum(row[q.id] for q in lab.questions), 4)
@@ -990,7 +1040,7 @@ def gradebook_rows(results: list[dict[str, Any]], lab: Lab, policy: Policy, over
         if days:
             factor = 0.0 if policy.zero_after_days is not None and days >= policy.zero_after_days else \
                 max(0.0, 1.0 - days * policy.penalty_per_day)
-            notes.append(t("grade.late_tag" if tag_only else "grade.late", lang, days=days, percent=100 * (1 - factor)))
+            notes.append(t("grade.late_tag" if tag_only else "grade.late", rlang, days=days, percent=100 * (1 - factor)))
         errors = [m["message"] for qid, m in result["questions"].items() if not m.get("ok") and not m.get("manual")
                   and qid not in overridden]
         row.update(raw_total=raw, late_days=days, total=round(raw * factor, 2), max=lab.total_points,
@@ -1078,7 +1128,8 @@ def write_outputs(out: Path, rows: list[dict[str, Any]], results: list[dict[str,
     by_student = {r["student"]: r for r in results}
     manual = load_merged(out)
     for row in rows:
-        markdown = feedback_markdown(by_student[row["student"]], row, lab, lab_name, lang=lang,
+        result = by_student[row["student"]]
+        markdown = feedback_markdown(result, row, lab, lab_name, lang=result.get("language") or lang,
                                      manual=manual.get(row["student"], {}))
         atomic_write(out / "feedback" / f"{safe_name(row['student'])}.md", markdown)
         atomic_write(out / "feedback" / f"{safe_name(row['student'])}.html", _markdown_to_html(markdown, lab_name))
@@ -1134,13 +1185,16 @@ def feedback_markdown(result: dict[str, Any], row: dict[str, Any], lab: Lab, lab
     >>> "5 / 5" in text, "| q1 | 5 / 5 |" in text
     (True, True)
     """
-    status = f" ({t('grade.status', lang, status=row['status'])})" if row["status"] != "ok" else ""
+    name = f"grade.status_name.{row['status']}"
+    shown = t(name, lang) if name in MESSAGES else row["status"]
+    status = f" ({t('grade.status', lang, status=shown)})" if row["status"] != "ok" else ""
     lines = ["# " + t("grade.feedback_title", lang, lab=lab_name, student=row.get("name") or row["student"]), "",
              "**" + t("grade.score", lang, total=row["total"], max=row["max"]) + "**" + status, ""]
     if result.get("reason"):
         stopped = result.get("stopped_cell")
-        where = (" " + t("grade.stopped_in_cell", lang, cell=stopped["cell"], start=stopped["start"])) if stopped else ""
-        lines += [f"> {result['reason']}.{where}".replace("..", "."), ""]
+        where = t("grade.stopped_in_cell", lang, cell=stopped["cell"], start=stopped["start"]) if stopped else ""
+        reason = str(result["reason"]).rstrip("。.")
+        lines += ["> " + t("grade.reason_line" if where else "grade.reason_only", lang, reason=reason, where=where), ""]
     lines += [t("grade.table_header", lang), "|---|---|---|"]
     for q in lab.questions:
         text = _verdict_text(q, result["questions"].get(q.id, {}), row, manual or {}, lang)

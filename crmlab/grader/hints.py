@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from crmlab.i18n import t, tn
+
 
 def _close(a: float, b: float, options: dict[str, Any]) -> bool:
     return abs(a - b) <= options.get("atol", 0.0) + options.get("rtol", 0.0) * abs(b)
@@ -32,21 +34,20 @@ def numeric_hint(expected: float, got: float, options: dict[str, Any]) -> str | 
         return None
     found = []
     if _close(got, expected * 100, options):
-        found.append("looks like a percentage: the answer is a share (divide by 100)")
+        found.append(t("hint.percentage"))
     if _close(got, expected / 100, options):
-        found.append("looks like a share: the answer is a percentage (multiply by 100)")
-    for factor, words in ((10, "10"), (1000, "1,000 (thousands?)"), (1e6, "1,000,000 (millions?)")):
+        found.append(t("hint.share"))
+    for factor, words in ((10, "10"), (1000, t("hint.factor_1000")), (1e6, t("hint.factor_1000000"))):
         if _close(got, expected * factor, options) or _close(got, expected / factor, options):
-            found.append(f"off by a factor of {words}: check the units")
+            found.append(t("hint.factor", factor=words))
     for decimals in range(4):
         rounded = round(expected, decimals)
         if rounded != expected and not _close(rounded, expected, options) and _close(got, rounded, {"atol": 1e-12}):
-            found.append(f"looks rounded to {decimals} decimal{'s' if decimals != 1 else ''} too early: "
-                         "keep full precision until the end")
+            found.append(tn("hint.rounded", decimals))
             break
     if not found:
         if abs(got - expected) <= 10 * (options.get("atol", 0.0) + options.get("rtol", 0.0) * abs(expected)):
-            return "close, but outside the tolerance"
+            return t("hint.close")
         if math.copysign(1, got) != math.copysign(1, expected) and _close(-got, expected, options):
-            return "the sign is wrong"
+            return t("hint.sign")
     return found[0] if len(found) == 1 else None

@@ -85,7 +85,9 @@ def answers_from_events(events: list[dict[str, Any]], lab: Lab) -> dict[str, dic
 
 def cell_errors(events: list[dict[str, Any]]) -> list[str]:
     """'cell N: error' for each cell that raised (N counts code cells from 1)."""
-    return [f"code cell {e['cell'] + 1}: {e['error']}" for e in events
+    from crmlab.i18n import retranslate, t
+
+    return [t("grade.code_cell_error", cell=e["cell"] + 1, error=retranslate(e["error"])) for e in events
             if isinstance(e.get("cell"), int) and isinstance(e.get("error"), str)]
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from crmlab._checks import CrmlabInputError
+from crmlab.i18n import t
 from crmlab.grader.authoring import Lab
 from crmlab.grader.jobs import atomic_write
 
@@ -60,13 +61,13 @@ def manual_entry(question: Any, got: dict[str, Any], reason: str | None) -> dict
     for name in question.answer:
         event = got.get(name)
         if event is None:
-            parts.append(reason or f"(`{name}` was not defined)")
+            parts.append(reason or t("grade.not_defined", name=name))
         elif "error" in event:
             parts.append(f"({event['error']})")
         else:
             parts.append(answer_text(event.get("value")))
     return {"points": 0.0, "max": question.points, "ok": False, "manual": True,
-            "message": "graded by hand", "answer": "\n\n".join(parts)}
+            "message": t("grade.manual_scored"), "answer": "\n\n".join(parts)}
 
 
 def merged_path(out: Path) -> Path:

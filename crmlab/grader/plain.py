@@ -26,6 +26,8 @@ import datetime as _dt
 import math
 from typing import Any
 
+from crmlab.i18n import t
+
 MAX_ITEMS = 2_000_000  # cells in one answer; larger answers are refused
 
 
@@ -78,8 +80,7 @@ def scalar(obj: Any) -> Any:
         return None
     if cls is pd.Timedelta or cls is _dt.timedelta:
         return _float_scalar(pd.Timedelta(obj).total_seconds())
-    raise UnsupportedAnswer(f"a value of type {_type_name(obj)} cannot be graded; use numbers, text, "
-                            "booleans, dates, lists, dicts, Series or DataFrames")
+    raise UnsupportedAnswer(t("plain.unsupported_type", type=_type_name(obj)))
 
 
 def _datetime_scalar(obj: Any) -> Any:
@@ -162,7 +163,7 @@ def to_plain(obj: Any) -> dict[str, Any]:
     cls = type(obj)
     if cls is pd.DataFrame:
         if obj.size > MAX_ITEMS:
-            raise UnsupportedAnswer(f"the DataFrame has {obj.size:,} cells; answers are limited to {MAX_ITEMS:,}")
+            raise UnsupportedAnswer(t("plain.too_large", what="DataFrame", size=f"{obj.size:,}", limit=f"{MAX_ITEMS:,}"))
         columns, kinds, data = [], [], []
         for position in range(obj.shape[1]):
             kind, values = column_values(obj.iloc[:, position].array)
@@ -173,20 +174,21 @@ def to_plain(obj: Any) -> dict[str, Any]:
                 "nrows": int(obj.shape[0]), "index": _index(obj.index)}
     if cls is pd.Series:
         if obj.size > MAX_ITEMS:
-            raise UnsupportedAnswer(f"the Series has {obj.size:,} values; answers are limited to {MAX_ITEMS:,}")
+            raise UnsupportedAnswer(t("plain.too_large", what="Series", size=f"{obj.size:,}", limit=f"{MAX_ITEMS:,}"))
         kind, values = column_values(obj.array)
         name = None if obj.name is None else _label(obj.name)
         return {"t": "series", "name": name, "kind": kind, "values": values, "index": _index(obj.index)}
     if cls is np.ndarray or cls is pd.Index:
         arr = np.asarray(obj)
         if arr.size > MAX_ITEMS:
-            raise UnsupportedAnswer(f"the array has {arr.size:,} values; answers are limited to {MAX_ITEMS:,}")
+            raise UnsupportedAnswer(t("plain.too_large", what="array", size=f"{arr.size:,}", limit=f"{MAX_ITEMS:,}"))
         if arr.ndim > 1:
             return {"t": "list", "items": [to_plain(row) for row in arr]}
         return {"t": "list", "items": [{"t": "scalar", "v": v} for v in column_values(arr)[1]]}
     if cls in (list, tuple, set, frozenset, dict):
         if len(obj) > MAX_ITEMS:
-            raise UnsupportedAnswer(f"the {cls.__name__} has {len(obj):,} items; answers are limited to {MAX_ITEMS:,}")
+            raise UnsupportedAnswer(t("plain.too_large", what=cls.__name__, size=f"{len(obj):,}",
+                                      limit=f"{MAX_ITEMS:,}"))
         if cls is dict:
             return {"t": "dict", "items": [[to_plain(k), to_plain(v)] for k, v in dict.items(obj)]}
         items = list(tuple.__iter__(obj)) if cls is tuple else (list(list.__iter__(obj)) if cls is list

@@ -1,7 +1,11 @@
 """Release a lab to students: strip solutions and hidden inputs, add self-checks.
 
 ``crmlab assign SOURCE.ipynb --out DIR`` writes ``DIR/<lab>.ipynb`` and ``DIR/<lab>.checks.json``
-(see ``exercises/README.md``). The same source always gives byte-identical files: cell ids are
+(see ``exercises/README.md``). ``--lang zh`` releases the Chinese edition: the markdown from
+``exercises/translations/<lab>.zh.yaml`` (:mod:`crmlab.editions`; a missing or stale translation
+is an error naming the cells), the language line switched, the stubs, the self-check texts and
+the ``# CHECK`` messages (their ``zh="..."`` texts) in Chinese, and ``crmlab.language = "zh"`` in
+the notebook's metadata. The same source always gives byte-identical files: cell ids are
 kept or derived from the question id, the hash salt is derived from the source's content, and
 JSON is written with sorted keys.
 
@@ -22,24 +26,19 @@ from typing import Any
 from crmlab._checks import CrmlabInputError
 from crmlab.grader.authoring import (BEGIN_SOLUTION, END_SOLUTION, EXAMPLES_PREFIX, HIDDEN_PREFIX, cell_source,
                                      first_line, marker_id)
-from crmlab.grader.checks import public_source, solution_problems
+from crmlab.grader.checks import RUBRIC_ZH_PREFIX, public_source, solution_problems
 from crmlab.grader.compare import low_information, make_digest
 from crmlab.grader.jobs import atomic_write, compute_expected, load_source
 from crmlab.grader.sandbox import Limits, bwrap_path
+from crmlab.i18n import LANGUAGES, MESSAGES, t
 
 IMPORT_CELL = "from crmlab.grader import check, check_all"
-#: Added at the top of every release: what the self-check and the grader use.
-ABOUT_CHECKS = (
-    "**Checking your work.** `check(...)` after each question runs on your computer with the public "
-    "datasets: for a function it runs the example shown in the question; for a table or a number it says "
-    "what looks wrong without showing the answer; for a choice, a True/False or a whole number it only "
-    "checks the form (otherwise it would give the answer away). It is not your grade. The grader runs your "
-    "whole notebook again, top to bottom, on its own copy of the datasets (same tables and columns, "
-    "other customers and numbers) and calls your functions with other inputs, so compute every answer "
-    "from the data: numbers copied from the public data or from the course notebooks earn nothing.")
+#: Added at the top of every release: what the self-check and the grader use (English; the
+#: Chinese text is the catalogue's ``release.about_checks``).
+ABOUT_CHECKS = MESSAGES["release.about_checks"]["en"]
 
 
-def strip_solutions(source: str, qid: str) -> str:
+def strip_solutions(source: str, qid: str, lang: str = "en") -> str:
     """Replace every solution region by a stub that fails loudly, keeping its indentation.
 
     Parameters
@@ -48,6 +47,8 @@ def strip_solutions(source: str, qid: str) -> str:
         The code of a question cell of the source notebook.
     qid
         The question id, named in the stub's error.
+    lang
+        The language of the stub's comment and error text (``"en"`` or ``"zh"``).
 
     Returns
     -------
@@ -68,8 +69,8 @@ def strip_solutions(source: str, qid: str) -> str:
         if stripped == BEGIN_SOLUTION:
             inside = True
             indent = line[: len(line) - len(line.lstrip())]
-            out += [f"{indent}# YOUR CODE HERE",
-                    f'{indent}raise NotImplementedError("{qid}: replace this line with your code")']
+            out += [f"{indent}{t('release.stub_comment', lang)}",
+                    f'{indent}raise NotImplementedError("{t("release.stub_error", lang, qid=qid)}")']
         elif stripped == END_SOLUTION:
             inside = False
         elif not inside:
@@ -120,7 +121,7 @@ def salt_for(source_path: Path) -> str:
     return hashlib.sha256(b"crmlab-selfcheck\0" + source_path.read_bytes()).hexdigest()[:32]
 
 
-def bind_line(name: str, checks_sha256: str) -> str:
+def bind_line(name: str, checks_sha256: str, lang: str = "en") -> str:
     """The release's import cell: it binds the notebook to its own self-check data.
 
     Parameters
@@ -129,6 +130,9 @@ def bind_line(name: str, checks_sha256: str) -> str:
         The lab's name (the sidecar is ``<name>.checks.json``).
     checks_sha256
         The SHA-256 of the sidecar's content.
+    lang
+        The release's language: another than English is passed to ``check.bind`` so that the
+        self-check speaks it.
 
     Returns
     -------
@@ -141,11 +145,12 @@ def bind_line(name: str, checks_sha256: str) -> str:
     from crmlab.grader import check, check_all
     check.bind("lab02", "ab12")  # this notebook's self-check data: lab02.checks.json
     """
+    language = f', "{lang}"' if lang != "en" else ""
     return (f"{IMPORT_CELL}\n"
-            f'check.bind("{name}", "{checks_sha256}")  # this notebook\'s self-check data: {name}.checks.json')
+            f'check.bind("{name}", "{checks_sha256}"{language})  # {t("release.bind_comment", lang, name=name)}')
 
 
-def release_notebook(nb: Any, lab: Any, name: str = "lab", checks_sha256: str = "") -> Any:
+def release_notebook(nb: Any, lab: Any, name: str = "lab", checks_sha256: str = "", lang: str = "en") -> Any:
     """The student version of a parsed source notebook (a new nbformat node), bound to the
     self-check data whose SHA-256 is ``checks_sha256`` (see :func:`crmlab.grader.selfcheck.bind`).
 
@@ -163,6 +168,9 @@ def release_notebook(nb: Any, lab: Any, name: str = "lab", checks_sha256: str = 
         The lab's name.
     checks_sha256
         The SHA-256 of the self-check sidecar.
+    lang
+        The release's language: ``nb`` is already in it (see :func:`lab_edition`); the texts the
+        release adds follow it.
 
     Returns
     -------
@@ -196,15 +204,15 @@ def release_notebook(nb: Any, lab: Any, name: str = "lab", checks_sha256: str = 
         if cell.get("cell_type") == "code" and not import_added:
             cells.append(nbformat.from_dict({"cell_type": "markdown", "id": "crmlab-about-checks",
                                              "metadata": {"crmlab": {"selfcheck": "about"}},
-                                             "source": ABOUT_CHECKS}))
+                                             "source": t("release.about_checks", lang)}))
         new = _clean(cell)
         qid = marker_id(cell)
         if qid is not None:
-            new["source"] = public_source(strip_solutions(cell_source(cell), qid))  # private checks stay home
+            new["source"] = public_source(strip_solutions(cell_source(cell), qid, lang), lang)  # private checks stay home
             new.setdefault("metadata", {})["crmlab"] = {"question": qid}
         cells.append(new)
         if cell.get("cell_type") == "code" and not import_added:
-            cells.append(_code_cell(bind_line(name, checks_sha256), "crmlab-selfcheck-import",
+            cells.append(_code_cell(bind_line(name, checks_sha256, lang), "crmlab-selfcheck-import",
                                     {"selfcheck": "import"}))
             import_added = True
         if qid is not None:
@@ -219,12 +227,14 @@ def release_notebook(nb: Any, lab: Any, name: str = "lab", checks_sha256: str = 
         cells.insert(index + 1, _code_cell(call, f"crmlab-check-{qid}", {"selfcheck": qid}))
     released["cells"] = cells
     released.setdefault("metadata", {})["crmlab"] = {"released": True, "lab": name, "checks_sha256": checks_sha256}
+    if lang != "en":
+        released["metadata"]["crmlab"]["language"] = lang
     nbformat.validate(released)
     return released
 
 
 def checks_data(lab: Any, expected: dict[str, Any], salt: str, name: str,
-                examples: dict[str, str] | None = None) -> dict[str, Any]:
+                examples: dict[str, str] | None = None, lang: str = "en") -> dict[str, Any]:
     """The self-check sidecar: per question, its names, rule, and what the self-check may use.
 
     - a function question: its public examples (the code shown in the notebook and the expected
@@ -232,6 +242,9 @@ def checks_data(lab: Any, expected: dict[str, Any], salt: str, name: str,
     - a low-information answer (choice, True/False, whole number below a million; see
       :func:`~crmlab.grader.compare.low_information`), unless ``selfcheck=value``: its type only;
     - any other answer: visible facts and salted hashes (a slow hash for a single value).
+
+    Public check messages are in ``lang``; a release in another language than English records
+    it (``"language"``), so the self-check speaks it.
 
     Parameters
     ----------
@@ -245,6 +258,8 @@ def checks_data(lab: Any, expected: dict[str, Any], salt: str, name: str,
         The lab's name.
     examples
         Question id → the code of its public examples cell.
+    lang
+        The release's language.
 
     Returns
     -------
@@ -269,7 +284,7 @@ def checks_data(lab: Any, expected: dict[str, Any], salt: str, name: str,
         entry: dict[str, Any] = {"answer": list(q.answer), "compare": q.compare, "returns": q.returns,
                                  "options": q.options, "points": q.points}
         if q.checks:
-            entry["checks"] = [c.to_dict() for c in q.checks if c.public]
+            entry["checks"] = [c.to_dict(lang) for c in q.checks if c.public]
         if q.compare == "function":
             event = expected["answers"][q.id][q.answer[0]]
             if q.selfcheck != "format" and examples and q.id in examples and "examples" in event:
@@ -286,11 +301,66 @@ def checks_data(lab: Any, expected: dict[str, Any], salt: str, name: str,
             entry["digests"] = {n: make_digest(q.compare, q.options, v, f"{salt}:{q.id}:{n}", format_only=fmt)
                                 for n, v in values.items()}
         questions[q.id] = entry
-    return {"lab": name, "format": 2, "salt": salt, "questions": questions}
+    data = {"lab": name, "format": 2, "salt": salt, "questions": questions}
+    if lang != "en":
+        data["language"] = lang
+    return data
+
+
+def lab_edition(source: str | Path, nb: Any, lab: Any, lang: str) -> Any:
+    """The ``lang`` edition of a lab's source: markdown from its translation file
+    (``<folder>/translations/<lab>.<lang>.yaml``), the language line switched
+    (:func:`crmlab.editions.build_edition`), every ``# CHECK`` message with its ``lang`` text.
+
+    Parameters
+    ----------
+    source : path
+        The source notebook (to find its translation).
+    nb : notebook
+        The parsed source (nbformat node).
+    lab : Lab
+        Its questions (:func:`crmlab.grader.authoring.parse_lab`).
+    lang : str
+        ``"en"`` (returns ``nb`` unchanged) or ``"zh"``.
+
+    Returns
+    -------
+    notebook
+        The edition (an nbformat node).
+
+    Raises
+    ------
+    CrmlabInputError
+        When a translation is missing, stale or empty (naming the cells), or a check has no
+        text in ``lang`` (naming the question).
+
+    Examples
+    --------
+    >>> lab_edition("lab.ipynb", {"cells": []}, None, "en")
+    {'cells': []}
+    """
+    if lang == "en":
+        return nb
+    if lang not in LANGUAGES:
+        raise CrmlabInputError(f"--lang {lang!r}: the course is written in {', '.join(LANGUAGES)}")
+    import nbformat
+
+    from crmlab.editions import EditionError, build_edition, load_translation, translation_path
+
+    missing = [f"{q.id} ({c.message!r})" for q in lab.questions for c in q.checks if not c.message_zh]
+    missing += [f"{q.id} (# RUBRIC: lines without # RUBRIC zh: lines)" for q in lab.questions
+                if q.rubric and RUBRIC_ZH_PREFIX not in cell_source(nb["cells"][lab.question_cells[q.id]])]
+    if missing:
+        raise CrmlabInputError(t("release.missing_chinese", source=source, missing="; ".join(missing)))
+    try:
+        edition = build_edition(json.loads(nbformat.writes(nb)), load_translation(translation_path(source, lang)), lang)
+    except EditionError as exc:
+        raise CrmlabInputError(t("release.cannot_release", lab=Path(source).name, edition=lang, problem=exc)) from None
+    return nbformat.from_dict(edition)
 
 
 def assign(source: str | Path, out: str | Path, limits: Limits | None = None, sandbox: bool = True,
-           expected: dict[str, Any] | None = None) -> tuple[Path, Path]:
+           expected: dict[str, Any] | None = None, lang: str = "en") -> tuple[Path, Path]:
     """Release ``source`` into folder ``out``; returns the notebook and sidecar paths.
 
     Parameters
@@ -305,6 +375,8 @@ def assign(source: str | Path, out: str | Path, limits: Limits | None = None, sa
         Run the source in bubblewrap when it is installed.
     expected
         An answer key already computed (the source is then not run).
+    lang
+        ``"zh"`` releases the Chinese edition (:func:`lab_edition`).
 
     Returns
     -------
@@ -328,6 +400,7 @@ def assign(source: str | Path, out: str | Path, limits: Limits | None = None, sa
 
     source, out = Path(source), Path(out)
     nb, lab = load_source(source)
+    nb = lab_edition(source, nb, lab, lang)  # before running anything: a missing translation fails fast
     if expected is None:
         # the instructor's own (trusted) code: sandboxed when bubblewrap is there
         expected = compute_expected(source, limits=limits, sandbox=sandbox and bwrap_path() is not None)
@@ -337,9 +410,9 @@ def assign(source: str | Path, out: str | Path, limits: Limits | None = None, sa
     notebook_path = out / source.name
     checks_path = out / f"{source.stem}.checks.json"
     examples = {qid: cell_source(nb["cells"][index]) for qid, index in lab.example_cells.items()}
-    data = checks_data(lab, expected, salt_for(source), source.stem, examples)
+    data = checks_data(lab, expected, salt_for(source), source.stem, examples, lang)
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
     atomic_write(checks_path, text)
-    released = release_notebook(nb, lab, source.stem, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    released = release_notebook(nb, lab, source.stem, hashlib.sha256(text.encode("utf-8")).hexdigest(), lang)
     atomic_write(notebook_path, nbformat.writes(released) + "\n")
     return notebook_path, checks_path

@@ -267,10 +267,11 @@ def _release_one(source: Path, nb: Any, lab: Any, student: RosterStudent, key: s
     folder = out / student.id
     examples = {qid: cell_source(nb["cells"][index]) for qid, index in lab.example_cells.items()}
     salt = hashlib.sha256(f"{salt_for(source)}\0{student.id}".encode()).hexdigest()[:32]
-    text = json.dumps(checks_data(lab, expected, salt, source.stem, examples), sort_keys=True, ensure_ascii=False,
-                      indent=1) + "\n"
+    text = json.dumps(checks_data(lab, expected, salt, source.stem, examples, lang or "en"), sort_keys=True,
+                      ensure_ascii=False, indent=1) + "\n"
     atomic_write(folder / f"{source.stem}.checks.json", text)
-    released = release_notebook(nb, lab, source.stem, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    released = release_notebook(nb, lab, source.stem, hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                                lang or "en")
     personalise(released, student, key, topics, data_fingerprint(variant, topics), lang)
     notebook = folder / source.name
     atomic_write(notebook, nbformat.writes(released) + "\n")
@@ -324,7 +325,10 @@ def assign_roster(source: str | Path, roster: str | Path, out: str | Path, secre
     if not topics:
         raise CrmlabInputError(f"{source} names no course table (load_dataset(\"...\")), so a personal dataset "
                                "would change nothing: release it without --roster")
-    lang = lang or (nb.get("metadata", {}).get("crmlab") or {}).get("language")
+    lang = lang or (nb.get("metadata", {}).get("crmlab") or {}).get("language") or "en"
+    from crmlab.grader.release import lab_edition
+
+    nb = lab_edition(Path(source), nb, lab, lang)  # the Chinese release: a missing translation fails fast
     sandbox = sandbox and bwrap_path() is not None
     scratch = Path(tempfile.mkdtemp(prefix="crmlab-assign-"))
     pending: queue.Queue[RosterStudent] = queue.Queue()
@@ -574,7 +578,7 @@ def run_personal_batch(todo: list[Any], plan: dict[str, Owner | None], lab: Any,
             else:
                 cache = private / "expected" / f"{variant.name}.json" if sandbox else None
                 expected = compute_expected(source, cache=cache, sandbox=sandbox, worker=worker, variant=variant)
-            result = grade_submission(worker, lab, nb, expected, sub, limits)
+            result = grade_submission(worker, lab, nb, expected, sub, limits, lang)
         finally:
             worker.close()
         result["data_owner"] = owner.student.id if owner else None

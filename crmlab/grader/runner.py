@@ -53,7 +53,7 @@ class _Events:
             line = _dumps(event, ensure_ascii=False, allow_nan=False) + "\n"
         except (TypeError, ValueError) as exc:
             line = _dumps({"q": event.get("q"), "var": event.get("var"),
-                               "error": f"the answer could not be written ({exc})"}) + "\n"
+                               "error": _en("grade.unwritable", error=exc)}) + "\n"
         data = line.encode()
         try:
             while data:
@@ -91,6 +91,14 @@ def _shell() -> Any:
     return shell
 
 
+def _en(key: str, **fields: Any) -> str:
+    """A catalogue message in English: the grader renders it in the submission's language
+    (:func:`crmlab.i18n.retranslate`)."""
+    from crmlab.i18n import t
+
+    return t(key, "en", **fields)
+
+
 def _short(text: str) -> str:
     text = str(text)
     return text if len(text) <= _MAX_EVENT_TEXT else text[:_MAX_EVENT_TEXT] + " …"
@@ -126,7 +134,7 @@ def _export(events: _Events, shell: Any, question: dict[str, Any], cell_timeout:
             events.write(q=question["id"], var=name, error=_short(str(exc)))
         except BaseException as exc:  # noqa: BLE001 - hostile objects raise anything
             signal.setitimer(signal.ITIMER_REAL, 0)
-            events.write(q=question["id"], var=name, error=f"the answer could not be read ({_error_text(exc)})")
+            events.write(q=question["id"], var=name, error=_en("grade.answer_unreadable", error=_error_text(exc)))
     return True
 
 
@@ -134,7 +142,7 @@ def _export_function(events: _Events, shell: Any, question: dict[str, Any], cell
     name = question["answer"][0]
     func = shell.user_ns[name]
     if not callable(func):
-        events.write(q=question["id"], var=name, error=f"`{name}` is not a function")
+        events.write(q=question["id"], var=name, error=_en("grade.not_a_function", name=name))
         return
     record: dict[str, Any] = {}
     for key, variable, code in (("calls", "cases", question["hidden"]), ("examples", "examples",
@@ -146,7 +154,8 @@ def _export_function(events: _Events, shell: Any, question: dict[str, Any], cell
             exec(code, scope)  # the instructor's hidden-inputs / public-examples cell (plain data)
             cases = list(scope[variable])
         except BaseException as exc:  # noqa: BLE001
-            events.write(q=question["id"], var=name, error=f"{variable} could not be built ({_error_text(exc)})")
+            events.write(q=question["id"], var=name, error=_en("grade.cases_not_built", variable=variable,
+                                                               error=_error_text(exc)))
             return
         record[key] = _call_cases(func, cases, cell_timeout)
     events.write(q=question["id"], var=name, **record)
@@ -164,10 +173,10 @@ def _call_cases(func: Any, cases: list[Any], cell_timeout: float) -> list[dict[s
             _limit_time(cell_timeout)
             result = func(*copy.deepcopy(args), **copy.deepcopy(kwargs))
         except CellTimeout:
-            calls.append({"error": "the call ran longer than the time limit"})
+            calls.append({"error": _en("grade.call_timeout")})
             continue
         except BaseException as exc:  # noqa: BLE001
-            calls.append({"error": f"raised {_error_text(exc)}"})
+            calls.append({"error": _en("selfcheck.raised", error=_error_text(exc))})
             continue
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -175,9 +184,9 @@ def _call_cases(func: Any, cases: list[Any], cell_timeout: float) -> list[dict[s
             _limit_time(cell_timeout)
             calls.append({"value": to_plain(result)})
         except UnsupportedAnswer as exc:
-            calls.append({"error": f"the return value cannot be graded: {_short(str(exc))}"})
+            calls.append({"error": _en("selfcheck.cannot_grade", error=_short(str(exc)))})
         except BaseException as exc:  # noqa: BLE001 - hostile return values raise anything
-            calls.append({"error": f"the return value could not be read ({_error_text(exc)})"})
+            calls.append({"error": _en("grade.return_unreadable", error=_error_text(exc))})
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     return calls
@@ -211,8 +220,8 @@ def run_cells(job: dict[str, Any], cells: list[dict[str, Any]], events: _Events)
     for qid, question in questions.items():
         if qid not in exported and not _export(events, shell, question, timeout):
             missing = [n for n in question["answer"] if n not in shell.user_ns]
-            why = f" (the question's cell raised {failed[qid]})" if qid in failed else ""
-            events.write(q=qid, var=missing[0], error=f"`{missing[0]}` is not defined{why}")
+            why = _en("grade.cell_raised", error=failed[qid]) if qid in failed else ""
+            events.write(q=qid, var=missing[0], error=_en("grade.undefined", name=missing[0], why=why))
     events.write(done=True)
 
 

@@ -12,6 +12,9 @@ terms without showing the answer, with the same comparison code and tolerances a
 - data answers: structure (type, columns, rows) and values through salted hashes;
 - low-information answers (a choice, True/False, a small whole number): the form only.
 
+Messages are in the lab's language: the release's ``check.bind(lab, sha256, "zh")`` line and
+the self-check data's ``language`` choose it (:mod:`crmlab.i18n`).
+
 Importing this module is light (standard library only); pandas is only used when an answer is a
 pandas object, which means the student already imported it.
 
@@ -32,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from crmlab.grader.compare import Verdict, check_digest, compare
+from crmlab.i18n import t, using
 
 _LOADED: dict[str, Any] = {}
 
@@ -49,9 +53,9 @@ def _read(path: Path) -> tuple[bytes, dict[str, Any]]:
     try:
         data = json.loads(raw.decode("utf-8"))
     except ValueError:
-        raise SelfCheckError(f"{path} is not valid self-check data (was it edited?)") from None
+        raise SelfCheckError(t("selfcheck.invalid_data", path=path)) from None
     if not isinstance(data, dict) or not isinstance(data.get("questions"), dict):
-        raise SelfCheckError(f"{path} is not valid self-check data (was it edited?)")
+        raise SelfCheckError(t("selfcheck.invalid_data", path=path))
     return raw, data
 
 
@@ -64,17 +68,31 @@ def _folders() -> list[Path]:
     return list(dict.fromkeys(folders))
 
 
-def bind(lab: str, sha256: str) -> None:
+def _lang() -> str | None:
+    """The bound lab's language (from ``bind`` or the loaded data), None when unknown."""
+    data = _LOADED.get("data") or {}
+    return _LOADED.get("language") or (data.get("language") if isinstance(data, dict) else None)
+
+
+def bind(lab: str, sha256: str, language: str | None = None) -> None:
     """Bind this notebook to its self-check data (the release's first cells call this).
+
+    ``language`` is the release's language (``"zh"`` for ``crmlab assign --lang zh``): the
+    self-check's messages use it.
 
     Looks for a ``*.checks.json`` whose content has the SHA-256 ``sha256`` in the working folder
     (and the notebook's folder in JupyterLab), trying ``<lab>.checks.json`` first; raises
     :class:`SelfCheckError` saying what to do when there is none or only another release's.
     """
     _LOADED.clear()
-    _LOADED.update(lab=lab, sha256=sha256)
+    _LOADED.update(lab=lab, sha256=sha256, language=language)
     if _grading():
         return
+    with using(language):
+        _bind(lab, sha256)
+
+
+def _bind(lab: str, sha256: str) -> None:
     candidates = [p for folder in _folders() for p in sorted(folder.glob("*.checks.json"))]
     candidates.sort(key=lambda p: p.name != f"{lab}.checks.json")
     for path in candidates:
@@ -84,13 +102,11 @@ def bind(lab: str, sha256: str) -> None:
             return
     same_lab = [p.name for p in candidates if _lab_of(p) == lab]
     if same_lab:
-        problem = (f"{', '.join(same_lab)} belongs to another release of {lab}, not to this notebook: download "
-                   f"the notebook and {lab}.checks.json again, together, and keep them in the same folder")
+        problem = t("selfcheck.other_release", files=", ".join(same_lab), lab=lab)
     else:
-        where = " or ".join(str(f) for f in _folders())
-        others = f" (the files here belong to other labs: {', '.join(p.name for p in candidates)})" if candidates else ""
-        problem = (f"no self-check data for {lab} in {where}{others}: put {lab}.checks.json, which came with "
-                   f"this notebook, next to it, or call check.load(path)")
+        where = t("selfcheck.or").join(str(f) for f in _folders())
+        others = t("selfcheck.other_labs", files=", ".join(p.name for p in candidates)) if candidates else ""
+        problem = t("selfcheck.no_data", lab=lab, where=where, others=others)
     _LOADED["error"] = problem
     raise SelfCheckError(problem)
 
@@ -105,14 +121,14 @@ def _lab_of(path: Path) -> str | None:
 def load(path: str | os.PathLike[str]) -> None:
     """Use the self-check data in ``path`` (when it is not next to the notebook)."""
     path = Path(path)
-    try:
-        raw, data = _read(path)
-    except FileNotFoundError:
-        raise SelfCheckError(f"self-check data {path} not found") from None
-    bound = _LOADED.get("sha256")
-    if bound and hashlib.sha256(raw).hexdigest() != bound:
-        raise SelfCheckError(f"{path} is not the self-check data of this notebook ({_LOADED.get('lab')}): "
-                             "use the .checks.json file that came with it")
+    with using(_lang()):
+        try:
+            raw, data = _read(path)
+        except FileNotFoundError:
+            raise SelfCheckError(t("selfcheck.not_found", path=path)) from None
+        bound = _LOADED.get("sha256")
+        if bound and hashlib.sha256(raw).hexdigest() != bound:
+            raise SelfCheckError(t("selfcheck.wrong_file", path=path, lab=_LOADED.get("lab")))
     _LOADED.pop("error", None)
     _LOADED.update(data=data, path=str(path))
 
@@ -127,17 +143,15 @@ def _data() -> dict[str, Any]:
         load(candidates[0])
         return _LOADED["data"]
     if not candidates:
-        raise SelfCheckError("no self-check data (a *.checks.json file) in this folder: keep the file that came "
-                             "with the lab next to the notebook, or call check.load(path)")
-    raise SelfCheckError(f"several self-check files here ({', '.join(p.name for p in candidates)}): run the "
-                         "notebook's first cells (its check.bind line picks the right one), or call check.load(path)")
+        raise SelfCheckError(t("selfcheck.none_here"))
+    raise SelfCheckError(t("selfcheck.several", files=", ".join(p.name for p in candidates)))
 
 
 def _data_for(qid: str) -> dict[str, Any]:
     data = _data()
     if qid not in data["questions"]:
-        raise SelfCheckError(f"no question {qid!r} in the self-check data of {data.get('lab')}; "
-                             f"its questions are {', '.join(data['questions'])}")
+        raise SelfCheckError(t("selfcheck.unknown_question", qid=qid, lab=data.get("lab"),
+                               questions=", ".join(data["questions"])))
     return data
 
 
@@ -181,9 +195,9 @@ def _call(func: Any, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
     try:
         result = func(*copy.deepcopy(args), **copy.deepcopy(kwargs))
     except Exception as exc:  # noqa: BLE001 - the student's function may raise anything
-        return {"error": f"raised {type(exc).__name__}: {exc}"}
+        return {"error": t("selfcheck.raised", error=f"{type(exc).__name__}: {exc}")}
     plain, error = _plain(result)
-    return {"error": f"the return value cannot be graded: {error}"} if error else {"value": plain}
+    return {"error": t("selfcheck.cannot_grade", error=error)} if error else {"value": plain}
 
 
 def _check_examples(name: str, func: Any, question: dict[str, Any]) -> Verdict:
@@ -195,47 +209,52 @@ def _check_examples(name: str, func: Any, question: dict[str, Any]) -> Verdict:
     expected = question["examples"]["expected"]
     for number, ((args, kwargs), want, got) in enumerate(zip(cases, expected, calls, strict=True), start=1):
         shown = ", ".join([show(a) for a in args] + [f"{k}={show(v)}" for k, v in kwargs.items()])
-        call = f"example {number}: {name}({shown})"
+        call = t("selfcheck.example", number=number, call=f"{name}({shown})")
         if "error" in got:
-            return Verdict(False, [f"{call} {got['error']} (expected {show_plain(want.get('value'))})"])
+            return Verdict(False, [t("selfcheck.example_error", call=call, error=got["error"],
+                                     want=show_plain(want.get("value")))])
         verdict = compare(question["returns"], question["options"], want["value"], got["value"])
         if not verdict.ok:
-            return Verdict(False, [f"{call} should return {show_plain(want['value'])}, got "
-                                   f"{show_plain(got['value'])} ({verdict.message})"])
-    return Verdict(True, note=f"its {len(cases)} public example(s) pass; the grader also uses other inputs")
+            return Verdict(False, [t("selfcheck.example_wrong", call=call, want=show_plain(want["value"]),
+                                     got=show_plain(got["value"]), message=verdict.message)])
+    return Verdict(True, note=t("selfcheck.examples_pass", count=len(cases)))
 
 
 def verdict(qid: str, *values: Any) -> Verdict:
     """The self-check verdict for question ``qid`` given the answer value(s), without printing."""
-    data = _data_for(qid)
+    with using(_lang()):
+        data = _data_for(qid)
+    with using(data.get("language") or _lang()):
+        return _verdict(data, qid, values)
+
+
+def _verdict(data: dict[str, Any], qid: str, values: tuple[Any, ...]) -> Verdict:
     question = data["questions"][qid]
     names = question["answer"]
     if len(values) != len(names):
-        expected = ", ".join(names)
-        return Verdict(False, [f"{qid} needs {len(names)} value(s): {expected}"])
+        return Verdict(False, [t("selfcheck.needs_values", qid=qid, count=len(names), names=", ".join(names))])
     if question["compare"] == "function":
         if not callable(values[0]):
-            return Verdict(False, [f"`{names[0]}` should be a function"])
+            return Verdict(False, [t("selfcheck.not_function", name=names[0])])
         if question.get("check") == "examples":
             return _check_examples(names[0], values[0], question)
-        return Verdict(True, note="a function: it will be called with hidden inputs when graded")
+        return Verdict(True, note=t("selfcheck.function_note"))
     if question["compare"] == "manual":
         empty = [n for n, v in zip(names, values, strict=True) if not (isinstance(v, str) and v.strip())]
         if empty:
-            return Verdict(False, [f"`{empty[0]}` should hold your written answer as text"])
-        return Verdict(True, note="a written answer: graded by hand")
+            return Verdict(False, [t("selfcheck.needs_text", name=empty[0])])
+        return Verdict(True, note=t("selfcheck.manual_note"))
     problems: list[str] = []
     notes: list[str] = []
     for name, value in zip(names, values, strict=True):
         plain, error = _plain(value)
         if error:
-            problems.append(f"`{name}`: {error}")
+            problems.append(t("compare.named", name=name, message=error))
             continue
         salt = f"{data['salt']}:{qid}:{name}"
         result = check_digest(question["digests"][name], plain, question["options"], salt)
-        prefix = f"`{name}`: " if len(names) > 1 else ""
         if not result.ok:
-            problems += [prefix + p for p in result.problems]
+            problems += [t("compare.named", name=name, message=p) if len(names) > 1 else p for p in result.problems]
         elif result.note:
             notes.append(result.note)
     if problems and question.get("checks"):  # the lab's public partial-credit checks say what to fix first
@@ -247,8 +266,8 @@ def verdict(qid: str, *values: Any) -> Verdict:
 
 def _line(qid: str, result: Verdict) -> str:
     if not result.ok:
-        return f"✗ {qid}: " + "; ".join(result.problems)
-    return f"✓ {qid}: {result.note}" if result.note else f"✓ {qid} looks correct"
+        return t("selfcheck.wrong", qid=qid, problems=t("compare.list_sep").join(result.problems))
+    return t("selfcheck.ok_note", qid=qid, note=result.note) if result.note else t("selfcheck.ok", qid=qid)
 
 
 def check(qid: str, *values: Any) -> None:
@@ -286,12 +305,14 @@ def check(qid: str, *values: Any) -> None:
     """
     if _grading():
         return
-    try:
-        result = verdict(qid, *values)
-    except SelfCheckError as exc:
-        print(f"? {qid}: {exc}")
-        return
-    print(_line(qid, result))
+    with using(_lang()):
+        try:
+            result = verdict(qid, *values)
+        except SelfCheckError as exc:
+            print(t("selfcheck.cannot_check", qid=qid, problem=exc))
+            return
+        with using(_lang()):
+            print(_line(qid, result))
 
 
 def check_all() -> None:
@@ -323,21 +344,23 @@ def check_all() -> None:
         return
     frame = sys._getframe(1)
     namespace = {**frame.f_globals, **frame.f_locals}
-    try:
-        data = _data()
-    except SelfCheckError as exc:
-        print(f"? {exc}")
-        return
-    passed = 0
-    for qid, question in data["questions"].items():
-        missing = [n for n in question["answer"] if n not in namespace]
-        if missing:
-            print(f"✗ {qid}: `{missing[0]}` is not defined yet")
-            continue
-        result = verdict(qid, *(namespace[n] for n in question["answer"]))
-        passed += result.ok
-        print(_line(qid, result))
-    print(f"{passed} of {len(data['questions'])} questions pass their self-check")
+    with using(_lang()):
+        try:
+            data = _data()
+        except SelfCheckError as exc:
+            print(f"? {exc}")
+            return
+    with using(data.get("language") or _lang()):
+        passed = 0
+        for qid, question in data["questions"].items():
+            missing = [n for n in question["answer"] if n not in namespace]
+            if missing:
+                print(t("selfcheck.not_defined", qid=qid, name=missing[0]))
+                continue
+            result = verdict(qid, *(namespace[n] for n in question["answer"]))
+            passed += result.ok
+            print(_line(qid, result))
+        print(t("selfcheck.summary", passed=passed, total=len(data["questions"])))
 
 
 check.load = load  # type: ignore[attr-defined]

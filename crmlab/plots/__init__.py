@@ -7,6 +7,11 @@ matching topic module and an optional matplotlib ``ax``, and returns the Axes.
 Chinese text needs a CJK font. :func:`use_cjk_font` finds one among the installed fonts (called
 automatically by every plot function); when none is installed it warns once and says how to
 install one.
+
+Every title, axis label, legend and annotation the plot functions write comes from the course's
+message catalogue (:mod:`crmlab.i18n`, keys ``plot.*``) and follows the language:
+``crmlab.set_language("zh")`` (also reachable as ``crmlab.plots.set_language``) draws them in
+Chinese, ``"en"`` in English; without a choice, ``CRMLAB_LANG`` or the locale decides.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["use_cjk_font", "CJK_FONT_CANDIDATES", "new_axes"]
+from crmlab.i18n import set_language, t
+
+__all__ = ["use_cjk_font", "CJK_FONT_CANDIDATES", "new_axes", "set_language"]
 
 #: Font family names tried in order: Linux (Noto, WenQuanYi), Windows, macOS.
 CJK_FONT_CANDIDATES = (
@@ -32,12 +39,6 @@ _FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".
 _FONT_FILE_HINTS = ("notosanscjk", "notosanssc", "wqy", "msyh", "simhei", "pingfang",
                     "sourcehansans", "droidsansfallback")
 
-_INSTALL_HINT = (
-    "No Chinese (CJK) font is installed, so Chinese labels will show as empty boxes. Install one "
-    "and restart the kernel: Debian/Ubuntu `sudo apt-get install fonts-noto-cjk` (or the small "
-    "fonts-wqy-microhei); Fedora `sudo dnf install google-noto-sans-cjk-fonts`; Windows and macOS "
-    "already have Microsoft YaHei / PingFang SC."
-)
 
 _chosen: str | None = None
 _warned = False
@@ -96,7 +97,7 @@ def use_cjk_font(*, warn: bool = True) -> str | None:
         family = next((name for name in CJK_FONT_CANDIDATES if name in available), None)
     if family is None:
         if warn and not _warned:
-            warnings.warn(_INSTALL_HINT, UserWarning, stacklevel=2)
+            warnings.warn(t("plot.no_cjk_font"), UserWarning, stacklevel=2)
             _warned = True
         return None
     sans = [f for f in mpl.rcParams["font.sans-serif"] if f != family]

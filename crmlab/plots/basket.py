@@ -8,6 +8,7 @@ import pandas as pd
 
 from crmlab._checks import require_columns
 from crmlab.plots import new_axes
+from crmlab.i18n import t
 
 __all__ = ["rules_scatter"]
 
@@ -56,7 +57,7 @@ def rules_scatter(rules: pd.DataFrame, *, x: str = "support", y: str = "confiden
             ax.annotate(f"{_label(rule['antecedents'])} → {_label(rule['consequents'])}",
                         xy=(rule[x], rule[y]), xytext=(6, 4), textcoords="offset points",
                         fontsize="small")
-    ax.set_xlabel(f"{x} (share of all baskets)")
+    ax.set_xlabel(t("plot.basket.x", x=x))
     ax.set_ylabel(y)
-    ax.set_title("Association rules (关联规则): support, confidence and lift")
+    ax.set_title(t("plot.basket.title"))
     return ax

@@ -9,6 +9,7 @@ import pandas as pd
 
 from crmlab._checks import CrmlabInputError, require_columns
 from crmlab.plots import new_axes
+from crmlab.i18n import t
 
 __all__ = ["repeat_purchase_chart", "calibration_holdout_chart", "probability_alive_heatmap",
            "expected_purchases_chart", "tracking_chart", "expected_purchases_heatmap",
@@ -24,12 +25,12 @@ def repeat_purchase_chart(table: pd.DataFrame, *, ax: Any = None) -> Any:
     require_columns(table, ["label", "actual", "model"], what="the repeat-purchase table")
     ax = new_axes(ax)
     x = np.arange(len(table))
-    ax.bar(x - 0.2, table["actual"], width=0.4, label="actual", color="#4c72b0")
-    ax.bar(x + 0.2, table["model"], width=0.4, label="model", color="#dd8452")
+    ax.bar(x - 0.2, table["actual"], width=0.4, label=t("plot.btyd.actual"), color="#4c72b0")
+    ax.bar(x + 0.2, table["model"], width=0.4, label=t("plot.btyd.model"), color="#dd8452")
     ax.set_xticks(x, table["label"])
-    ax.set_xlabel("repeat purchases in the calibration period")
-    ax.set_ylabel("customers")
-    ax.set_title("Repeat purchases: actual vs model")
+    ax.set_xlabel(t("plot.btyd.repeat_x"))
+    ax.set_ylabel(t("plot.customers"))
+    ax.set_title(t("plot.btyd.repeat_title"))
     ax.legend()
     return ax
 
@@ -45,14 +46,14 @@ def calibration_holdout_chart(table: pd.DataFrame, *, ax: Any = None) -> Any:
     require_columns(table, ["label", "actual", "model"], what="the calibration/holdout table")
     ax = new_axes(ax)
     x = np.arange(len(table))
-    ax.plot(x, table["actual"], marker="o", label="actual", color="#4c72b0")
-    ax.plot(x, table["model"], marker="s", ls="--", label="model", color="#dd8452")
+    ax.plot(x, table["actual"], marker="o", label=t("plot.btyd.actual"), color="#4c72b0")
+    ax.plot(x, table["model"], marker="s", ls="--", label=t("plot.btyd.model"), color="#dd8452")
     labels = table["label"] if "customers" not in table else [
         f"{label}\n(n={n})" for label, n in zip(table["label"], table["customers"])]
     ax.set_xticks(x, labels, fontsize=8)
-    ax.set_xlabel("repeat purchases in the calibration period")
-    ax.set_ylabel("mean purchases in the holdout period")
-    ax.set_title("Calibration vs holdout")
+    ax.set_xlabel(t("plot.btyd.repeat_x"))
+    ax.set_ylabel(t("plot.btyd.holdout_y"))
+    ax.set_title(t("plot.btyd.holdout_title"))
     ax.legend()
     return ax
 
@@ -64,8 +65,8 @@ def probability_alive_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
     a long time (bottom left) are the ones most likely to have left.
     """
     ax = _frequency_recency_heatmap(matrix, "probability_alive", ax, cmap="RdYlGn", vmin=0,
-                                    vmax=1, cbar_kws={"label": "P(alive)"})
-    ax.set_title("Probability a customer is still active")
+                                    vmax=1, cbar_kws={"label": t("plot.btyd.p_alive")})
+    ax.set_title(t("plot.btyd.alive_title"))
     return ax
 
 
@@ -80,8 +81,8 @@ def expected_purchases_chart(curve: pd.DataFrame, *, time: str = "t",
     ax = new_axes(ax)
     for column in columns or [c for c in curve.columns if c != time]:
         ax.plot(curve[time], curve[column], label=str(column))
-    ax.set_xlabel("time ahead")
-    ax.set_ylabel("expected purchases (cumulative)")
+    ax.set_xlabel(t("plot.btyd.time_ahead"))
+    ax.set_ylabel(t("plot.btyd.expected_cum"))
     ax.legend(fontsize=8)
     return ax
 
@@ -99,15 +100,15 @@ def tracking_chart(table: pd.DataFrame, *, cumulative: bool = True, ax: Any = No
     ax = new_axes(ax, figsize=(8, 4.5))
     actual, expected = (("cumulative_actual", "cumulative_expected") if cumulative
                         else ("repeat_transactions", "expected"))
-    ax.plot(table["period"], table[actual], color="#4c72b0", label="actual")
-    ax.plot(table["period"], table[expected], color="#dd8452", ls="--", label="model")
+    ax.plot(table["period"], table[actual], color="#4c72b0", label=t("plot.btyd.actual"))
+    ax.plot(table["period"], table[expected], color="#dd8452", ls="--", label=t("plot.btyd.model"))
     calibration = table.loc[table["calibration"], "period"]
     if len(calibration) and len(calibration) < len(table):
-        ax.axvline(calibration.max() + 0.5, color="grey", ls=":", label="end of calibration")
-    ax.set_xlabel("period since the cohort's first purchase")
-    ax.set_ylabel("cumulative repeat transactions" if cumulative else "repeat transactions")
-    ax.set_title("Tracking: " + ("cumulative" if cumulative else "per period")
-                 + " repeat transactions, actual vs model")
+        ax.axvline(calibration.max() + 0.5, color="grey", ls=":", label=t("plot.btyd.end_calibration"))
+    ax.set_xlabel(t("plot.btyd.tracking_x"))
+    ax.set_ylabel(t("plot.btyd.cum_repeat") if cumulative else t("plot.btyd.repeat"))
+    ax.set_title(t("plot.btyd.tracking_cum") if cumulative
+                 else t("plot.btyd.tracking_period"))
     ax.legend()
     return ax
 
@@ -119,8 +120,8 @@ def expected_purchases_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
     coming period are frequent *and* recent buyers (top right).
     """
     ax = _frequency_recency_heatmap(matrix, "expected_purchases", ax, cmap="viridis",
-                                    cbar_kws={"label": "expected purchases"})
-    ax.set_title("Expected purchases in the coming period")
+                                    cbar_kws={"label": t("plot.btyd.expected")})
+    ax.set_title(t("plot.btyd.expected_title"))
     return ax
 
 
@@ -136,14 +137,14 @@ def retention_projection_chart(model: Any, actual: pd.Series, *, fitted_periods:
         raise CrmlabInputError("actual must be a Series of survivor counts indexed by period")
     ax = new_axes(ax)
     periods = actual.index.to_numpy()
-    ax.plot(periods, actual.to_numpy(), marker="o", color="#4c72b0", label="actual")
+    ax.plot(periods, actual.to_numpy(), marker="o", color="#4c72b0", label=t("plot.btyd.actual"))
     ax.plot(periods, np.asarray(model.expected_survivors(periods, cohort_size=actual.iloc[0])),
-            ls="--", color="#dd8452", label="sBG model")
+            ls="--", color="#dd8452", label=t("plot.btyd.sbg"))
     if fitted_periods is not None:
         ax.axvline(fitted_periods + 0.5, color="grey", ls=":")
-    ax.set_xlabel("period since sign-up")
-    ax.set_ylabel("active customers")
-    ax.set_title("Retention: actual vs sBG projection")
+    ax.set_xlabel(t("plot.btyd.since_signup"))
+    ax.set_ylabel(t("plot.btyd.active"))
+    ax.set_title(t("plot.btyd.retention_title"))
     ax.legend()
     return ax
 
@@ -159,6 +160,6 @@ def _frequency_recency_heatmap(matrix: pd.DataFrame, topic: str, ax: Any, **styl
     shown.columns = [f"{c:g}" for c in shown.columns]
     sns.heatmap(shown.astype(float), ax=ax, **style)
     ax.invert_yaxis()
-    ax.set_xlabel("recency: time of the last purchase")
-    ax.set_ylabel("frequency: repeat purchases")
+    ax.set_xlabel(t("plot.btyd.recency"))
+    ax.set_ylabel(t("plot.btyd.frequency"))
     return ax

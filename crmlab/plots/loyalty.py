@@ -9,10 +9,16 @@ import pandas as pd
 
 from crmlab._checks import require_columns
 from crmlab.plots import _diagonal, new_axes
+from crmlab.i18n import t
 
 __all__ = ["churn_state_chart", "gains_chart", "feature_effects_chart", "winback_chart"]
 
 _STATE_COLOURS = {"active": "#55a868", "at_risk": "#dd8452", "churned": "#c44e52"}
+
+
+def _state(state: str) -> str:
+    """A churn state's name (active, at_risk, churned) in the chosen language."""
+    return t(f"plot.state.{state}") if state in _STATE_COLOURS else str(state)
 
 
 def churn_state_chart(labels: pd.DataFrame, *, state: str = "state", by: str | None = None,
@@ -48,26 +54,26 @@ def churn_state_chart(labels: pd.DataFrame, *, state: str = "state", by: str | N
     order = [s for s in _STATE_COLOURS if s in set(labels[state].astype(str))]
     if by is None:
         counts = labels[state].astype(str).value_counts().reindex(order)
-        ax.bar(counts.index, counts.to_numpy(), color=[_STATE_COLOURS[s] for s in order])
+        ax.bar([_state(s) for s in counts.index], counts.to_numpy(), color=[_STATE_COLOURS[s] for s in order])
         for x, v in enumerate(counts.to_numpy()):
             ax.annotate(f"{v:,} ({v / counts.sum():.0%})", (x, v), ha="center", va="bottom")
-        ax.set_ylabel("customers")
+        ax.set_ylabel(t("plot.customers"))
     else:
         shares = pd.crosstab(labels[by], labels[state].astype(str), normalize="index")[order]
         bottom = np.zeros(len(shares))
         for s in order:
             ax.bar(shares.index.astype(str), shares[s].to_numpy(), bottom=bottom,
-                   color=_STATE_COLOURS[s], label=s)
+                   color=_STATE_COLOURS[s], label=_state(s))
             bottom += shares[s].to_numpy()
-        ax.set_ylabel("share of customers")
+        ax.set_ylabel(t("plot.segments.customers"))
         ax.set_xlabel(by)
         ax.legend(loc="upper right", fontsize=8)
-    ax.set_title("Customers by churn state")
+    ax.set_title(t("plot.churn.title"))
     return ax
 
 
 def gains_chart(gains: pd.DataFrame, *, x: str = "cum_share_customers",
-                y: str = "cum_share_positives", label: str = "model", ax: Any = None) -> Any:
+                y: str = "cum_share_positives", label: str | None = None, ax: Any = None) -> Any:
     """Cumulative gains curve: share of churners caught when contacting the top-scored share.
 
     Takes :func:`crmlab.loyalty.gains_table`; the diagonal is random targeting. Call it twice on
@@ -98,11 +104,11 @@ def gains_chart(gains: pd.DataFrame, *, x: str = "cum_share_customers",
     ax = new_axes(ax)
     xs = np.concatenate([[0.0], gains[x].to_numpy()])
     ys = np.concatenate([[0.0], gains[y].to_numpy()])
-    ax.plot(xs, ys, marker="o", lw=2, label=label)
-    _diagonal(ax, "random")
-    ax.set(xlim=(0, 1), ylim=(0, 1.02), title="Cumulative gains",
-           xlabel="share of customers contacted (highest churn score first)",
-           ylabel="share of churners reached")
+    ax.plot(xs, ys, marker="o", lw=2, label=label or t("plot.btyd.model"))
+    _diagonal(ax, t("plot.gains.random"))
+    ax.set(xlim=(0, 1), ylim=(0, 1.02), title=t("plot.gains.title"),
+           xlabel=t("plot.gains.x"),
+           ylabel=t("plot.gains.y"))
     ax.legend(loc="lower right")
     return ax
 
@@ -150,11 +156,11 @@ def feature_effects_chart(effects: pd.DataFrame, *, feature: str = "feature",
         ticks = ax.get_xticks()
         ax.set_xticks(ticks)
         ax.set_xticklabels([f"{np.exp(t):.2g}" for t in ticks])
-        ax.set_xlabel("odds ratio of churning (log scale; > 1 raises churn)")
+        ax.set_xlabel(t("plot.effects.odds"))
     else:
         ax.barh(data[feature].astype(str), values, color="#4c72b0")
-        ax.set_xlabel("drop in ROC AUC when the feature is shuffled")
-    ax.set_title("What drives churn")
+        ax.set_xlabel(t("plot.effects.auc"))
+    ax.set_title(t("plot.effects.title"))
     return ax
 
 
@@ -193,8 +199,8 @@ def winback_chart(winback: pd.DataFrame, *, customer: str = "customer_id",
     colours = [_STATE_COLOURS.get(str(s), "#4c72b0") for s in data[state]]
     ax.barh(data[customer].astype(str), data[value].to_numpy(), color=colours)
     for s in dict.fromkeys(str(v) for v in data[state]):
-        ax.barh([], [], color=_STATE_COLOURS.get(s, "#4c72b0"), label=s)
+        ax.barh([], [], color=_STATE_COLOURS.get(s, "#4c72b0"), label=_state(s))
     ax.legend(loc="lower right")
-    ax.set_xlabel("expected value of winning back (historic value × P(return))")
-    ax.set_title(f"Win-back list: top {min(top, len(winback))}")
+    ax.set_xlabel(t("plot.winback.x"))
+    ax.set_title(t("plot.winback.title", top=min(top, len(winback))))
     return ax

@@ -9,6 +9,7 @@ import pandas as pd
 
 from crmlab._checks import require_columns
 from crmlab.plots import _diagonal, new_axes
+from crmlab.i18n import t
 
 __all__ = ["pareto_chart", "lorenz_chart", "pyramid_chart"]
 
@@ -50,26 +51,26 @@ def pareto_chart(table: pd.DataFrame, *, value: str = "value",
     x = table[cum_customer_share].to_numpy()
     width = 1.0 / len(table)
     ax.bar(x - width / 2, table[value].to_numpy(), width=width, color="#4c72b0",
-           edgecolor="none" if len(table) > 60 else "white", label="customer value")
-    ax.set_xlabel("cumulative share of customers (largest first)")
-    ax.set_ylabel("value per customer")
+           edgecolor="none" if len(table) > 60 else "white", label=t("plot.pareto.customer_value"))
+    ax.set_xlabel(t("plot.pareto.x"))
+    ax.set_ylabel(t("plot.pareto.y"))
     ax.set_xlim(0, 1)
     line_ax = ax.twinx()
     xs = np.concatenate([[0.0], x])
     ys = np.concatenate([[0.0], table[cum_value_share].to_numpy()])
-    line_ax.plot(xs, ys, color="#dd8452", lw=2, label="cumulative value share")
+    line_ax.plot(xs, ys, color="#dd8452", lw=2, label=t("plot.pareto.cum_value"))
     line_ax.set_ylim(0, 1.02)
-    line_ax.set_ylabel("cumulative share of value")
+    line_ax.set_ylabel(t("plot.pareto.cum_value_axis"))
     line_ax.yaxis.set_major_formatter(_formatter())
     ax.xaxis.set_major_formatter(_formatter())
     if reference is not None:
         reach = float(np.interp(reference, ys, xs))
         line_ax.axhline(reference, color="grey", ls="--", lw=1)
         line_ax.axvline(reach, color="grey", ls="--", lw=1)
-        line_ax.annotate(f"{reach:.0%} of customers → {reference:.0%} of value",
+        line_ax.annotate(t("plot.pareto.reach", reach=reach, reference=reference),
                          xy=(reach, reference), xytext=(reach + 0.05, reference - 0.15),
                          arrowprops={"arrowstyle": "->", "color": "grey"})
-    ax.set_title("Pareto chart (80/20 rule, 二八法则)")
+    ax.set_title(t("plot.pareto.title"))
     return ax
 
 
@@ -120,15 +121,15 @@ def lorenz_chart(curve: pd.DataFrame, *, gini: float | None = None,
     ax = new_axes(ax, figsize=(5.5, 5))
     x = curve[cum_customer_share].to_numpy()
     y = curve[cum_value_share].to_numpy()
-    text = label or "Lorenz curve"
+    text = label or t("plot.lorenz.title")
     if gini is not None:
-        text += f" (Gini = {gini:.3f})"
+        text += t("plot.lorenz.gini", gini=gini)
     line = ax.plot(x, y, lw=2, label=text)[0]
     ax.fill_between(x, x, y, color=line.get_color(), alpha=0.15)
-    _diagonal(ax, "equality")
-    ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", title="Lorenz curve",
-           xlabel="cumulative share of customers (smallest first)",
-           ylabel="cumulative share of value")
+    _diagonal(ax, t("plot.lorenz.equality"))
+    ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", title=t("plot.lorenz.title"),
+           xlabel=t("plot.lorenz.x"),
+           ylabel=t("plot.pareto.cum_value_axis"))
     ax.xaxis.set_major_formatter(_formatter())
     ax.yaxis.set_major_formatter(_formatter())
     ax.legend(loc="upper left")
@@ -169,8 +170,8 @@ def pyramid_chart(pyramid: pd.DataFrame, *, layer: str = "layer",
 
     require_columns(pyramid, [layer, customer_share, value_share], what="the pyramid table")
     ax = new_axes(ax, figsize=(7, 5))
-    names = {"VIP": "贵宾型 VIP", "important": "重要型 important", "ordinary": "普通型 ordinary",
-             "inactive": "不活跃 inactive", **(titles or {})}
+    names = {layer_name: t(f"plot.pyramid.{layer_name}") for layer_name in ("VIP", "important", "ordinary", "inactive")}
+    names.update(titles or {})
     n = len(pyramid)
     colors = ["#c44e52", "#dd8452", "#4c72b0", "#8c8c8c", "#55a868", "#8172b3"]
     for i, row in enumerate(pyramid.itertuples(index=False)):
@@ -180,11 +181,11 @@ def pyramid_chart(pyramid: pd.DataFrame, *, layer: str = "layer",
                               (-half_top, top)], closed=True, color=colors[i % len(colors)],
                              alpha=0.85, ec="white", lw=2))
         name = names.get(str(getattr(row, layer)), str(getattr(row, layer)))
-        ax.text(0.55, bottom + 0.5, f"{name}\n{getattr(row, customer_share):.1%} of customers · "
-                f"{getattr(row, value_share):.1%} of value", va="center", fontsize=10)
+        ax.text(0.55, bottom + 0.5, t("plot.pyramid.layer", name=name, customers=getattr(row, customer_share),
+                                      value=getattr(row, value_share)), va="center", fontsize=10)
     ax.set_xlim(-0.55, 1.5)
     ax.set_ylim(0, n)
     ax.axis("off")
-    ax.set_title("Customer pyramid (客户金字塔)")
+    ax.set_title(t("plot.pyramid.title"))
     return ax
 

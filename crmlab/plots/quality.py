@@ -9,6 +9,7 @@ import pandas as pd
 
 from crmlab._checks import require_columns
 from crmlab.plots import new_axes
+from crmlab.i18n import MESSAGES, t
 
 __all__ = ["quality_score_chart", "pair_score_chart", "cluster_size_chart"]
 
@@ -49,13 +50,13 @@ def quality_score_chart(scores: pd.DataFrame, *, column: str = "column",
     for k, measure in enumerate(measures):
         values = scores[measure].to_numpy(dtype=float)
         ax.bar(x + (k - (len(measures) - 1) / 2) * width, np.nan_to_num(values), width,
-               label=measure)
+               label=t(f"plot.quality.{measure}") if f"plot.quality.{measure}" in MESSAGES else measure)
     ax.set_xticks(x, scores[column].astype(str), rotation=30, ha="right")
     ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-    ax.set_ylabel("share of values")
+    ax.set_ylabel(t("plot.quality.y"))
     ax.legend(loc="lower left", fontsize=8)
-    ax.set_title("Data quality per column")
+    ax.set_title(t("plot.quality.title"))
     return ax
 
 
@@ -99,18 +100,18 @@ def pair_score_chart(pairs: pd.DataFrame, *, score: str = "score", truth: str | 
     if truth:
         same = pairs[truth].astype(bool).to_numpy()
         ax.hist(values[~same & ~np.isnan(values)], bins=edges, alpha=0.7, color="#4c72b0",
-                label="different entities")
+                label=t("plot.pairs.different"))
         ax.hist(values[same & ~np.isnan(values)], bins=edges, alpha=0.7, color="#dd8452",
-                label="same entity")
+                label=t("plot.pairs.same"))
     else:
-        ax.hist(values[~np.isnan(values)], bins=edges, color="#4c72b0", label="candidate pairs")
+        ax.hist(values[~np.isnan(values)], bins=edges, color="#4c72b0", label=t("plot.pairs.candidates"))
     if threshold is not None:
-        ax.axvline(threshold, ls="--", color="black", label=f"threshold {threshold:g}")
+        ax.axvline(threshold, ls="--", color="black", label=t("plot.pairs.threshold", threshold=f"{threshold:g}"))
     ax.set_yscale("log")
-    ax.set_xlabel("pair score")
-    ax.set_ylabel("pairs (log scale)")
+    ax.set_xlabel(t("plot.pairs.x"))
+    ax.set_ylabel(t("plot.pairs.y"))
     ax.legend(loc="upper center", fontsize=8)
-    ax.set_title("How candidate pairs score")
+    ax.set_title(t("plot.pairs.title"))
     return ax
 
 
@@ -143,7 +144,7 @@ def cluster_size_chart(clusters: pd.DataFrame, *, cluster: str = "cluster_id",
     ax.bar(sizes.index.astype(str), sizes.to_numpy(), color="#4c72b0")
     for x, v in enumerate(sizes.to_numpy()):
         ax.annotate(f"{v:,}", (x, v), ha="center", va="bottom")
-    ax.set_xlabel("records per entity")
-    ax.set_ylabel("entities")
-    ax.set_title("Records per customer after de-duplication")
+    ax.set_xlabel(t("plot.clusters.x"))
+    ax.set_ylabel(t("plot.clusters.y"))
+    ax.set_title(t("plot.clusters.title"))
     return ax

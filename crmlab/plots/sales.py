@@ -9,6 +9,7 @@ import pandas as pd
 
 from crmlab._checks import require_columns
 from crmlab.plots import new_axes
+from crmlab.i18n import t
 
 __all__ = ["sales_funnel_chart", "campaign_roi_chart"]
 
@@ -49,14 +50,14 @@ def sales_funnel_chart(funnel: pd.DataFrame, *, stage: str = "stage", reached: s
     ax.barh(y, counts, left=-counts / 2, color=colors, height=0.8)
     top = counts.max() if len(counts) and counts.max() > 0 else 1.0
     for yi, n, conv in zip(y, counts, funnel[conversion], strict=True):
-        note = f"{int(n):,}" + ("" if pd.isna(conv) else f"  ({conv:.0%} of previous)")
+        note = f"{int(n):,}" + ("" if pd.isna(conv) else t("plot.funnel_sales.previous", conversion=conv))
         ax.text(top / 2 + top * 0.03, yi, note, va="center")
     ax.set_yticks(y, funnel[stage].astype(str))
     ax.set_xlim(-top / 2 * 1.05, top * 1.25)
     ax.set_xticks([])
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
-    ax.set_title("Sales funnel (销售漏斗): opportunities reaching each stage")
+    ax.set_title(t("plot.funnel_sales.title"))
     return ax
 
 
@@ -100,10 +101,10 @@ def campaign_roi_chart(roi: pd.DataFrame, *, name: str = "name", value: str = "r
         groups, colors = [], ["#4c72b0"] * len(data)
     ax.barh(data[name].astype(str), data[value], color=colors)
     ax.axvline(0, color="black", lw=1)
-    ax.set_xlabel("ROI = (attributed revenue × margin − cost) ÷ cost")
+    ax.set_xlabel(t("plot.roi.x"))
     if groups:
         from matplotlib.patches import Patch
         ax.legend([Patch(color=palette[i % len(palette)]) for i in range(len(groups))], groups,
                   title=color_by, loc="lower right", fontsize="small")
-    ax.set_title("Return on each marketing campaign (营销活动投资回报率)")
+    ax.set_title(t("plot.roi.title"))
     return ax

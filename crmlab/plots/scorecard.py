@@ -9,14 +9,13 @@ import pandas as pd
 
 from crmlab._checks import require_columns
 from crmlab.plots import new_axes
+from crmlab.i18n import MESSAGES, t, tr
 
 __all__ = ["yoy_class_chart", "collections_matrix_chart", "grade_distribution_chart",
            "score_breakdown_chart", "grade_history_chart"]
 
 #: One colour per grade, best first (green, blue, amber, red), as in the Excel export.
 GRADE_PALETTE = {"A": "#55a868", "B": "#4c72b0", "C": "#dd8452", "D": "#c44e52"}
-_YOY_ZH = {"increase": "增长", "flat": "持平", "decline": "下降", "lost": "流失", "new": "新客户",
-           "inactive": "无销量"}
 
 
 def yoy_class_chart(summary: pd.DataFrame, *, yoy_class: str = "yoy_class",
@@ -46,14 +45,14 @@ def yoy_class_chart(summary: pd.DataFrame, *, yoy_class: str = "yoy_class",
     """
     require_columns(summary, [yoy_class, customers, share], what="the YoY summary")
     ax = new_axes(ax)
-    labels = [f"{c}\n{_YOY_ZH.get(str(c), '')}" for c in summary[yoy_class]]
+    labels = [t(f"plot.yoy.{c}") if f"plot.yoy.{c}" in MESSAGES else str(c) for c in summary[yoy_class]]
     colours = ["#55a868", "#4c72b0", "#dd8452", "#c44e52", "#8172b3", "#937860"]
     bars = ax.bar(labels, summary[customers], color=colours[:len(summary)])
     for bar, n, s in zip(bars, summary[customers], summary[share]):
         ax.annotate(f"{n} ({s:.0%})", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                     ha="center", va="bottom", fontsize=9)
-    ax.set_ylabel("customers")
-    ax.set_title("Year-on-year sales classes 销量同比")
+    ax.set_ylabel(t("plot.customers"))
+    ax.set_title(t("plot.yoy.title"))
     ax.margins(y=0.12)
     return ax
 
@@ -102,12 +101,13 @@ def collections_matrix_chart(matrix: pd.DataFrame, *, action: str = "action",
     ax.imshow(grid, cmap="Reds", vmin=0, vmax=max(grid.max(), 1) * 1.3)
     for r in matrix.itertuples(index=False):
         i, j = rows.index(getattr(r, ageing)), cols.index(getattr(r, amount_band))
-        ax.text(j, i, f"{getattr(r, action_zh)}\n{getattr(r, action)}\n"
-                      f"{getattr(r, amount):,.0f}\n{getattr(r, customers)} customers",
+        both = f"{getattr(r, action_zh)}\n{getattr(r, action)}"  # the Chinese edition shows the Chinese action only
+        ax.text(j, i, t("plot.collections.cell", action=tr(both, str(getattr(r, action_zh))),
+                        amount=getattr(r, amount), customers=getattr(r, customers)),
                 ha="center", va="center", fontsize=10)
-    ax.set_xticks(range(len(cols)), [f"open total {c}" for c in cols])
-    ax.set_yticks(range(len(rows)), [f"overdue {r}" for r in rows])
-    ax.set_title("Collections matrix 信用管理 (amount open)")
+    ax.set_xticks(range(len(cols)), [t("plot.collections.open", band=c) for c in cols])
+    ax.set_yticks(range(len(rows)), [t("plot.collections.overdue", ageing=r) for r in rows])
+    ax.set_title(t("plot.collections.title"))
     ax.grid(False)
     return ax
 
@@ -150,9 +150,9 @@ def grade_distribution_chart(scores: pd.DataFrame, *, grade: str = "grade", tota
             label=[f"{g}: {counts[g]}" for g in order])
     for floor in floors:
         ax.axvline(floor, color="grey", ls="--", lw=1)
-    ax.set(xlim=(0, 100), xlabel="total points", ylabel="customers",
-           title="Grade distribution 客户分级")
-    ax.legend(title="grade")
+    ax.set(xlim=(0, 100), xlabel=t("plot.grades.total"), ylabel=t("plot.customers"),
+           title=t("plot.grades.title"))
+    ax.legend(title=t("plot.grades.grade"))
     return ax
 
 
@@ -205,15 +205,15 @@ def score_breakdown_chart(scores: pd.DataFrame, customer_id: Any, *,
     names = list(max_points)
     y = np.arange(len(names))[::-1]
     ax = new_axes(ax)
-    ax.barh(y, list(max_points.values()), color="none", edgecolor="grey", label="maximum")
-    ax.barh(y, got, color="#4c72b0", label="points")
+    ax.barh(y, list(max_points.values()), color="none", edgecolor="grey", label=t("plot.points.maximum"))
+    ax.barh(y, got, color="#4c72b0", label=t("plot.points.points"))
     for yi, g, m in zip(y, got, max_points.values()):
         ax.text(m + 0.3, yi, f"{g:g} / {m:g}", va="center", fontsize=9)
     ax.set_yticks(y, names)
     ax.set_xlim(0, max(max_points.values()) + 5)
     total = float(got.sum())
     grade = row.iloc[0].get("grade", "")
-    ax.set_title(f"{customer_id}: {total:g} points, grade {grade}")
+    ax.set_title(t("plot.points.title", customer=customer_id, total=f"{total:g}", grade=grade))
     ax.legend(loc="lower right")
     return ax
 
@@ -254,8 +254,8 @@ def grade_history_chart(history: pd.DataFrame, *, month: str = "month_end",
     for g in order:
         ax.bar(counts.index, counts[g], bottom=bottom, color=GRADE_PALETTE[g], label=g)
         bottom += counts[g].to_numpy()
-    ax.set_ylabel("customers")
-    ax.set_title("Grades month by month 客户级别变化")
+    ax.set_ylabel(t("plot.customers"))
+    ax.set_title(t("plot.history.title"))
     ax.tick_params(axis="x", rotation=45)
-    ax.legend(title="grade", bbox_to_anchor=(1.01, 1), loc="upper left")
+    ax.legend(title=t("plot.grades.grade"), bbox_to_anchor=(1.01, 1), loc="upper left")
     return ax

@@ -9,6 +9,7 @@ import pandas as pd
 
 from crmlab._checks import require_columns
 from crmlab.plots import new_axes
+from crmlab.i18n import t
 
 __all__ = ["rfm_heatmap", "segment_share_chart", "k_selection_chart", "cluster_profile_chart"]
 
@@ -55,10 +56,10 @@ def rfm_heatmap(scores: pd.DataFrame, *, value: str = "monetary", r: str = "R", 
             + size.map(lambda c: "" if pd.isna(c) else f"\n(n={int(c)})").astype(str)
     sns.heatmap(means, annot=labels.to_numpy() if labels is not None else True,
                 fmt="" if counts else ",.0f", cmap="YlOrRd", ax=ax,
-                cbar_kws={"label": f"mean {value}"}, annot_kws={"fontsize": 8})
-    ax.set_xlabel(f"{f} score (frequency, 5 = most often)")
-    ax.set_ylabel(f"{r} score (recency, 5 = most recent)")
-    ax.set_title("RFM heatmap: mean spend and customers per R × F cell")
+                cbar_kws={"label": t("plot.rfm.mean", value=value)}, annot_kws={"fontsize": 8})
+    ax.set_xlabel(t("plot.rfm.x", f=f))
+    ax.set_ylabel(t("plot.rfm.y", r=r))
+    ax.set_title(t("plot.rfm.title"))
     return ax
 
 
@@ -93,16 +94,16 @@ def segment_share_chart(profile: pd.DataFrame, *, segment: str = "segment",
     require_columns(profile, [segment, customer_share, revenue_share], what="the profile")
     ax = new_axes(ax, figsize=(7, 0.45 * len(profile) + 1.5))
     y = np.arange(len(profile))
-    ax.barh(y - 0.2, profile[customer_share], height=0.4, label="share of customers",
+    ax.barh(y - 0.2, profile[customer_share], height=0.4, label=t("plot.segments.customers"),
             color="#4c72b0")
-    ax.barh(y + 0.2, profile[revenue_share], height=0.4, label="share of revenue",
+    ax.barh(y + 0.2, profile[revenue_share], height=0.4, label=t("plot.segments.revenue"),
             color="#dd8452")
     ax.set_yticks(y, profile[segment].astype(str))
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(_percent())
-    ax.set_xlabel("share")
+    ax.set_xlabel(t("plot.segments.share"))
     ax.legend(loc="lower right")
-    ax.set_title("Segments: share of customers vs share of revenue")
+    ax.set_title(t("plot.segments.title"))
     return ax
 
 
@@ -134,14 +135,14 @@ def k_selection_chart(scores: pd.DataFrame, *, k: str = "k", inertia: str = "ine
     """
     require_columns(scores, [k, inertia, silhouette], what="the k scores")
     ax = new_axes(ax)
-    ax.plot(scores[k], scores[inertia], "o-", color="#4c72b0", label="inertia (elbow)")
-    ax.set_xlabel("number of clusters k")
-    ax.set_ylabel("inertia (lower = tighter)", color="#4c72b0")
+    ax.plot(scores[k], scores[inertia], "o-", color="#4c72b0", label=t("plot.k.inertia_label"))
+    ax.set_xlabel(t("plot.k.x"))
+    ax.set_ylabel(t("plot.k.inertia"), color="#4c72b0")
     right = ax.twinx()
-    right.plot(scores[k], scores[silhouette], "s--", color="#dd8452", label="silhouette")
-    right.set_ylabel("silhouette (higher = better separated)", color="#dd8452")
+    right.plot(scores[k], scores[silhouette], "s--", color="#dd8452", label=t("plot.k.silhouette_label"))
+    right.set_ylabel(t("plot.k.silhouette"), color="#dd8452")
     ax.set_xticks(scores[k])
-    ax.set_title("Choosing k: elbow and silhouette")
+    ax.set_title(t("plot.k.title"))
     return ax
 
 
@@ -187,7 +188,7 @@ def cluster_profile_chart(profile: pd.DataFrame, *, segment: str = "segment",
                 annot_kws={"fontsize": 9})
     ax.set_ylabel(segment)
     ax.set_xlabel("")
-    ax.set_title("Segment profiles (colour: low → high within each column)")
+    ax.set_title(t("plot.profile.title"))
     return ax
 
 

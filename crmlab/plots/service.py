@@ -10,6 +10,7 @@ import pandas as pd
 
 from crmlab._checks import require_columns
 from crmlab.plots import new_axes
+from crmlab.i18n import t
 
 __all__ = ["resolution_time_chart", "complaint_pareto_chart", "sla_status_chart"]
 
@@ -63,9 +64,10 @@ def resolution_time_chart(aged: pd.DataFrame, *, by: str = "channel", hours: str
     ax.invert_yaxis()
     if log:
         ax.set_xscale("log")
-    ax.set_xlabel("hours from opening to resolution" + (" (log scale)" if log else ""))
+    ax.set_xlabel(t("plot.service.hours_log") if log
+                  else t("plot.service.hours"))
     ax.set_ylabel(by)
-    ax.set_title(f"Resolution time by {by}")
+    ax.set_title(t("plot.service.resolution_title", by=by))
     return ax
 
 
@@ -106,14 +108,14 @@ def complaint_pareto_chart(pareto: pd.DataFrame, *, category: str = "category",
     colors = ["#c44e52" if v else "#8c8c8c" for v in pareto.get("vital_few", [True] * len(pareto))]
     ax.bar(x, pareto[count], color=colors)
     ax.set_xticks(x, pareto[category].astype(str), rotation=45, ha="right")
-    ax.set_ylabel("tickets")
+    ax.set_ylabel(t("plot.service.tickets"))
     line = ax.twinx()
     line.plot(x, pareto[cumulative], color="#4c72b0", marker="o", lw=2)
     line.axhline(reference, color="grey", ls="--", lw=1)
     line.set_ylim(0, 1.05)
     line.yaxis.set_major_formatter(PercentFormatter(1.0))
-    line.set_ylabel("cumulative share of tickets")
-    ax.set_title("Complaint categories (投诉分类): the vital few in red")
+    line.set_ylabel(t("plot.service.cum_tickets"))
+    ax.set_title(t("plot.service.complaints_title"))
     return ax
 
 
@@ -154,14 +156,14 @@ def sla_status_chart(aged: pd.DataFrame, *, by: str = "severity", status: str = 
               "resolved late": "#dd8452", "open overdue": "#c44e52"}
     left = np.zeros(len(table))
     for column in order:
-        ax.barh(table.index, table[column], left=left, label=column,
+        ax.barh(table.index, table[column], left=left, label=t(f"plot.sla.{column}") if column in colors else str(column),
                 color=colors.get(column, "#8c8c8c"))
         left += table[column].to_numpy()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of tickets")
+    ax.set_xlabel(t("plot.service.share_tickets"))
     ax.set_ylabel(by)
     ax.invert_yaxis()
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=len(order), fontsize="small",
               frameon=False)
-    ax.set_title("SLA status (服务时限) by " + by)
+    ax.set_title(t("plot.sla.title", by=by))
     return ax

@@ -11,6 +11,7 @@ import pandas as pd
 
 from crmlab._checks import CrmlabInputError, require_columns
 from crmlab.plots import new_axes
+from crmlab.i18n import MESSAGES, t
 
 __all__ = ["likert_bars", "nps_bar", "gap_chart", "ipa_chart", "tally_bar", "funnel_chart"]
 
@@ -25,7 +26,7 @@ def _code_columns(summary: pd.DataFrame) -> list:
 
 def likert_bars(summary: pd.DataFrame, *, label: str = "item", ax: Any = None,
                 answer_labels: dict[int, str] | None = None, xlabel: str | None = None,
-                legend_title: str = "answer") -> Any:
+                legend_title: str | None = None) -> Any:
     """Diverging stacked bars of Likert items, centred on the neutral answer.
 
     Disagreement extends left of zero, agreement right; the neutral middle code (odd scales) is
@@ -66,11 +67,17 @@ def likert_bars(summary: pd.DataFrame, *, label: str = "item", ax: Any = None,
         left = left + values[:, j]
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, summary[label].astype(str))
-    ax.set_xlabel(xlabel or "percent of answers (left: disagree, right: agree)")
+    ax.set_xlabel(xlabel or t("plot.likert.x"))
     lim = max(100.0, float(np.abs(ax.get_xlim()).max()))
     ax.set_xlim(-lim, lim)
-    ax.legend(title=legend_title, ncols=min(k, 6), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    ax.legend(title=legend_title or t("plot.likert.answer"), ncols=min(k, 6), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
     return ax
+
+
+def _nps_group(group: str) -> str:
+    """An NPS group's name (promoters, passives, detractors) in the chosen language."""
+    key = f"plot.nps.{group}"
+    return t(key) if key in MESSAGES else str(group)
 
 
 def nps_bar(result: Any, *, ax: Any = None) -> Any:
@@ -85,17 +92,17 @@ def nps_bar(result: Any, *, ax: Any = None) -> Any:
     left = 0.0
     for _, row in frame.iterrows():
         ax.barh(0, row["percent"], left=left, color=colors.get(row["group"], "#888888"),
-                label=f"{row['group']} {row['percent']:.0f}%")
+                label=t("plot.nps.group", group=_nps_group(row["group"]), percent=row["percent"]))
         if row["percent"] >= 6:
             ax.text(left + row["percent"] / 2, 0, f"{row['percent']:.0f}%", ha="center",
                     va="center", color="white" if row["group"] != "passives" else "black")
         left += row["percent"]
     score = frame.set_index("group")["percent"]
     value = score.get("promoters", 0) - score.get("detractors", 0)
-    ax.set_title(f"NPS = {value:.1f}  (promoters − detractors)")
+    ax.set_title(t("plot.nps.title", value=value))
     ax.set_xlim(0, 100)
     ax.set_yticks([])
-    ax.set_xlabel("percent of respondents")
+    ax.set_xlabel(t("plot.nps.x"))
     ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.45), frameon=False)
     return ax
 
@@ -116,7 +123,7 @@ def gap_chart(gaps: pd.DataFrame, *, label: str = "label", gap: str = "gap", ax:
                 ha="left" if v >= 0 else "right")
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, gaps[label].astype(str))
-    ax.set_xlabel("gap = perception − expectation (negative: expectations not met)")
+    ax.set_xlabel(t("plot.gap.x"))
     span = max(0.5, float(np.abs(values).max()) * 1.3)
     ax.set_xlim(-span, span)
     return ax
@@ -141,20 +148,20 @@ def ipa_chart(ipa: pd.DataFrame, *, label: str = "label", ax: Any = None) -> Any
     y_lo, y_hi = min(ipa["importance"].min(), i_cut) - 0.4, max(ipa["importance"].max(), i_cut) + 0.4
     ax.set_xlim(x_lo, x_hi)
     ax.set_ylim(y_lo, y_hi)
-    corners = [((x_lo, y_hi), "concentrate here\n重点改进", "left", "top"),
-               ((x_hi, y_hi), "keep up the good work\n继续保持", "right", "top"),
-               ((x_lo, y_lo), "low priority\n次要改进", "left", "bottom"),
-               ((x_hi, y_lo), "possible overkill\n过度投入", "right", "bottom")]
+    corners = [((x_lo, y_hi), t("plot.ipa.concentrate"), "left", "top"),
+               ((x_hi, y_hi), t("plot.ipa.keep"), "right", "top"),
+               ((x_lo, y_lo), t("plot.ipa.low"), "left", "bottom"),
+               ((x_hi, y_lo), t("plot.ipa.overkill"), "right", "bottom")]
     for (x, y), text, ha, va in corners:
         ax.text(x, y, text, ha=ha, va=va, fontsize=9, color="#555555",
                 transform=ax.transData, alpha=0.9)
-    ax.set_xlabel("performance (mean perception)")
-    ax.set_ylabel("importance (mean rating)")
+    ax.set_xlabel(t("plot.ipa.x"))
+    ax.set_ylabel(t("plot.ipa.y"))
     return ax
 
 
 def tally_bar(tally: pd.DataFrame, *, percent: str | None = None, title: str | None = None,
-              ax: Any = None, xlabel: str = "percent of valid questionnaires") -> Any:
+              ax: Any = None, xlabel: str | None = None) -> Any:
     """Horizontal bars of a tally with count and percent written on each bar.
 
     ``tally`` is :func:`crmlab.survey.tally` output (one question, no ``by``); ``percent``
@@ -170,7 +177,7 @@ def tally_bar(tally: pd.DataFrame, *, percent: str | None = None, title: str | N
     for yi, p, c in zip(y, tally[percent], tally["count"]):
         ax.text(p + 0.5, yi, f"{c} ({p:.1f}%)", va="center")
     ax.set_yticks(y, tally["label"].astype(str))
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(xlabel or t("plot.tally.x"))
     ax.set_xlim(0, max(10.0, float(tally[percent].fillna(0).max()) * 1.25))
     if title:
         ax.set_title(title)
@@ -186,7 +193,7 @@ def funnel_chart(funnel: pd.DataFrame, *, ax: Any = None) -> Any:
     ax.barh(y, funnel["questionnaires"], color=colors)
     for yi, n in zip(y, funnel["questionnaires"]):
         ax.text(n, yi, f" {n}", va="center")
-    ax.set_yticks(y, funnel["stage"])
-    ax.set_xlabel("questionnaires")
+    ax.set_yticks(y, [t(f"plot.funnel.{s}") if f"plot.funnel.{s}" in MESSAGES else str(s) for s in funnel["stage"]])
+    ax.set_xlabel(t("plot.funnel.x"))
     ax.set_xlim(0, funnel["questionnaires"].max() * 1.15)
     return ax

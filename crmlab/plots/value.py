@@ -8,6 +8,7 @@ import pandas as pd
 
 from crmlab._checks import CrmlabInputError, require_columns
 from crmlab.plots import new_axes
+from crmlab.i18n import t
 
 __all__ = ["cohort_heatmap", "value_loyalty_chart", "clv_sensitivity_heatmap"]
 
@@ -55,10 +56,10 @@ def cohort_heatmap(matrix: pd.DataFrame, *, percent: bool = True, ax: Any = None
     shown = matrix * 100 if percent else matrix
     shown = shown.copy()
     shown.index = [str(i) for i in shown.index]
-    _heatmap(shown, ax, ".0f", "Blues", "% of cohort still buying" if percent else "value")
-    ax.set_xlabel("periods since first purchase")
-    ax.set_ylabel("acquisition cohort")
-    ax.set_title("Cohort retention (同期群留存)")
+    _heatmap(shown, ax, ".0f", "Blues", t("plot.cohort.percent") if percent else t("plot.value.value"))
+    ax.set_xlabel(t("plot.cohort.x"))
+    ax.set_ylabel(t("plot.cohort.y"))
+    ax.set_title(t("plot.cohort.title"))
     return ax
 
 
@@ -100,6 +101,9 @@ def value_loyalty_chart(customers: pd.DataFrame, *, value: str = "margin", loyal
                          "low value, low loyalty") if q in set(data["quadrant"])]
     if log:
         data = data[(data[value] > 0) & (data[loyalty] > 0)]
+    names = {q: t(f"plot.quadrant.{q}") for q in order}  # the legend in the chosen language
+    data["quadrant"] = data["quadrant"].map(lambda q: names.get(q, q))
+    order = [names[q] for q in order]
     sns.scatterplot(data=data, x=loyalty, y=value, hue="quadrant", hue_order=order, s=12,
                     alpha=0.6, linewidth=0, ax=ax)
     if log:
@@ -110,10 +114,10 @@ def value_loyalty_chart(customers: pd.DataFrame, *, value: str = "margin", loyal
         ax.axhline(cuts[value], color="grey", ls="--", lw=1)
     if loyalty in cuts:
         ax.axvline(cuts[loyalty], color="grey", ls="--", lw=1)
-    ax.set_xlabel(f"loyalty: {loyalty}")
-    ax.set_ylabel(f"value: {value}")
-    ax.set_title("Value × loyalty matrix (客户价值-忠诚度矩阵)")
-    ax.legend(title="quadrant", loc="upper left", fontsize=8)
+    ax.set_xlabel(t("plot.matrix.x", loyalty=loyalty))
+    ax.set_ylabel(t("plot.matrix.y", value=value))
+    ax.set_title(t("plot.matrix.title"))
+    ax.legend(title=t("plot.matrix.quadrant"), loc="upper left", fontsize=8)
     return ax
 
 
@@ -144,10 +148,10 @@ def clv_sensitivity_heatmap(table: pd.DataFrame, *, ax: Any = None) -> Any:
     shown = table.copy()
     shown.index = [f"{r:.0%}" for r in shown.index]
     shown.columns = [f"{d:.0%}" for d in shown.columns]
-    _heatmap(shown, ax, ".0f", "YlGn", "lifetime value")
-    ax.set_ylabel("retention rate per period")
-    ax.set_xlabel("discount rate per period")
-    ax.set_title("CLV sensitivity (客户终身价值敏感性)")
+    _heatmap(shown, ax, ".0f", "YlGn", t("plot.clv.value"))
+    ax.set_ylabel(t("plot.clv.retention"))
+    ax.set_xlabel(t("plot.clv.discount"))
+    ax.set_title(t("plot.clv.title"))
     return ax
 
 

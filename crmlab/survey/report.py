@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import CrmlabInputError
+from crmlab.i18n import catalogue_table, using
+from crmlab.i18n import t as catalogue_t
 from crmlab.survey import stats
 from crmlab.survey.codebook import Codebook
 from crmlab.survey.groups import compare_groups, crosstab_table, group_labels, overall_items
@@ -45,150 +47,13 @@ from crmlab.survey.validation import ValidationResult, answered, validate
 
 __all__ = ["survey_report", "SurveyReport", "key_findings", "TEXT", "report_language"]
 
-#: Every heading, column name and sentence of the report, per language (one place to translate).
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Survey report", "workbook": "statistics_tables.xlsx",
-        "findings": "Key findings (主要发现)",
-        "funnel": "Response funnel (检查问卷: 废卷与白卷)",
-        "funnel_note": "Blank (白卷) and invalid (废卷) questionnaires are not counted. Every "
-                       "questionnaire received is either valid or listed below with its reason.",
-        "more_rejected": "… and {n} more rejected questionnaires.",
-        "statistics": "Statistics table (统计表)",
-        "statistics_note": "Count of valid questionnaires choosing each answer, and that count ÷ "
-                           "valid questionnaires (multiple choice: percent of respondents, so "
-                           "options add up to more than 100 %).",
-        "questions": "Answers per question (各题统计)",
-        "overall": "Overall satisfaction and recommendation (CSAT, NPS)",
-        "overall_note": "CSAT: percent answering one of the two highest answers (Wilson 95 % "
-                        "interval); NPS: percent promoters (9–10) − percent detractors (0–6).",
-        "likert": "Likert items (李克特量表)",
-        "likert_note": "Answers as given (reverse-worded items are marked in the codebook); top "
-                       "and bottom box are the percent of the two highest / lowest answers.",
-        "likert_axis": "percent of answers (left: disagree, right: agree)",
-        "bar_axis": "percent of valid questionnaires",
-        "answer": "answer", "reverse": " (reverse-worded)",
-        "texts": "Free-text answers (开放题)",
-        "texts_more": "… and {n} more answers.", "other_text": "{q}: “other” written in",
-        "groups": "Group comparison by {by}",
-        "groups_note": "Per group: CSAT and NPS with 95 % intervals, Likert means with t intervals. "
-                       "Tests across groups: chi-square on the counts (effect size Cramér's V), "
-                       "Kruskal–Wallis on the scores (effect size ε² = H / (n − 1)).",
-        "crosstabs": "Cross-tabulations (交叉分析)",
-        "crosstab_line": "{row} × {col}: χ² = {chi2:.2f}, df = {dof}, p = {p:.4f}, Cramér's V = {v:.3f}",
-        "counts": "counts", "row_percent": "row %",
-        "reliability": "Reliability (信度: Cronbach's alpha)",
-        "reliability_note": "Listwise deletion; reverse-coded items recoded; 95 % Feldt confidence interval.",
-        "item_analysis": "Item analysis ({role} items):",
-        "servqual": "SERVQUAL gaps (服务质量差距) and satisfaction ratio",
-        "servqual_note": "Gap = perception − expectation (negative: expectations not met); ratio = "
-                         "perception ÷ expectation, the course's satisfaction ratio (below 1: not met).",
-        "ipa": "Importance–performance analysis (重要性–绩效分析)",
-        "ipa_note": "Cut-offs are the means over dimensions; a value at or above its cut-off counts as high.",
-        "by_unit": "By {by}:",
-        "f_received": "{received} questionnaires received, {valid} valid ({pct:.1f} %); {rejected} "
-                      "set aside as blank or invalid.",
-        "f_csat": "CSAT {csat:.1f} % of respondents are satisfied or very satisfied (95 % CI "
-                  "{lo:.1f}–{hi:.1f} %).",
-        "f_nps": "NPS {nps:+.1f} (95 % CI {lo:+.1f} to {hi:+.1f}): {p} promoters, {pa} passives, "
-                 "{d} detractors.",
-        "f_by": "By {by}: highest NPS {best} ({bv:+.1f}), lowest {worst} ({wv:+.1f}).",
-        "f_by_csat": "By {by}: CSAT {best} {bv:.1f} % vs {worst} {wv:.1f} % ({sig}, χ² p = {p:.3f}).",
-        "sig": "a significant difference", "nosig": "no significant difference",
-        "f_gap": "Largest shortfall: {label} (perception − expectation = {gap:+.2f}; satisfaction "
-                 "ratio {ratio:.2f}).",
-        "f_met": "Expectations met or exceeded on: {labels}.",
-        "f_focus": "Improve first (important but under-performing): {labels}.",
-        "f_overkill": "Possible over-investment (performing well, less important): {labels}.",
-        "f_low_item": "Lowest-rated item: {item} (mean {mean:.2f}, reverse-worded items flipped).",
-    },
-    "zh": {
-        "title": "调查报告", "workbook": "统计表.xlsx",
-        "findings": "主要发现",
-        "funnel": "问卷检查（废卷与白卷）",
-        "funnel_note": "白卷和废卷不计入统计。收到的每份问卷要么有效，要么在下表中列出剔除原因。",
-        "more_rejected": "……另有 {n} 份被剔除的问卷。",
-        "statistics": "统计表",
-        "statistics_note": "选择各答案的有效问卷数，及其占有效问卷数的百分比（多选题为占答题人数的百分比，"
-                           "各选项之和可超过 100%）。",
-        "questions": "各题统计",
-        "overall": "总体满意度与推荐意愿（CSAT、NPS）",
-        "overall_note": "CSAT：选择最高两档答案的百分比（Wilson 95% 置信区间）；NPS：推荐者（9–10 分）"
-                        "百分比减去贬损者（0–6 分）百分比。",
-        "likert": "李克特量表题",
-        "likert_note": "按原始答案统计（反向题在编码本中标出）；前两项/后两项为最高/最低两档答案的百分比。",
-        "likert_axis": "答案百分比（左：不同意，右：同意）",
-        "bar_axis": "占有效问卷的百分比",
-        "answer": "答案", "reverse": "（反向题）",
-        "texts": "开放题回答",
-        "texts_more": "……另有 {n} 条回答。", "other_text": "{q}：“其他”填写内容",
-        "groups": "分组比较：{by}",
-        "groups_note": "各组 CSAT、NPS（95% 置信区间）及李克特题均值（t 区间）。组间检验：计数用卡方检验"
-                       "（效应量 Cramér's V），分数用 Kruskal–Wallis 检验（效应量 ε² = H / (n − 1)）。",
-        "crosstabs": "交叉分析",
-        "crosstab_line": "{row} × {col}：χ² = {chi2:.2f}，自由度 {dof}，p = {p:.4f}，Cramér's V = {v:.3f}",
-        "counts": "人数", "row_percent": "行百分比",
-        "reliability": "信度（Cronbach's alpha）",
-        "reliability_note": "成列删除缺失值；反向题已反向计分；95% Feldt 置信区间。",
-        "item_analysis": "题项分析（{role}）：",
-        "servqual": "SERVQUAL 服务质量差距与满意度比值",
-        "servqual_note": "差距 = 感知 − 期望（负值：未达期望）；比值 = 感知 ÷ 期望（小于 1：未达期望）。",
-        "ipa": "重要性–绩效分析",
-        "ipa_note": "分界线为各维度的平均值；不低于分界线即为“高”。",
-        "by_unit": "按 {by}：",
-        "f_received": "共收到问卷 {received} 份，有效 {valid} 份（{pct:.1f}%）；{rejected} 份为白卷或废卷，未计入。",
-        "f_csat": "CSAT 为 {csat:.1f}%：满意或非常满意的受访者比例（95% 置信区间 {lo:.1f}–{hi:.1f}%）。",
-        "f_nps": "NPS 为 {nps:+.1f}（95% 置信区间 {lo:+.1f} 至 {hi:+.1f}）：推荐者 {p} 人，中立者 {pa} 人，"
-                 "贬损者 {d} 人。",
-        "f_by": "按 {by}：NPS 最高为 {best}（{bv:+.1f}），最低为 {worst}（{wv:+.1f}）。",
-        "f_by_csat": "按 {by}：{best} 的 CSAT 为 {bv:.1f}%，{worst} 为 {wv:.1f}%（{sig}，卡方检验 p = {p:.3f}）。",
-        "sig": "差异显著", "nosig": "差异不显著",
-        "f_gap": "差距最大：{label}（感知 − 期望 = {gap:+.2f}；满意度比值 {ratio:.2f}）。",
-        "f_met": "达到或超过期望：{labels}。",
-        "f_focus": "优先改进（重要但表现不佳）：{labels}。",
-        "f_overkill": "可能过度投入（表现好但不太重要）：{labels}。",
-        "f_low_item": "得分最低的题目：{item}（均值 {mean:.2f}，反向题已反向计分）。",
-    },
-}
-#: Column names of the tables, per language.
-COLUMNS: dict[str, dict[str, str]] = {
-    "en": {"stage": "stage", "questionnaires": "questionnaires", "percent_of_received": "% of received",
-           "number": "no.", "question": "question", "text": "text", "code": "code",
-           "label": "answer", "count": "count", "percent": "%",
-           "percent_of_respondents": "% of respondents", "percent_of_answers": "% of answers",
-           "measure": "measure", "value": "value", "ci_low": "95% CI low", "ci_high": "95% CI high",
-           "n": "n", "group": "group", "test": "test", "statistic": "statistic", "df": "df",
-           "p_value": "p", "effect_size": "effect size", "effect": "effect measure",
-           "row": "row", "status": "status", "reason": "reason", "detail": "detail",
-           "item": "item", "mean": "mean", "sd": "sd", "top_box": "top-2-box %",
-           "bottom_box": "bottom-2-box %", "answer_text": "answer", "questionnaire": "questionnaire no.",
-           "scale": "scale", "items": "items", "alpha": "alpha"},
-    "zh": {"stage": "阶段", "questionnaires": "问卷数", "percent_of_received": "占收到问卷%",
-           "number": "题号", "question": "题目代码", "text": "题目", "code": "代码",
-           "label": "答案", "count": "人数", "percent": "百分比%",
-           "percent_of_respondents": "占答题人数%", "percent_of_answers": "占选择次数%",
-           "measure": "指标", "value": "数值", "ci_low": "95%置信下限", "ci_high": "95%置信上限",
-           "n": "样本量", "group": "组别", "test": "检验", "statistic": "统计量", "df": "自由度",
-           "p_value": "p值", "effect_size": "效应量", "effect": "效应量指标",
-           "row": "行号", "status": "状态", "reason": "原因", "detail": "详情",
-           "item": "题目代码", "mean": "均值", "sd": "标准差", "top_box": "前两项%",
-           "bottom_box": "后两项%", "answer_text": "回答", "questionnaire": "问卷编号",
-           "scale": "量表", "items": "题数", "alpha": "alpha"},
-}
-#: Values shown in tables that are words, per language (funnel stages, test names …).
-VALUES: dict[str, dict[str, str]] = {
-    "en": {"duplicate_number": "questionnaire number used twice",
-           "missing_number": "no questionnaire number", "unreadable": "text where a number is expected",
-           "out_of_range": "answer code not allowed", "missing_required": "required question not answered",
-           "speeder": "answered too fast", "repeated_ip": "IP address used before",
-           "straight_lining": "same answer everywhere (straight-lining)"},
-    "zh": {"received": "收到问卷", "valid": "有效问卷", "rejected: ": "剔除：", "blank": "白卷",
-           "invalid": "废卷", "chi-square": "卡方检验", "Kruskal–Wallis": "Kruskal–Wallis 检验",
-           "mean: ": "均值：", "no answer": "未回答", "CSAT (% top-2-box)": "CSAT（前两项%）",
-           "duplicate_number": "问卷编号重复", "missing_number": "无问卷编号",
-           "unreadable": "数字题填了文字", "out_of_range": "答案不在允许范围", "missing_required": "必答题未答",
-           "speeder": "答题过快", "repeated_ip": "IP 地址重复", "straight_lining": "所有题选同一答案"},
-}
+#: Every heading, column name and sentence of the report, per language: views of the course's one
+#: message catalogue (:data:`crmlab.i18n.MESSAGES`, keys ``survey.report.*``), where they are translated.
+TEXT: dict[str, dict[str, str]] = catalogue_table("survey.report.")
+#: Column names of the tables, per language (keys ``survey.column.*``).
+COLUMNS: dict[str, dict[str, str]] = catalogue_table("survey.column.")
+#: Values shown in tables that are words, per language (funnel stages, test names …; ``survey.value.*``).
+VALUES: dict[str, dict[str, str]] = catalogue_table("survey.value.")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -598,9 +463,17 @@ def survey_report(responses: pd.DataFrame | ValidationResult, codebook: Codebook
     >>> rep.workbook.name, [p.name for p in rep.figures]
     ('statistics_tables.xlsx', ['funnel.png', 'q_q1.png'])
     """
+    lang = report_language(codebook, lang)
+    with using(lang):  # the charts' own texts (crmlab.plots) in the report's language
+        return _survey_report(responses, codebook, out_dir, lang, title=title, by=by, crosstabs=crosstabs,
+                              max_rejected_rows=max_rejected_rows, max_text_answers=max_text_answers)
+
+
+def _survey_report(responses: pd.DataFrame | ValidationResult, codebook: Codebook, out_dir: str | Path, lang: str,
+                   *, title: str | None, by: str | None, crosstabs: Sequence[tuple[str, str]],
+                   max_rejected_rows: int, max_text_answers: int) -> SurveyReport:
     from crmlab.plots import survey as plots
 
-    lang = report_language(codebook, lang)
     result = responses if isinstance(responses, ValidationResult) else validate(responses, codebook)
     valid = result.valid
     if len(valid) == 0:
@@ -627,7 +500,7 @@ def survey_report(responses: pd.DataFrame | ValidationResult, codebook: Codebook
     doc.p(doc.t("statistics_note"))
     table = statistics_table(valid, codebook)
     doc.table(table.drop(columns=["question", "code"]), 1,
-              sheet="统计表" if lang == "zh" else "statistics")
+              sheet=catalogue_t("survey.sheet.statistics", lang))
     _question_sections(doc, valid, codebook, plots, table)
     _overall_section(doc, valid, codebook, plots)
     _likert_section(doc, valid, codebook, plots)
@@ -659,13 +532,13 @@ def _funnel_section(doc: _Doc, result: ValidationResult, plots, max_rows: int) -
     named = funnel.assign(stage=funnel["stage"].map(lambda v: _translate(v, VALUES[doc.lang])))
     image = doc.figure("funnel", lambda ax: plots.funnel_chart(named, ax=ax), (8, 3.5),
                        inline=False)
-    doc.table(funnel, 1, sheet="问卷检查" if doc.lang == "zh" else "funnel", figure=image)
+    doc.table(funnel, 1, sheet=catalogue_t("survey.sheet.funnel", doc.lang), figure=image)
     if len(result.rejected):
         rejected = result.rejected.drop(columns=["reasons"]).rename(
             columns={c: "questionnaire" for c in result.rejected.columns[1:2] if c not in
                      ("status", "reason", "detail")})
         doc.table(rejected.head(max_rows),
-                  sheet="剔除问卷" if doc.lang == "zh" else "rejected")
+                  sheet=catalogue_t("survey.sheet.rejected", doc.lang))
         if len(result.rejected) > max_rows:
             doc.p(doc.t("more_rejected", n=len(result.rejected) - max_rows))
 
@@ -712,7 +585,7 @@ def _matrix_block(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, rows: list
         counts[label] = [int((valid[r].astype("float64") == code).sum()) for r in rows]
     counts["n"] = summary["n"].astype(int).to_numpy()
     counts["mean"] = summary["mean"].to_numpy()
-    doc.table(counts, 2, figure=image, sheet=f"{'矩阵' if doc.lang == 'zh' else 'matrix'}_{first.matrix}")
+    doc.table(counts, 2, figure=image, sheet=f"{catalogue_t('survey.sheet.matrix', doc.lang)}_{first.matrix}")
 
 
 def _likert_frame(valid: pd.DataFrame, codebook: Codebook, items: list[str]) -> pd.DataFrame:
@@ -754,7 +627,7 @@ def _likert_section(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, plots) -
     summary = _likert_frame(valid, codebook, likert)
     labels = codebook.question(likert[0]).labels
     shown = summary.drop(columns=["item"]).rename(columns=lambda c: labels.get(c, c))
-    doc.table(shown, 1, sheet="李克特" if doc.lang == "zh" else "likert")
+    doc.table(shown, 1, sheet=catalogue_t("survey.sheet.likert", doc.lang))
     doc.figure("likert", lambda ax: plots.likert_bars(
         summary, label="text", ax=ax, answer_labels=labels, xlabel=doc.t("likert_axis"),
         legend_title=doc.t("answer")), (10, 0.42 * len(likert) + 2.0))
@@ -780,7 +653,7 @@ def _text_section(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, limit: int
         if len(frame) > limit:
             doc.p(doc.t("texts_more", n=len(frame) - limit))
         listed.append(frame.head(limit).assign(text=name))
-    doc.sheets[_sheet_name("开放题" if doc.lang == "zh" else "free_text", doc.sheets)] = _display(
+    doc.sheets[_sheet_name(catalogue_t("survey.sheet.free_text", doc.lang), doc.sheets)] = _display(
         pd.concat(listed, ignore_index=True)[["text", "questionnaire", "answer_text"]], doc.lang)
 
 
@@ -789,8 +662,8 @@ def _group_section(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, by: str) 
     doc.h(2, doc.t("groups", by=name))
     doc.p(doc.t("groups_note"))
     measures, tests = compare_groups(valid, codebook, by)
-    doc.table(measures, 2, sheet="分组指标" if doc.lang == "zh" else "group_measures")
-    doc.table(tests, 4, sheet="分组检验" if doc.lang == "zh" else "group_tests")
+    doc.table(measures, 2, sheet=catalogue_t("survey.sheet.group_measures", doc.lang))
+    doc.table(tests, 4, sheet=catalogue_t("survey.sheet.group_tests", doc.lang))
 
 
 def _crosstab_section(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, pairs) -> None:
@@ -831,11 +704,11 @@ def _course_sections(doc: _Doc, valid: pd.DataFrame, codebook: Codebook, plots) 
                     rows.append({"scale": f"{role}: {dim}", "items": d.k, "n": d.n,
                                  "alpha": d.alpha, "ci_low": d.ci_low, "ci_high": d.ci_high})
         doc.p(doc.t("reliability_note"))
-        doc.table(pd.DataFrame(rows), 3, sheet="信度" if doc.lang == "zh" else "reliability")
+        doc.table(pd.DataFrame(rows), 3, sheet=catalogue_t("survey.sheet.reliability", doc.lang))
         main_role = "perception" if "perception" in roles else roles[0]
         doc.p(doc.t("item_analysis", role=main_role))
         doc.table(stats.reliability(valid, codebook, role=main_role).items, 3,
-                  sheet="题项分析" if doc.lang == "zh" else "item_analysis")
+                  sheet=catalogue_t("survey.sheet.item_analysis", doc.lang))
     if not codebook.pairs():
         return
     doc.h(2, doc.t("servqual"))

@@ -134,10 +134,17 @@ class ValidationResult:
                              "questionnaires": [int(counts[r]) for r in REASONS if counts.get(r, 0)]})
 
     def __str__(self) -> str:
-        parts = ", ".join(f"{n} {r}" for r, n in zip(self.summary()["reason"],
-                                                      self.summary()["questionnaires"]))
-        return (f"{self.received} questionnaires received: {len(self.valid)} valid, "
-                f"{len(self.rejected)} rejected" + (f" ({parts})" if parts else ""))
+        from crmlab.i18n import MESSAGES, language, t
+
+        zh = language() == "zh"
+        words = {r: t(f"survey.value.{r}") if zh and f"survey.value.{r}" in MESSAGES else r
+                 for r in self.summary()["reason"]}
+        parts = t("survey.validation.separator").join(
+            t("survey.validation.part", count=n, reason=words[r])
+            for r, n in zip(self.summary()["reason"], self.summary()["questionnaires"]))
+        text = t("survey.validation.summary", received=self.received, valid=len(self.valid),
+                 rejected=len(self.rejected))
+        return text + (t("survey.validation.parts", parts=parts) if parts else "")
 
     def __repr__(self) -> str:
         return f"<ValidationResult: {self}>"
