@@ -566,6 +566,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "excluded.reason": {"en": "{count} {reason} (e.g. {examples})", "zh": "{reason} {count} 个（例如 {examples}）"},
     "excluded.separator": {"en": "; ", "zh": "；"},
     "excluded.warning": {"en": "{what} left rows out: {report}", "zh": "{what} 排除了部分行：{report}"},
+    "excluded.receivables_not_yet_due": {"en": "receivables not yet due (in no cell: they cannot be collected yet)",
+                                         "zh": "尚未到期的应收账款（不进入任何格子：现在还不能催收）"},
+    "excluded.customers_without_invoice": {"en": "customers without an invoice in the 12 months (payment cycle and "
+                                                 "default rate not measured: the median cycle and a rate of 0 are used)",
+                                           "zh": "12 个月内没有发票的客户（回款周期和违约率无法测量：使用回款周期中位数和 0 违约率）"},
+    "excluded.oversized_blocks": {"en": "records in {label} blocks of more than {size} records (not compared on {label})",
+                                  "zh": "{label} 分块超过 {size} 条记录的记录（不按 {label} 比较）"},
     "excluded.rows_without_customer": {"en": "rows without a customer id", "zh": "没有客户编号的行"},
     "excluded.rows_without_date": {"en": "rows without a date", "zh": "没有日期的行"},
     "excluded.rows_without_amount": {"en": "rows without an amount", "zh": "没有金额的行"},
