@@ -231,7 +231,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plot.yoy.inactive": {"en": "inactive\n无销量", "zh": "无销量"},
     "plot.collections.cell": {"en": "{action}\n{amount:,.0f}\n{customers} customers", "zh": "{action}\n{amount:,.0f}\n{customers} 个客户"},
     "plot.collections.open": {"en": "open total {band}", "zh": "未收合计 {band}"},
-    "plot.collections.overdue": {"en": "overdue {ageing}", "zh": "逾期 {ageing}"},
+    "plot.collections.overdue": {"en": "age {ageing}", "zh": "账龄 {ageing}"},
     "plot.points.title": {"en": "{customer}: {total} points, grade {grade}", "zh": "{customer}：{total} 分，{grade} 级"},
     "plot.likert.x": {"en": "percent of answers (left: disagree, right: agree)", "zh": "回答占比 %（左：不同意，右：同意）"},
     "plot.likert.answer": {"en": "answer", "zh": "回答"},

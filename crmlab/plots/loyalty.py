@@ -192,15 +192,21 @@ def winback_chart(winback: pd.DataFrame, *, customer: str = "customer_id",
     >>> w = pd.DataFrame({"customer_id": ["a", "b"], "expected_value": [90.0, 20.0],
     ...                   "state": ["at_risk", "churned"]})
     >>> ax = winback_chart(w)
+    >>> legend = ax.get_legend()
+    >>> [h.get_facecolor() == p.get_facecolor() for h, p in zip(legend.legend_handles, ax.patches)]  # bar colours
+    [True, True]
     """
     require_columns(winback, [customer, value, state], what="the win-back list")
     ax = new_axes(ax)
     data = winback.head(top).iloc[::-1]
     colours = [_STATE_COLOURS.get(str(s), "#4c72b0") for s in data[state]]
     ax.barh(data[customer].astype(str), data[value].to_numpy(), color=colours)
-    for s in dict.fromkeys(str(v) for v in data[state]):
-        ax.barh([], [], color=_STATE_COLOURS.get(s, "#4c72b0"), label=_state(s))
-    ax.legend(loc="lower right")
+    from matplotlib.patches import Patch
+
+    # one legend entry per state shown, in its bar colour (empty bar containers would draw the
+    # default colour in the legend)
+    ax.legend(handles=[Patch(color=_STATE_COLOURS.get(s, "#4c72b0"), label=_state(s))
+                       for s in dict.fromkeys(str(v) for v in data[state])], loc="lower right")
     ax.set_xlabel(t("plot.winback.x"))
     ax.set_title(t("plot.winback.title", top=min(top, len(winback))))
     return ax

@@ -106,6 +106,8 @@ def collections_matrix_chart(matrix: pd.DataFrame, *, action: str = "action",
                         amount=getattr(r, amount), customers=getattr(r, customers)),
                 ha="center", va="center", fontsize=10)
     ax.set_xticks(range(len(cols)), [t("plot.collections.open", band=c) for c in cols])
+    # the row is the receivable's age (账龄: from the invoice date by default, or months overdue
+    # with age_basis="due"), so the label says "age", not "overdue"
     ax.set_yticks(range(len(rows)), [t("plot.collections.overdue", ageing=r) for r in rows])
     ax.set_title(t("plot.collections.title"))
     ax.grid(False)
