@@ -32,9 +32,10 @@ from __future__ import annotations
 import os
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 LANGUAGES = ("en", "zh")
 
@@ -913,6 +914,35 @@ def using(lang: str | None) -> Iterator[str]:
     finally:
         if token is not None:
             _current.reset(token)
+
+
+class Bilingual(Mapping):
+    """A read-only mapping whose values are ``(english, chinese)`` pairs, read in the chosen
+    language (:func:`set_language`): what a notebook shows next to its data, such as the action
+    suggested for each RFM segment. ``Series.map(mapping)`` works with it.
+
+    Examples
+    --------
+    >>> actions = Bilingual({"New": ("a welcome offer", "发放欢迎优惠")})
+    >>> set_language("zh"); actions["New"]
+    '发放欢迎优惠'
+    >>> set_language("en"); dict(actions)
+    {'New': 'a welcome offer'}
+    >>> set_language(None)
+    """
+
+    def __init__(self, texts: Mapping[Any, tuple[str, str]]) -> None:
+        self._texts = dict(texts)
+
+    def __getitem__(self, key: Any) -> str:
+        en, zh = self._texts[key]
+        return tr(en, zh)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
 
 
 def language(preferred: str | None = None) -> str:

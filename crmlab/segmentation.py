@@ -42,6 +42,7 @@ from crmlab._checks import (
     require_not_empty, to_datetime, to_numeric,
 )
 from crmlab.customers import _day_numbers, _summary
+from crmlab.i18n import Bilingual
 
 __all__ = [
     "rfm_table", "rfm_scores", "rfm_segments", "RFM_SEGMENT_GRID", "SEGMENT_ORDER",
@@ -215,20 +216,32 @@ RFM_SEGMENT_GRID = pd.DataFrame(
 SEGMENT_ORDER = ("Champions", "Loyal", "Potential loyalist", "New", "Promising", "Need attention",
                  "About to sleep", "At risk", "Can't lose them", "Hibernating", "Lost")
 
-#: What a marketer typically does with each segment (a starting point for discussion).
-SEGMENT_ACTIONS = {
-    "Champions": "reward them; early access, ask for reviews and referrals",
-    "Loyal": "up-sell higher-value products; membership tier benefits",
-    "Potential loyalist": "offer membership or loyalty programme; recommend related products",
-    "New": "onboarding: a welcome offer that brings them back a second time",
-    "Promising": "build awareness of the range; small free trials",
-    "Need attention": "limited-time offers based on their past purchases",
-    "About to sleep": "reactivate with popular products and reminders before they drift away",
-    "At risk": "personal contact, win-back offers; find out what went wrong",
-    "Can't lose them": "win them back at high priority (they used to buy a lot)",
-    "Hibernating": "cheap reminders only; do not spend much",
-    "Lost": "ignore, or one low-cost revival campaign",
-}
+#: What a marketer typically does with each segment (a starting point for discussion), in the
+#: language chosen with :func:`crmlab.set_language`.
+SEGMENT_ACTIONS = Bilingual({
+    "Champions": ("reward them; early access, ask for reviews and referrals",
+                  "奖励他们：新品抢先体验，请他们写评价、推荐朋友"),
+    "Loyal": ("up-sell higher-value products; membership tier benefits",
+              "向上销售更高价值的商品；会员等级权益"),
+    "Potential loyalist": ("offer membership or loyalty programme; recommend related products",
+                           "邀请加入会员或积分计划；推荐相关商品"),
+    "New": ("onboarding: a welcome offer that brings them back a second time",
+            "新客引导：用欢迎优惠让他们第二次再来"),
+    "Promising": ("build awareness of the range; small free trials",
+                  "让他们了解更多商品；小份免费试用"),
+    "Need attention": ("limited-time offers based on their past purchases",
+                       "根据以往购买推送限时优惠"),
+    "About to sleep": ("reactivate with popular products and reminders before they drift away",
+                       "在他们流失之前，用热门商品和提醒把他们唤醒"),
+    "At risk": ("personal contact, win-back offers; find out what went wrong",
+                "一对一联系，发挽回优惠；弄清哪里出了问题"),
+    "Can't lose them": ("win them back at high priority (they used to buy a lot)",
+                        "优先挽回（他们过去买得很多）"),
+    "Hibernating": ("cheap reminders only; do not spend much",
+                    "只发低成本的提醒；不要多花钱"),
+    "Lost": ("ignore, or one low-cost revival campaign",
+             "放弃，或做一次低成本的唤回活动"),
+})
 
 
 def _grid_lookup(grid: pd.DataFrame | Mapping[tuple[int, int], str]) -> dict[tuple[int, int], str]:

@@ -33,6 +33,7 @@ from crmlab._checks import (
     require_columns, require_not_empty, to_numeric,
 )
 from crmlab.customers import _summary
+from crmlab.i18n import tr
 
 __all__ = [
     "historic_value", "retention_clv", "clv_sensitivity", "cohort_table", "retention_matrix",
@@ -43,24 +44,30 @@ __all__ = [
 #: supermarket gross margin; it is an assumption of the course data, so pass your own.
 DEFAULT_MARGIN_RATE = 0.20
 
-#: The value × loyalty matrix: (value level, loyalty level) → (name, Chinese name, action).
-VALUE_LOYALTY_QUADRANTS: dict[tuple[str, str], tuple[str, str, str]] = {
+#: The value × loyalty matrix: (value level, loyalty level) → (name, Chinese name, action, Chinese
+#: action). ``value_loyalty_matrix``'s ``action`` column is in the chosen language
+#: (:func:`crmlab.set_language`).
+VALUE_LOYALTY_QUADRANTS: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("high", "high"): (
         "core", "核心客户",
         "Keep and reward: priority service, a personal contact, loyalty rewards; protect them "
-        "from competitors (重点保持)."),
+        "from competitors (重点保持).",
+        "重点保持：优先服务、专人联系、忠诚奖励；防止被竞争对手抢走。"),
     ("high", "low"): (
         "valuable but fickle", "高价值低忠诚客户",
         "Build loyalty: learn why they also buy elsewhere, offer reasons to come back more often, "
-        "contact them before they drift away (重点培养忠诚)."),
+        "contact them before they drift away (重点培养忠诚).",
+        "重点培养忠诚：弄清他们为什么也在别处购买，给他们常来的理由，在他们走远之前主动联系。"),
     ("low", "high"): (
         "loyal but low value", "高忠诚低价值客户",
         "Grow their value: cross-sell and up-sell, bigger baskets; serve them through low-cost "
-        "channels (提升价值)."),
+        "channels (提升价值).",
+        "提升价值：交叉销售和向上销售，提高客单价；通过低成本渠道服务。"),
     ("low", "low"): (
         "low value, low loyalty", "低价值低忠诚客户",
         "Invest little: standard service and low-cost mass channels; do not chase them with "
-        "expensive offers (维持或放弃)."),
+        "expensive offers (维持或放弃).",
+        "维持或放弃：标准化服务和低成本的大众渠道；不要用昂贵的优惠去追。"),
 }
 
 
@@ -456,7 +463,7 @@ def value_loyalty_matrix(
     keys = list(zip(out["value_level"], out["loyalty_level"]))
     out["quadrant"] = [VALUE_LOYALTY_QUADRANTS[k][0] for k in keys]
     out["quadrant_zh"] = [VALUE_LOYALTY_QUADRANTS[k][1] for k in keys]
-    out["action"] = [VALUE_LOYALTY_QUADRANTS[k][2] for k in keys]
+    out["action"] = [tr(*VALUE_LOYALTY_QUADRANTS[k][2:]) for k in keys]
     out.attrs["thresholds"] = {value: v_cut, loyalty: l_cut}
     return out
 

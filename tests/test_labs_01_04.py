@@ -274,7 +274,7 @@ def test_lab03_historic_value_and_matrix_match_crmlab():
     matrix = value.value_loyalty_matrix(ns["value_2024"], value="revenue", loyalty="orders")
     expected = matrix["quadrant"].astype(str).value_counts().reindex(list(ns["quadrant_counts"].index))
     assert ns["quadrant_counts"].tolist() == expected.tolist()
-    assert set(ns["quadrant_counts"].index) == {name for name, _zh, _do in value.VALUE_LOYALTY_QUADRANTS.values()}
+    assert set(ns["quadrant_counts"].index) == {name for name, _zh, _do, _do_zh in value.VALUE_LOYALTY_QUADRANTS.values()}
 
 
 def test_lab03_cohort_retention_counted_by_hand():
