@@ -21,6 +21,26 @@ def repeat_purchase_chart(table: pd.DataFrame, *, ax: Any = None) -> Any:
 
     Takes :func:`crmlab.btyd.repeat_purchase_table`. Close bars mean the model reproduces how
     purchase counts are spread across customers (Fader, Hardie & Lee 2005, figure 2).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``label``, ``actual`` and ``model`` (customers per number of repeat purchases).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"label": ["0", "1", "2+"], "actual": [50, 30, 20], "model": [48.0, 31.5, 20.5]})
+    >>> ax = repeat_purchase_chart(table)
+    >>> [float(b.get_height()) for b in ax.patches][:3]
+    [50.0, 30.0, 20.0]
     """
     require_columns(table, ["label", "actual", "model"], what="the repeat-purchase table")
     ax = new_axes(ax)
@@ -42,6 +62,28 @@ def calibration_holdout_chart(table: pd.DataFrame, *, ax: Any = None) -> Any:
     The heaviest buyers appear in their own groups (7–13, 14–27, …) on the right; the number of
     customers in each group is printed under its label, since a few heavy buyers can carry a
     large share of future purchases.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``label``, ``actual`` and ``model`` (mean holdout purchases per calibration
+        frequency group), optionally ``customers`` (shown under each label).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"label": ["0", "1", "2"], "actual": [0.2, 0.6, 1.1],
+    ...                       "model": [0.25, 0.55, 1.0], "customers": [500, 200, 80]})
+    >>> ax = calibration_holdout_chart(table)
+    >>> [tick.get_text() for tick in ax.get_xticklabels()]
+    ['0\\n(n=500)', '1\\n(n=200)', '2\\n(n=80)']
     """
     require_columns(table, ["label", "actual", "model"], what="the calibration/holdout table")
     ax = new_axes(ax)
@@ -62,7 +104,27 @@ def probability_alive_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
     """Heatmap of P(alive) by frequency (rows) × recency (columns) (存活概率矩阵).
 
     Takes :func:`crmlab.btyd.probability_alive_matrix`. Frequent buyers who have not bought for
-    a long time (bottom left) are the ones most likely to have left.
+    a long time (top left: frequency grows upwards) are the ones most likely to have left.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        P(alive) with frequencies as rows and recencies as columns.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> matrix = pd.DataFrame([[1.0, 1.0], [0.4, 0.9]], index=[0, 1], columns=[0.0, 10.0])
+    >>> ax = probability_alive_heatmap(matrix)
+    >>> [tick.get_text() for tick in ax.get_xticklabels()]
+    ['0', '10']
     """
     ax = _frequency_recency_heatmap(matrix, "probability_alive", ax, cmap="RdYlGn", vmin=0,
                                     vmax=1, cbar_kws={"label": t("plot.btyd.p_alive")})
@@ -76,6 +138,30 @@ def expected_purchases_chart(curve: pd.DataFrame, *, time: str = "t",
 
     ``curve`` has a time column and one column per customer profile (e.g. built with
     :meth:`crmlab.btyd.BetaGeoModel.conditional_expected_purchases` over a grid of t).
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        A time column and one column per customer profile.
+    time : str
+        The time column.
+    columns : list of str, optional
+        The profiles to draw (default: every column but ``time``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> curve = pd.DataFrame({"t": [0, 10, 20], "light buyer": [0.0, 0.4, 0.7], "heavy buyer": [0.0, 2.0, 3.8]})
+    >>> ax = expected_purchases_chart(curve)
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['light buyer', 'heavy buyer']
     """
     require_columns(curve, [time], what="the expected-purchases curve")
     ax = new_axes(ax)
@@ -93,6 +179,31 @@ def tracking_chart(table: pd.DataFrame, *, cumulative: bool = True, ax: Any = No
     Takes :func:`crmlab.btyd.tracking_table`. ``cumulative=True`` draws the cumulative counts,
     ``False`` the count per period (Fader, Hardie & Lee 2005, figure 3). The dotted line marks
     the end of the calibration period: to its right the model forecasts data it has not seen.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``period``, ``repeat_transactions``, ``expected``, ``cumulative_actual``,
+        ``cumulative_expected`` and ``calibration`` (True for the calibration periods).
+    cumulative : bool
+        Draw the cumulative counts (default) or the counts per period.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"period": [1, 2, 3], "repeat_transactions": [5, 7, 6], "expected": [5.5, 6.5, 6.2],
+    ...                       "cumulative_actual": [5, 12, 18], "cumulative_expected": [5.5, 12.0, 18.2],
+    ...                       "calibration": [True, True, False]})
+    >>> ax = tracking_chart(table)
+    >>> float(ax.get_lines()[-1].get_xdata()[0])   # the end of calibration, between periods 2 and 3
+    2.5
     """
     need = ["period", "repeat_transactions", "expected", "cumulative_actual",
             "cumulative_expected", "calibration"]
@@ -118,6 +229,26 @@ def expected_purchases_heatmap(matrix: pd.DataFrame, *, ax: Any = None) -> Any:
 
     Takes :func:`crmlab.btyd.expected_purchases_matrix`: the customers worth most in the
     coming period are frequent *and* recent buyers (top right).
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Expected purchases with frequencies as rows and recencies as columns.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> matrix = pd.DataFrame([[0.1, 0.1], [0.2, 1.5]], index=[0, 1], columns=[0.0, 10.0])
+    >>> ax = expected_purchases_heatmap(matrix)
+    >>> [tick.get_text() for tick in ax.get_yticklabels()]
+    ['0', '1']
     """
     ax = _frequency_recency_heatmap(matrix, "expected_purchases", ax, cmap="viridis",
                                     cbar_kws={"label": t("plot.btyd.expected")})
@@ -132,6 +263,32 @@ def retention_projection_chart(model: Any, actual: pd.Series, *, fitted_periods:
     ``model`` is a fitted :class:`crmlab.btyd.ShiftedBetaGeoModel`; ``actual`` holds survivor
     counts indexed by period (0 = sign-up). ``fitted_periods`` marks the last period the model
     was fitted on (Fader & Hardie 2007, figure 4: fitted on years 0–7, projected to year 12).
+
+    Parameters
+    ----------
+    model : crmlab.btyd.ShiftedBetaGeoModel
+        A fitted sBG model.
+    actual : pandas.Series
+        Survivor counts indexed by period (0 = sign-up).
+    fitted_periods : int, optional
+        The last period the model was fitted on (a dotted line after it).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.btyd import ShiftedBetaGeoModel
+    >>> regular = [1000, 631, 468, 382, 326, 289, 262, 241]   # Fader & Hardie (2007)
+    >>> sbg = ShiftedBetaGeoModel().fit(regular)
+    >>> ax = retention_projection_chart(sbg, pd.Series(regular), fitted_periods=7)
+    >>> len(ax.get_lines())   # actual, model, the end of fitting
+    3
     """
     if not isinstance(actual, pd.Series) or actual.empty:
         raise CrmlabInputError("actual must be a Series of survivor counts indexed by period")

@@ -34,18 +34,29 @@ def likert_bars(summary: pd.DataFrame, *, label: str = "item", ax: Any = None,
 
     Parameters
     ----------
-    summary
+    summary : pandas.DataFrame
         The output of :func:`crmlab.survey.likert_summary` (one percent column per code).
-    label
+    label : str
         Column used to name the bars (``"item"`` or ``"text"``).
-    answer_labels
+    answer_labels : dict, optional
         Code → label for the legend (``{5: "非常同意"}``); codes are shown otherwise.
+    xlabel, legend_title : str, optional
+        Replace the default axis label and legend title.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
     Examples
     --------
     >>> import pandas as pd
     >>> from crmlab.survey import likert_summary
     >>> ax = likert_bars(likert_summary(pd.DataFrame({"q1": [1, 4, 5, 5], "q2": [2, 3, 3, 4]})))
+    >>> tuple(float(x) for x in ax.get_xlim())
+    (-100.0, 100.0)
     """
     require_columns(summary, [label], what="the Likert summary")
     codes = sorted(_code_columns(summary))
@@ -84,6 +95,26 @@ def nps_bar(result: Any, *, ax: Any = None) -> Any:
     """One stacked bar: detractors (0–6), passives (7–8), promoters (9–10), NPS in the title.
 
     ``result`` is an :class:`~crmlab.survey.NPSResult` or its ``to_frame()``.
+
+    Parameters
+    ----------
+    result : NPSResult or pandas.DataFrame
+        :func:`crmlab.survey.nps`'s result, or a table with ``group`` and ``percent``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"group": ["detractors", "passives", "promoters"], "percent": [20.0, 30.0, 50.0]})
+    >>> ax = nps_bar(frame)
+    >>> [round(b.get_width()) for b in ax.patches]
+    [20, 30, 50]
     """
     frame = result.to_frame() if hasattr(result, "to_frame") else result
     require_columns(frame, ["group", "percent"], what="the NPS table")
@@ -112,6 +143,28 @@ def gap_chart(gaps: pd.DataFrame, *, label: str = "label", gap: str = "gap", ax:
 
     ``gaps`` is :func:`crmlab.survey.servqual_gaps` output (``level="dimension"`` or ``"item"``;
     for items pass ``label="perception_item"`` or ``"text"``).
+
+    Parameters
+    ----------
+    gaps : pandas.DataFrame
+        :func:`crmlab.survey.servqual_gaps` output.
+    label, gap : str
+        Columns naming the bars and holding the gap.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> gaps = pd.DataFrame({"label": ["有形性", "可靠性"], "gap": [0.3, -0.8]})
+    >>> ax = gap_chart(gaps)
+    >>> [round(float(b.get_width()), 1) for b in ax.patches]
+    [0.3, -0.8]
     """
     require_columns(gaps, [label, gap], what="the gap table")
     ax = new_axes(ax, figsize=(7, 0.5 * len(gaps) + 1.5))
@@ -133,6 +186,30 @@ def ipa_chart(ipa: pd.DataFrame, *, label: str = "label", ax: Any = None) -> Any
     """Importance–performance grid: performance across, importance up, cut-off lines, quadrants.
 
     ``ipa`` is :func:`crmlab.survey.importance_performance` output.
+
+    Parameters
+    ----------
+    ipa : pandas.DataFrame
+        :func:`crmlab.survey.importance_performance` output (``importance``, ``performance`` and
+        the two cut-offs).
+    label : str
+        Column naming the points.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ipa = pd.DataFrame({"label": ["price", "speed"], "importance": [4.5, 3.0], "performance": [2.8, 4.1],
+    ...                     "importance_cut": 3.75, "performance_cut": 3.45})
+    >>> ax = ipa_chart(ipa)
+    >>> [text.get_text() for text in ax.texts[:2]]
+    ['price', 'speed']
     """
     require_columns(ipa, [label, "importance", "performance", "importance_cut", "performance_cut"],
                     what="the IPA table")
@@ -166,6 +243,30 @@ def tally_bar(tally: pd.DataFrame, *, percent: str | None = None, title: str | N
 
     ``tally`` is :func:`crmlab.survey.tally` output (one question, no ``by``); ``percent``
     defaults to ``percent`` (or ``percent_of_respondents`` for multiple choice).
+
+    Parameters
+    ----------
+    tally : pandas.DataFrame
+        :func:`crmlab.survey.tally` output (``label``, ``count`` and a percent column).
+    percent : str, optional
+        The percent column (default ``percent``, else ``percent_of_respondents``).
+    title, xlabel : str, optional
+        A title, and a replacement for the default axis label.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tally = pd.DataFrame({"label": ["满意", "一般"], "count": [30, 10], "percent": [75.0, 25.0]})
+    >>> ax = tally_bar(tally)
+    >>> [text.get_text() for text in ax.texts]
+    ['30 (75.0%)', '10 (25.0%)']
     """
     require_columns(tally, ["label", "count"], what="the tally")
     if percent is None:
@@ -185,7 +286,28 @@ def tally_bar(tally: pd.DataFrame, *, percent: str | None = None, title: str | N
 
 
 def funnel_chart(funnel: pd.DataFrame, *, ax: Any = None) -> Any:
-    """The response funnel: received, each rejection reason, valid (``ValidationResult.funnel()``)."""
+    """The response funnel: received, each rejection reason, valid (``ValidationResult.funnel()``).
+
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        ``ValidationResult.funnel()``: ``stage`` and ``questionnaires``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's Axes when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> funnel = pd.DataFrame({"stage": ["received", "blank", "valid"], "questionnaires": [50, 4, 46]})
+    >>> ax = funnel_chart(funnel)
+    >>> [round(b.get_width()) for b in ax.patches]
+    [50, 4, 46]
+    """
     require_columns(funnel, ["stage", "questionnaires"], what="the funnel")
     ax = new_axes(ax, figsize=(8, 0.45 * len(funnel) + 1.2))
     y = np.arange(len(funnel))[::-1]
