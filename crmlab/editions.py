@@ -67,7 +67,18 @@ TRANSLATIONS_DIR = "translations"
 
 
 class EditionError(ValueError):
-    """A translation is missing, stale or malformed, so an edition cannot be built."""
+    """A translation is missing, stale or malformed, so an edition cannot be built.
+
+    A :class:`ValueError`; its message names the file and, where there is one, the cell and the
+    start of its English text.
+
+    Examples
+    --------
+    >>> load_translation("no/such.zh.yaml")
+    Traceback (most recent call last):
+    ...
+    crmlab.editions.EditionError: no translation file no/such.zh.yaml
+    """
 
 
 def source_hash(text: str) -> str:
@@ -93,13 +104,43 @@ def source_hash(text: str) -> str:
 
 
 def cell_text(cell: dict[str, Any]) -> str:
-    """A notebook cell's source as one string (nbformat allows a list of lines)."""
+    """A notebook cell's source as one string (nbformat allows a list of lines).
+
+    Parameters
+    ----------
+    cell : dict
+        One cell of a notebook (nbformat JSON as a dict).
+
+    Returns
+    -------
+    str
+        Its ``source``, the lines joined as they are; ``""`` for a cell without a source.
+
+    Examples
+    --------
+    >>> cell_text({"cell_type": "markdown", "source": ["# Chapter 1\\n", "Customers."]})
+    '# Chapter 1\\nCustomers.'
+    >>> cell_text({"cell_type": "markdown", "source": "# Chapter 1"})
+    '# Chapter 1'
+    """
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
 
 
 def translation_path(notebook: str | Path, lang: str = "zh") -> Path:
     """Where the translation of ``notebook`` lives: ``<folder>/translations/<name>.<lang>.yaml``.
+
+    Parameters
+    ----------
+    notebook : path
+        The English source notebook (it need not exist).
+    lang : str
+        The translation's language.
+
+    Returns
+    -------
+    Path
+        The translation file's path, beside the notebook in the ``translations`` folder.
 
     Examples
     --------
@@ -113,6 +154,18 @@ def translation_path(notebook: str | Path, lang: str = "zh") -> Path:
 def edition_path(notebook: str | Path, lang: str = "zh") -> Path:
     """Where the ``lang`` edition of a chapter notebook is written: ``<folder>/<lang>/<name>``.
 
+    Parameters
+    ----------
+    notebook : path
+        The English source notebook (it need not exist).
+    lang : str
+        The edition's language.
+
+    Returns
+    -------
+    Path
+        The edition's path: same file name, in the ``lang`` folder beside the notebook.
+
     Examples
     --------
     >>> edition_path("notebooks/01_x.ipynb").as_posix()
@@ -124,7 +177,30 @@ def edition_path(notebook: str | Path, lang: str = "zh") -> Path:
 
 @dataclass
 class Translation:
-    """The translated markdown cells of one notebook: ``{cell id: (source_sha, text)}``."""
+    """The translated markdown cells of one notebook: ``{cell id: (source_sha, text)}``.
+
+    :func:`load_translation` reads one from its file, :func:`save_translation` writes it.
+
+    Parameters
+    ----------
+    notebook : str
+        The file name of the English source notebook, e.g. ``"01_x.ipynb"``.
+    language : str
+        The translation's language, e.g. ``"zh"``.
+    cells : dict of str to (str, str)
+        Cell id → ``(source_sha, text)``: :func:`source_hash` of the English text the translation
+        was reviewed against, and the translated markdown. In the notebook's order.
+    path : Path or None
+        The file it was read from (set by :func:`load_translation`; error messages name it).
+
+    Examples
+    --------
+    >>> translation = Translation("01_x.ipynb", "zh", {"intro": (source_hash("# Chapter 1"), "# 第 1 章")})
+    >>> translation.cells["intro"]
+    ('ead29642732d', '# 第 1 章')
+    >>> translation.path is None
+    True
+    """
 
     notebook: str
     language: str
@@ -135,10 +211,38 @@ class Translation:
 def load_translation(path: str | Path) -> Translation:
     """Read a translation file (YAML, layout in the module docstring).
 
+    Parameters
+    ----------
+    path : path
+        The translation file, e.g. ``translation_path(notebook)``.
+
+    Returns
+    -------
+    Translation
+        Its notebook, language and cells, with ``path`` set to the file read.
+
     Raises
     ------
     EditionError
         When the file is missing or does not follow the layout (the message names the cell).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "01_x.zh.yaml"
+    ...     _ = path.write_text("notebook: 01_x.ipynb\\nlanguage: zh\\ncells:\\n"
+    ...                         "  intro:\\n    source_sha: ead29642732d\\n    text: '# 第 1 章'\\n",
+    ...                         encoding="utf-8")
+    ...     translation = load_translation(path)
+    ...     _ = path.write_text("cells:\\n  intro:\\n    text: '# 第 1 章'\\n", encoding="utf-8")
+    ...     load_translation(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    crmlab.editions.EditionError: ...01_x.zh.yaml: cell intro needs source_sha and text (both strings)
+    >>> translation.notebook, translation.language, translation.cells
+    ('01_x.ipynb', 'zh', {'intro': ('ead29642732d', '# 第 1 章')})
     """
     import yaml
 
@@ -159,7 +263,36 @@ def load_translation(path: str | Path) -> Translation:
 
 
 def save_translation(translation: Translation, path: str | Path) -> None:
-    """Write a translation file, cells in the notebook's order, texts as YAML block scalars."""
+    """Write a translation file, cells in the notebook's order, texts as YAML block scalars.
+
+    Parameters
+    ----------
+    translation : Translation
+        What to write (its ``path`` is not used).
+    path : path
+        The file; its folder is created when needed, an existing file is overwritten.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> translation = Translation("01_x.ipynb", "zh", {"intro": ("ead29642732d", "# 第 1 章\\n客户。")})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "translations" / "01_x.zh.yaml"
+    ...     save_translation(translation, path)
+    ...     print(path.read_text(encoding="utf-8"), end="")
+    ...     same = load_translation(path).cells == translation.cells
+    notebook: 01_x.ipynb
+    language: zh
+    cells:
+      intro:
+        source_sha: 'ead29642732d'
+        text: |-
+          # 第 1 章
+          客户。
+    >>> same
+    True
+    """
     lines = [f"notebook: {translation.notebook}", f"language: {translation.language}", "cells:"]
     for cell_id, (sha, text) in translation.cells.items():
         lines += [f"  {_yaml_key(cell_id)}:", f"    source_sha: '{sha}'", "    text: |-"]
@@ -173,18 +306,62 @@ def _yaml_key(cell_id: str) -> str:
 
 
 def translatable_cells(nb: dict[str, Any]) -> list[dict[str, Any]]:
-    """The cells that need a translation: every markdown cell with text."""
+    """The cells that need a translation: every markdown cell with text.
+
+    Parameters
+    ----------
+    nb : dict
+        A notebook (nbformat JSON as a dict).
+
+    Returns
+    -------
+    list of dict
+        Its markdown cells whose text is not blank, in the notebook's order (the cells
+        themselves, not copies).
+
+    Examples
+    --------
+    >>> nb = {"cells": [{"id": "intro", "cell_type": "markdown", "source": "# Chapter 1"},
+    ...                 {"id": "setup", "cell_type": "code", "source": "import crmlab"},
+    ...                 {"id": "gap", "cell_type": "markdown", "source": ["  ", "\\n"]}]}
+    >>> [cell["id"] for cell in translatable_cells(nb)]
+    ['intro']
+    """
     return [c for c in nb["cells"] if c["cell_type"] == "markdown" and cell_text(c).strip()]
 
 
 def problems(nb: dict[str, Any], translation: Translation) -> list[str]:
     """What stops the edition from being built: missing, stale and orphan translations.
 
+    A cell's translation is stale when the English text's :func:`source_hash` is no longer the
+    ``source_sha`` recorded with it; an empty translation counts as a problem too, and so does a
+    translation of a cell id the notebook no longer has (an orphan).
+
+    Parameters
+    ----------
+    nb : dict
+        The English source notebook (nbformat JSON as a dict).
+    translation : Translation
+        Its translation.
+
     Returns
     -------
     list of str
         One line per problem, naming the cell id and the start of its English text; empty when
         the translation is complete and up to date.
+
+    Examples
+    --------
+    >>> nb = {"cells": [{"id": "intro", "cell_type": "markdown", "source": "# Chapter 1"}]}
+    >>> problems(nb, Translation("01_x.ipynb", "zh", {"intro": (source_hash("# Chapter 1"), "# 第 1 章")}))
+    []
+    >>> problems(nb, Translation("01_x.ipynb", "zh"))
+    ["cell intro has no translation ('# Chapter 1')"]
+    >>> for line in problems(nb, Translation("01_x.ipynb", "zh", {"intro": ("000000000000", "# 第 1 章"),
+    ...                                                           "old": ("ead29642732d", "旧的一段")})):
+    ...     print(line)
+    cell intro changed in English since its translation was reviewed ('# Chapter 1'): update the translation, then stamp it
+    translation of cell old: no markdown cell with this id in the notebook
     """
     found: list[str] = []
     ids = set()
@@ -227,6 +404,26 @@ def build_edition(nb: dict[str, Any], translation: Translation, lang: str = "zh"
     ------
     EditionError
         When :func:`problems` finds anything.
+
+    Examples
+    --------
+    >>> nb = {"cells": [{"id": "intro", "cell_type": "markdown", "source": "# Chapter 1"},
+    ...                 {"id": "setup", "cell_type": "code",
+    ...                  "source": ["import crmlab\\n", 'crmlab.set_language("en")']}],
+    ...       "metadata": {}}
+    >>> translation = Translation("01_x.ipynb", "zh", {"intro": (source_hash("# Chapter 1"), "# 第 1 章")})
+    >>> edition = build_edition(nb, translation)
+    >>> [cell["source"] for cell in edition["cells"]]
+    ['# 第 1 章', 'import crmlab\\ncrmlab.set_language("zh")']
+    >>> edition["metadata"]
+    {'crmlab': {'language': 'zh'}}
+    >>> nb["cells"][0]["source"]  # the source notebook is left as it was
+    '# Chapter 1'
+    >>> build_edition(nb, Translation("01_x.ipynb", "zh"))
+    Traceback (most recent call last):
+    ...
+    crmlab.editions.EditionError: 01_x.ipynb: 1 problem(s):
+      cell intro has no translation ('# Chapter 1')
     """
     found = problems(nb, translation)
     if found:
@@ -244,6 +441,21 @@ def build_edition(nb: dict[str, Any], translation: Translation, lang: str = "zh"
 
 def switch_language(code: str, lang: str) -> str:
     """Turn ``crmlab.set_language("en")`` into ``crmlab.set_language("<lang>")``.
+
+    Only a line holding that call alone (indented or not, single or double quotes, an optional
+    trailing comment) is changed; the rest of the code is returned as it is.
+
+    Parameters
+    ----------
+    code : str
+        A code cell's source.
+    lang : str
+        The edition's language.
+
+    Returns
+    -------
+    str
+        The code with its language line switched.
 
     Examples
     --------
@@ -322,7 +534,49 @@ def _write(nb: dict[str, Any], path: Path) -> None:
 
 def stamp(notebook: str | Path, cell_ids: list[str] | None = None, lang: str = "zh") -> list[str]:
     """Record that the translations of ``cell_ids`` (all when None) were reviewed against the
-    English text as it is now. Returns the ids stamped. Use it only after reading both."""
+    English text as it is now. Use it only after reading both.
+
+    The translation file (:func:`translation_path`) is rewritten with the current
+    :func:`source_hash` of each stamped cell's English text; the translated texts are unchanged.
+
+    Parameters
+    ----------
+    notebook : path
+        The English source notebook.
+    cell_ids : list of str or None
+        The cells reviewed; ``None``: every translated cell.
+    lang : str
+        The translation's language.
+
+    Returns
+    -------
+    list of str
+        The ids stamped.
+
+    Raises
+    ------
+    EditionError
+        When the translation file is missing, or a cell id is not a translated markdown cell of
+        the notebook.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> nb = {"cells": [{"id": "intro", "cell_type": "markdown", "source": "# Chapter 1: customers"}]}
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     notebook = Path(folder) / "01_x.ipynb"
+    ...     _ = notebook.write_text(json.dumps(nb), encoding="utf-8")
+    ...     old = (source_hash("# Chapter 1"), "# 第 1 章：客户")  # reviewed before the English changed
+    ...     save_translation(Translation("01_x.ipynb", "zh", {"intro": old}), translation_path(notebook))
+    ...     before = len(problems(nb, load_translation(translation_path(notebook))))
+    ...     stamped = stamp(notebook, ["intro"])
+    ...     after = load_translation(translation_path(notebook))
+    >>> before, stamped, problems(nb, after)
+    (1, ['intro'], [])
+    >>> after.cells["intro"] == (source_hash("# Chapter 1: customers"), "# 第 1 章：客户")
+    True
+    """
     notebook = Path(notebook)
     path = translation_path(notebook, lang)
     translation = load_translation(path)
@@ -340,7 +594,43 @@ def stamp(notebook: str | Path, cell_ids: list[str] | None = None, lang: str = "
 def init(notebook: str | Path, lang: str = "zh") -> int:
     """Start or extend a translation file: every markdown cell not yet in it gets an entry with
     the English text's hash and an empty text (which :func:`problems` reports until filled).
-    Returns the number of empty entries."""
+
+    Entries already in the file are kept as they are; entries of cells the notebook no longer
+    has are dropped, and the cells are written in the notebook's order.
+
+    Parameters
+    ----------
+    notebook : path
+        The English source notebook.
+    lang : str
+        The translation's language.
+
+    Returns
+    -------
+    int
+        The number of empty entries in the file (cells still to translate).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> nb = {"cells": [{"id": "intro", "cell_type": "markdown", "source": "# Chapter 1"},
+    ...                 {"id": "setup", "cell_type": "code", "source": "import crmlab"},
+    ...                 {"id": "why", "cell_type": "markdown", "source": "Why segments?"}]}
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     notebook = Path(folder) / "01_x.ipynb"
+    ...     _ = notebook.write_text(json.dumps(nb), encoding="utf-8")
+    ...     first = init(notebook)
+    ...     translation = load_translation(translation_path(notebook))
+    ...     translation.cells["intro"] = (translation.cells["intro"][0], "# 第 1 章")
+    ...     save_translation(translation, translation_path(notebook))
+    ...     second = init(notebook)
+    ...     cells = load_translation(translation_path(notebook)).cells
+    >>> first, second
+    (2, 1)
+    >>> cells
+    {'intro': ('ead29642732d', '# 第 1 章'), 'why': ('b1e104ef65d3', '')}
+    """
     notebook = Path(notebook)
     path = translation_path(notebook, lang)
     old = load_translation(path) if path.is_file() else Translation(notebook.name, lang)
@@ -353,7 +643,43 @@ def init(notebook: str | Path, lang: str = "zh") -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m crmlab.editions status|build|stamp NOTEBOOK...``."""
+    """``python -m crmlab.editions init|status|build|stamp NOTEBOOK... [--lang zh] [--cells ids]``.
+
+    ``init`` runs :func:`init`, ``stamp`` :func:`stamp`; ``status`` prints each notebook's
+    :func:`problems` (when there are none and the edition file exists, its
+    :func:`edition_differences`); ``build``
+    writes :func:`build_edition` to :func:`edition_path`. A notebook's :class:`EditionError` is
+    printed to stderr and the next notebook is handled.
+
+    Parameters
+    ----------
+    argv : list of str or None
+        The command-line arguments after ``python -m crmlab.editions`` (default:
+        ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit code: 0, or 1 when ``status`` found a problem or an action failed for some
+        notebook.
+
+    Examples
+    --------
+    >>> import contextlib, io, json, tempfile
+    >>> from pathlib import Path
+    >>> nb = {"cells": [{"id": "intro", "cell_type": "markdown", "source": "# Chapter 1"}]}
+    >>> printed = io.StringIO()
+    >>> with tempfile.TemporaryDirectory() as folder, contextlib.redirect_stdout(printed):
+    ...     notebook = Path(folder) / "01_x.ipynb"
+    ...     _ = notebook.write_text(json.dumps(nb), encoding="utf-8")
+    ...     codes = [main(["init", str(notebook)]), main(["status", str(notebook)])]
+    >>> codes
+    [0, 1]
+    >>> print(printed.getvalue().replace(folder, "<folder>"), end="")
+    <folder>/01_x.ipynb: 1 cell(s) to translate in <folder>/translations/01_x.zh.yaml
+    <folder>/01_x.ipynb: 1 problem(s)
+      cell intro has an empty translation ('# Chapter 1')
+    """
     parser = argparse.ArgumentParser(prog="python -m crmlab.editions", description=__doc__.split("\n")[0])
     parser.add_argument("action", choices=("init", "status", "build", "stamp"))
     parser.add_argument("notebooks", nargs="+", type=Path)

@@ -809,7 +809,28 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def resolve_language(value: str | None) -> str | None:
-    """``zh``/``zh_CN.UTF-8``/``Chinese`` → ``zh``; ``en…`` → ``en``; anything else → None."""
+    """``zh``/``zh_CN.UTF-8``/``Chinese`` → ``zh``; ``en…`` → ``en``; anything else → None.
+
+    Parameters
+    ----------
+    value : str or None
+        A language as a person or the system writes it: ``--lang``, ``CRMLAB_LANG``, a locale
+        such as ``LANG``'s value. Case and surrounding spaces do not matter.
+
+    Returns
+    -------
+    str or None
+        ``"zh"`` for a value starting with ``zh``, ``chinese`` or ``中文``; ``"en"`` for one
+        starting with ``en`` or ``english``; ``None`` for anything else (``C.UTF-8``, ``fr_FR``,
+        an empty string), so the next source of the language is asked.
+
+    Examples
+    --------
+    >>> [resolve_language(value) for value in ("zh_CN.UTF-8", " Chinese", "中文", "en_US.UTF-8")]
+    ['zh', 'zh', 'zh', 'en']
+    >>> [resolve_language(value) for value in ("C.UTF-8", "fr_FR", "", None)]
+    [None, None, None, None]
+    """
     if not value:
         return None
     value = value.strip().lower()
@@ -920,6 +941,12 @@ class Bilingual(Mapping):
     """A read-only mapping whose values are ``(english, chinese)`` pairs, read in the chosen
     language (:func:`set_language`): what a notebook shows next to its data, such as the action
     suggested for each RFM segment. ``Series.map(mapping)`` works with it.
+
+    Parameters
+    ----------
+    texts : mapping
+        Key → ``(english, chinese)``; copied, so later changes to ``texts`` do not show. A value
+        is looked up with :func:`tr` each time it is read.
 
     Examples
     --------
@@ -1109,5 +1136,25 @@ def catalogue_table(prefix: str) -> dict[str, dict[str, str]]:
 
 
 def fields_of(text: str) -> set[str]:
-    """The format field names in a message text."""
+    """The format field names in a message text.
+
+    Parameters
+    ----------
+    text : str
+        A catalogue text (a :meth:`str.format` template).
+
+    Returns
+    -------
+    set of str
+        The names of its fields, each once, without format specs (``{total:g}`` → ``total``).
+
+    Examples
+    --------
+    >>> sorted(fields_of("Score: {total:g} / {max:g}"))
+    ['max', 'total']
+    >>> fields_of(MESSAGES["grade.score"]["zh"]) == fields_of(MESSAGES["grade.score"]["en"])
+    True
+    >>> fields_of("no fields")
+    set()
+    """
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}

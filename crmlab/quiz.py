@@ -95,7 +95,32 @@ UI: dict[str, dict[str, str]] = {
 
 @dataclass(frozen=True)
 class Version:
-    """One version of a question: its texts (both languages), options, answer and parameters."""
+    """One version of a question: its texts (both languages), options, answer and parameters.
+
+    :func:`parse_bank` builds them from a bank's ``versions`` entries, with the ``params`` already
+    filled into the texts.
+
+    Parameters
+    ----------
+    text : dict of str to str
+        The question's text per language (``"en"``, ``"zh"``).
+    answer : str, bool or float
+        The answer: a letter ``A``–``D`` (choice), ``True``/``False`` (bool) or a number.
+    options : tuple of dict
+        For a choice question, the four options in order (``A`` first), each ``{"en": …, "zh": …}``
+        (and ``"value"`` when the bank gives one); empty for the other kinds.
+    params : dict
+        The numbers or names filled into the texts (``{values}`` …); the bank's checks recompute
+        the answer from them.
+    explain : dict of str to str or None
+        Why the answer is right, per language, for the answer key.
+
+    Examples
+    --------
+    >>> version = Version(text={"en": "Is the 80/20 split a law?", "zh": "二八比例是定律吗？"}, answer=False)
+    >>> version.text["zh"], version.answer, version.options, version.explain
+    ('二八比例是定律吗？', False, (), None)
+    """
 
     text: dict[str, str]
     answer: Any
@@ -106,7 +131,30 @@ class Version:
 
 @dataclass(frozen=True)
 class Question:
-    """A bank question: id, kind (choice / bool / number), tolerance, and its versions."""
+    """A bank question: id, kind (choice / bool / number), tolerance, and its versions.
+
+    Parameters
+    ----------
+    id : str
+        The question's id in its bank (lower-case letters, digits, ``_``).
+    kind : {"choice", "bool", "number"}
+        Four options with one letter as the answer, a true/false statement, or a number.
+    versions : tuple of Version
+        At least two versions (other numbers, other customers, options reordered).
+    tolerance : float
+        For a number question, how far from the answer is still right (graded as
+        ``atol``); 0 for the other kinds.
+    check : str or None
+        The name of the independent recomputation of the answers in ``tests/test_quiz.py``.
+
+    Examples
+    --------
+    >>> question = Question(id="pareto_is_a_law", kind="bool", versions=(
+    ...     Version(text={"en": "Is the 80/20 split a law?", "zh": "二八比例是定律吗？"}, answer=False),
+    ...     Version(text={"en": "Must the real split be measured?", "zh": "真实比例需要测算吗？"}, answer=True)))
+    >>> [version.answer for version in question.versions], question.tolerance, question.check
+    ([False, True], 0.0, None)
+    """
 
     id: str
     kind: str
@@ -117,7 +165,39 @@ class Question:
 
 @dataclass(frozen=True)
 class Bank:
-    """One chapter's question bank."""
+    """One chapter's question bank.
+
+    :func:`load_bank` reads and validates one from ``exercises/quizzes/chNN_<topic>.yaml``
+    (through :func:`parse_bank`).
+
+    Parameters
+    ----------
+    chapter : int
+        The chapter number.
+    topic : str
+        A short name used in file names (``quiz02_pareto_A.ipynb``).
+    title : dict of str to str
+        The chapter's title per language.
+    questions : tuple of Question
+        The questions in the bank's order.
+    path : Path or None
+        The file it was read from.
+
+    Examples
+    --------
+    >>> bank = parse_bank({"chapter": 2, "topic": "pareto", "title": {"en": "Pareto", "zh": "帕累托"},
+    ...     "questions": [{"id": "top_share", "kind": "number", "tolerance": 0.5,
+    ...                    "text": {"en": "Spent: {values} yuan. The largest customer's share, in %?",
+    ...                             "zh": "消费额：{values} 元。消费额最大的客户占百分之几？"},
+    ...                    "versions": [{"params": {"values": [50, 10, 20, 10, 10]}, "answer": 50},
+    ...                                 {"params": {"values": [1000, 3000, 2500, 2000, 1500]}, "answer": 30}]}]})
+    >>> bank.chapter, bank.topic, len(bank.questions), bank.path
+    (2, 'pareto', 1, None)
+    >>> bank.questions[0].versions[1].text["en"]
+    "Spent: 1,000, 3,000, 2,500, 2,000, 1,500 yuan. The largest customer's share, in %?"
+    >>> load_bank(2).path.name
+    'ch02_pareto.yaml'
+    """
 
     chapter: int
     topic: str
@@ -128,7 +208,36 @@ class Bank:
 
 @dataclass(frozen=True)
 class Item:
-    """A drawn question: the bank question, the version drawn (1-based) and its rendered texts."""
+    """A drawn question: the bank question, the version drawn (1-based) and its rendered texts.
+
+    :func:`draw` makes one per question of a quiz, its texts in the quiz's language.
+
+    Parameters
+    ----------
+    number : int
+        The question's number in the quiz, from 1 (the answer variable is ``q<number>``).
+    question : Question
+        The bank question it was drawn from.
+    version : int
+        The version drawn, from 1 (``question.versions[version - 1]``).
+    text : str
+        The question's text in the quiz's language.
+    options : tuple of str
+        A choice question's four options in that language (``A`` first); empty otherwise.
+    answer : str, bool or float
+        The version's answer.
+    explain : str or None
+        The version's explanation in that language.
+
+    Examples
+    --------
+    >>> item = draw(load_bank(2), version=2, lang="zh").items[0]
+    >>> item.number, item.version
+    (1, 2)
+    >>> drawn = item.question.versions[1]
+    >>> item.text == drawn.text["zh"] and item.answer == drawn.answer
+    True
+    """
 
     number: int
     question: Question
@@ -141,7 +250,29 @@ class Item:
 
 @dataclass(frozen=True)
 class Quiz:
-    """A drawn quiz in one language, with the label of its paper (``A``, ``v1``, ``s42`` …)."""
+    """A drawn quiz in one language, with the label of its paper (``A``, ``v1``, ``s42`` …).
+
+    Made by :func:`draw`; :func:`write_quiz` writes its files, named after ``quiz.stem``.
+
+    Parameters
+    ----------
+    bank : Bank
+        The chapter's bank it was drawn from.
+    lang : {"en", "zh"}
+        The language of its texts.
+    label : str
+        The paper's label in titles and file names.
+    items : tuple of Item
+        The drawn questions, numbered from 1.
+
+    Examples
+    --------
+    >>> quiz = draw(load_bank(2), version=2, lang="zh")
+    >>> quiz.label, quiz.stem, len(quiz.items)
+    ('v2', 'quiz02_pareto_zh_v2', 10)
+    >>> draw(load_bank(2), paper=1, label="B").stem
+    'quiz02_pareto_B'
+    """
 
     bank: Bank
     lang: str
