@@ -51,7 +51,7 @@ def test_btyd_charts(model):
     summary = sim.rename(columns={"frequency": "frequency_cal", "recency": "recency_cal", "T": "T_cal"})
     ax = crmlab.plots.calibration_holdout_chart(btyd.calibration_holdout_table(model, summary))
     assert len(ax.lines) == 2
-    ax = crmlab.plots.probability_alive_heatmap(btyd.probability_alive_matrix(model, 39.0, 5, 3.0))
+    ax = crmlab.plots.probability_alive_heatmap(btyd.probability_alive_matrix(model, T=39.0, max_frequency=5, recency_step=3.0))
     assert ax.get_ylabel().startswith("frequency")
     curve = pd.DataFrame({"t": np.arange(0, 10.0), "new": model.expected_purchases(np.arange(0, 10.0))})
     assert len(crmlab.plots.expected_purchases_chart(curve).lines) == 1
