@@ -14,7 +14,7 @@ from types import ModuleType
 __all__ = ["EXTRAS", "MissingExtraError", "optional_import", "missing_extra"]
 
 #: Optional package (its import name) → the extra of crmlab that installs it.
-EXTRAS = {"openpyxl": "excel", "nbformat": "grader", "docx": "word"}
+EXTRAS = {"openpyxl": "excel", "nbformat": "grader", "docx": "word", "nbclient": "lab"}
 
 
 class MissingExtraError(ModuleNotFoundError):

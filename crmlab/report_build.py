@@ -396,8 +396,9 @@ def build_report(notebook: str | Path, out: str | Path, execute: bool = False) -
     nb = nbformat.read(notebook, as_version=4)
     meta = front_matter(nb)
     if execute:
-        from nbclient import NotebookClient
+        from crmlab._extras import optional_import
 
+        NotebookClient = optional_import("nbclient", purpose="running the report notebook before building it").NotebookClient
         NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(notebook.parent)}}).execute()
     errors = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
               for output in cell.get("outputs", []) if output.get("output_type") == "error"]

@@ -584,3 +584,13 @@ def test_bg_expected_is_continuous_where_a_plus_b_is_one():
               for b in (0.4999, 0.5, 0.5001)]
     assert values[0] < values[1] < values[2]
     assert values[1] == pytest.approx((values[0] + values[2]) / 2, rel=1e-7)
+
+
+def test_bg_expected_purchases_far_ahead_with_a_large_a():
+    """a = 50, t ≫ α: the Euler form's power underflows while its ₂F₁ overflows (0·∞ = NaN, found
+    by the property test). By hand: z → 1, ₂F₁(1, 1; 50; 1) = Γ(50)Γ(48)/Γ(49)² = 49/48, so
+    E[X(t)] = 50/49 · (1 − (α/(α+t)) · 49/48)."""
+    model = fixed(btyd.BetaGeoModel, r=1.0, alpha=0.125, a=50.0, b=1.0)
+    t = 502504.0
+    by_hand = 50 / 49 * (1 - 0.125 / (0.125 + t) * 49 / 48)
+    assert model.expected_purchases(t) == pytest.approx(by_hand, rel=1e-9)

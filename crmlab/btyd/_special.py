@@ -55,9 +55,17 @@ def bg_expected(t, r, alpha, a: float, b):
     z = np.minimum(t / (alpha + t), 1 - 1e-15)
 
     def formula(a: float) -> np.ndarray:
-        with np.errstate(over="ignore", under="ignore"):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             hyp = hyp2f1_safe(a + b - 1 - r, a - 1, a + b - 1, z)
-            return (a + b - 1) / (a - 1) * (1 - np.exp((a - 1) * log_keep) * hyp)
+            product = np.exp((a - 1) * log_keep) * hyp
+            # for a large a and t far beyond α the power underflows to 0 while ₂F₁ (whose
+            # c − a − b < 0) overflows: 0·∞. Euler's transformation back gives the same
+            # product as (1−z)^r ₂F₁(r, b; a+b−1; z), finite there (its c − a − b = a − 1 − r).
+            bad = ~np.isfinite(product)
+            if bad.any():
+                other = np.exp(r * log_keep) * hyp2f1_safe(r, b, a + b - 1, z)
+                product = np.where(bad, other, product)
+            return (a + b - 1) / (a - 1) * (1 - product)
 
     value = around_one(formula, a)
     # a + b = 1 makes the series' c = a+b−1 zero: 0·∞ in floating point, though E[X(t)] is

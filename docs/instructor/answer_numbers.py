@@ -202,7 +202,7 @@ def chapter_1() -> list[str]:
     scores = seg.rfm_scores(rfm, bins=5)
     scores["segment"] = seg.rfm_segments(scores)
     profile = seg.segment_profile(scores, scores["segment"]).set_index("segment")
-    by_hand = scores.groupby("segment")["monetary"].agg(["size", "mean", "sum"])
+    by_hand = scores.groupby("segment", observed=True)["monetary"].agg(["size", "mean", "sum"])
     for name, row in profile.iterrows():
         assert row["customers"] == by_hand.loc[name, "size"]
         assert close(row["mean_monetary"], by_hand.loc[name, "mean"], 1e-6)
