@@ -28,12 +28,14 @@ SOLUTIONS = {
     "q2": 'mean_outlook = customers["outlook_points"].mean()',
     "q3": 'average = "B"',
     "q4": 'per_region = customers.groupby("region", observed=True).size().reset_index(name="n")',
+    "q5": 'why = f"{int((customers[\'payment_terms_months\'] >= 3).sum())} customers have terms of 3 months or more"',
 }
 MARKERS = {
     "q1": "# QUESTION q1 points=1 answer=n_long_terms compare=number",
     "q2": "# QUESTION q2 points=1 answer=mean_outlook compare=number rtol=1e-6",
     "q3": "# QUESTION q3 points=1 answer=average compare=choice choices=A|B data=fixed",
     "q4": "# QUESTION q4 points=2 answer=per_region compare=frame ignore_order=true",
+    "q5": "# QUESTION q5 points=1 answer=why compare=manual\n# RUBRIC: 1 point: the count on the student's data",
 }
 ROSTER = "学号,姓名,email\n20230101,王丽,wl@example.edu\n20230102,张伟,zw@example.edu\n" \
          "20230103,李娜,ln@example.edu\n20230104,陈静,cj@example.edu\n"
@@ -81,7 +83,7 @@ def answers_on(notebook: Path, monkeypatch, tmp_path: Path) -> dict:
     scope = {"pd": pd, "customers": load_dataset("b2b_customers")}
     for code in SOLUTIONS.values():
         exec(code, scope)
-    return {name: scope[name] for name in ("n_long_terms", "mean_outlook", "average", "per_region")}
+    return {name: scope[name] for name in ("n_long_terms", "mean_outlook", "average", "per_region", "why")}
 
 
 def test_each_roster_student_gets_an_own_notebook_with_other_numbers(released, monkeypatch, tmp_path):
@@ -125,7 +127,8 @@ def hard_coded(values: dict) -> dict[str, str]:
     frame = values["per_region"]
     return {"q1": f"n_long_terms = {values['n_long_terms']}", "q2": f"mean_outlook = {values['mean_outlook']!r}",
             "q3": 'average = "B"',
-            "q4": f"per_region = pd.DataFrame({ {c: frame[c].tolist() for c in frame.columns}!r})"}
+            "q4": f"per_region = pd.DataFrame({ {c: frame[c].tolist() for c in frame.columns}!r})",
+            "q5": f"why = {values['why']!r}"}
 
 
 def test_grading_uses_each_owners_data(released, monkeypatch, tmp_path):
@@ -153,6 +156,12 @@ def test_grading_uses_each_owners_data(released, monkeypatch, tmp_path):
     assert chen["notes"] == ("this notebook was released for 王丽 (20230101), handed in by 陈静 (20230104): "
                              "graded on 陈静 (20230104)'s data")
     assert rows["20230101"]["notes"] == rows["20230103"]["notes"] == ""
+    # the written answer (q5, graded by hand) is shown beside the model answer on its owner's data
+    review = (out / "manual" / "q5.html").read_text(encoding="utf-8")
+    zhang = answers_on(books["zhang"], monkeypatch, tmp_path)
+    assert wang["why"] != zhang["why"]
+    for who in (wang, zhang):
+        assert f"model answer on this student's data</summary><pre>{who['why']}</pre>" in review
     results = {json.loads(p.read_text())["data_owner"] for p in (out / "results").glob("*.json")}
     assert results == {"20230101", "20230102", "20230103", "20230104"}
     assert ("personal data: 4 submission(s) graded on their owner's data, 0 on the common hidden data (not on the "

@@ -138,6 +138,36 @@ def merge_scores(path: str | Path, lab: Lab, out: str | Path, students: set[str]
     return count
 
 
+def model_answers(lab: Lab, expected: dict[str, Any]) -> dict[str, str]:
+    """The model answer of each hand-graded question, as text, from an answer key.
+
+    Parameters
+    ----------
+    lab : Lab
+        The parsed source notebook.
+    expected : dict
+        Its answer key (``expected["answers"][question][name]["value"]``).
+
+    Returns
+    -------
+    dict
+        Question id → the model answer (several answer variables joined by a blank line).
+
+    Examples
+    --------
+    >>> from crmlab.grader.authoring import parse_lab
+    >>> from crmlab.grader.plain import to_plain
+    >>> lab = parse_lab({"cells": [{"cell_type": "code", "metadata": {}, "source":
+    ...     "# QUESTION d1 points=1 answer=why compare=manual\\n# RUBRIC: 1 point: a reason\\nwhy = 'C0042 pays late'"}]})
+    >>> model_answers(lab, {"answers": {"d1": {"why": {"value": to_plain("C0042 pays late")}}}})
+    {'d1': 'C0042 pays late'}
+    """
+    answers = expected.get("answers", {})
+    return {q.id: "\n\n".join(answer_text(answers[q.id][name]["value"]) for name in q.answer
+                               if name in answers.get(q.id, {}))
+            for q in lab.questions if q.compare == MANUAL}
+
+
 def write_review(out: str | Path, lab: Lab, results: list[dict[str, Any]], expected: dict[str, Any],
                  merged: dict[str, dict[str, dict[str, Any]]]) -> int:
     """Write the review pages and score sheets for the manual questions; returns answers still to grade."""
@@ -156,12 +186,15 @@ def write_review(out: str | Path, lab: Lab, results: list[dict[str, Any]], expec
             sheet.append([result["student"], result.get("name", ""), q.id, q.points,
                           "" if given is None else given["points"], "" if given is None else given["comment"]])
             score = "not graded yet" if given is None else f"{given['points']:g} / {q.points:g} {given['comment']}"
+            own = (result.get("model_answers") or {}).get(q.id)  # graded on the student's own data
+            own_html = ("" if own is None else
+                        f"<details><summary>model answer on this student's data</summary>"
+                        f"<pre>{html.escape(own)}</pre></details>")
             cards.append(f"<div class='card'><h3>{html.escape(result.get('name') or result['student'])} "
                          f"<small>{html.escape(result['student'])}</small></h3>"
-                         f"<pre>{html.escape(str(info.get('answer', '(no answer)')))}</pre>"
+                         f"<pre>{html.escape(str(info.get('answer', '(no answer)')))}</pre>{own_html}"
                          f"<p class='score'>{html.escape(score)}</p></div>")
-        model = "\n\n".join(answer_text(expected["answers"][q.id][name]["value"]) for name in q.answer
-                            if name in expected["answers"].get(q.id, {}))
+        model = model_answers(lab, expected).get(q.id, "")
         page = (f"<!doctype html>\n<html><head><meta charset='utf-8'><title>{html.escape(q.id)}</title><style>"
                 "body{font-family:sans-serif}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(22em,1fr));"
                 "gap:1em}.card{border:1px solid #ccc;padding:.5em}pre{white-space:pre-wrap}.score{color:#555}"

@@ -557,6 +557,7 @@ def run_personal_batch(todo: list[Any], plan: dict[str, Owner | None], lab: Any,
     """
     from crmlab.grader.grade import Progress, _result_path, grade_submission
     from crmlab.grader.jobs import atomic_write, compute_expected, preload_modules
+    from crmlab.grader.manual import model_answers
     from crmlab.grader.sandbox import Worker
     from crmlab.grader.variants import make_variant
 
@@ -583,6 +584,8 @@ def run_personal_batch(todo: list[Any], plan: dict[str, Owner | None], lab: Any,
             worker.close()
         result["data_owner"] = owner.student.id if owner else None
         result["notes"] = owner.notes if owner else [_no_owner_note(lang)]
+        if owner is not None:  # the review page shows each written answer beside the model on its own data
+            result["model_answers"] = model_answers(lab, expected)
         return result
 
     def work(index: int) -> None:
