@@ -160,10 +160,11 @@ def _public_functions():
     import crmlab.sales
     import crmlab.scorecard
     import crmlab.service
+    import crmlab.survey
     from crmlab import basket, customers
 
     for module in (customers, segmentation, value, loyalty, pareto, basket, btyd,
-                   crmlab.sales, crmlab.service, crmlab.quality, crmlab.scorecard):
+                   crmlab.sales, crmlab.service, crmlab.quality, crmlab.scorecard, crmlab.survey):
         for name in module.__all__:
             obj = getattr(module, name)
             if inspect.isfunction(obj):
@@ -211,6 +212,24 @@ SEVERAL_INPUTS = {
     "crmlab.scorecard.monthly_grading": ["month_end"],
     "crmlab.scorecard.grading_history": ["month_ends"],
     "crmlab.scorecard.export_grade_table": ["path"],
+    # the survey: the answers and their codebook (the questionnaire's definition) go together;
+    # a question (or two, for a cross-tab) of it is what is being tallied or compared
+    "crmlab.survey.read_responses": ["codebook"],
+    "crmlab.survey.validate": ["codebook"],
+    "crmlab.survey.tally": ["question", "codebook"],
+    "crmlab.survey.tally_hierarchy": ["question", "codebook"],
+    "crmlab.survey.statistics_table": ["codebook"],
+    "crmlab.survey.factual_mode": ["question", "codebook"],
+    "crmlab.survey.wilson_interval": ["n"],
+    "crmlab.survey.likert_summary": ["items"],
+    "crmlab.survey.reliability": ["codebook"],
+    "crmlab.survey.apply_reverse_coding": ["codebook"],
+    "crmlab.survey.servqual_gaps": ["codebook"],
+    "crmlab.survey.importance_performance": ["codebook"],
+    "crmlab.survey.crosstab": ["row", "column"],
+    "crmlab.survey.survey_report": ["codebook", "out_dir"],
+    "crmlab.survey.key_findings": ["codebook", "validation"],
+    "crmlab.survey.compare_groups": ["codebook", "by"],
 }
 
 

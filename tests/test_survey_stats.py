@@ -42,7 +42,7 @@ def test_wilson_hand_worked():
 def test_wilson_matches_scipy(kn, confidence):
     k, n = kn
     ci = sps.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
-    low, high = wilson_interval(k, n, confidence)
+    low, high = wilson_interval(k, n, confidence=confidence)
     assert low == pytest.approx(ci.low, abs=1e-9)
     assert high == pytest.approx(ci.high, abs=1e-9)
     assert low <= k / n <= high

@@ -116,7 +116,7 @@ def _t_interval(values: np.ndarray) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
-def compare_groups(valid: pd.DataFrame, codebook: Codebook, by: str,
+def compare_groups(valid: pd.DataFrame, codebook: Codebook, by: str, *,
                    items: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-group measures with 95 % intervals, and one test per measure.
 

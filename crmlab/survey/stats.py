@@ -38,7 +38,7 @@ __all__ = [
 
 
 # ---- proportions -------------------------------------------------------------------------
-def wilson_interval(successes, n, confidence: float = 0.95):
+def wilson_interval(successes, n, *, confidence: float = 0.95):
     """Wilson score interval for a proportion (better than ``p ± z·se`` for small n or p near 0/1).
 
     Parameters
@@ -93,7 +93,7 @@ def _scores(scores, *, what: str, low: float | None = None, high: float | None =
     return values
 
 
-def top_box(scores, scale: int = 5, boxes: int = 2, *, minimum: int = 1) -> float:
+def top_box(scores, *, scale: int = 5, boxes: int = 2, minimum: int = 1) -> float:
     """Share (0–1) of answers in the top ``boxes`` codes of a ``scale``-point scale.
 
     Top-2-box on a 1–5 scale counts the 4s and 5s. Missing answers are left out.
@@ -125,7 +125,7 @@ def top_box(scores, scale: int = 5, boxes: int = 2, *, minimum: int = 1) -> floa
     return float(np.mean(values >= minimum + scale - boxes))
 
 
-def bottom_box(scores, scale: int = 5, boxes: int = 2, *, minimum: int = 1) -> float:
+def bottom_box(scores, *, scale: int = 5, boxes: int = 2, minimum: int = 1) -> float:
     """Share (0–1) of answers in the bottom ``boxes`` codes (1s and 2s for bottom-2 of 1–5).
 
     Parameters
@@ -178,7 +178,7 @@ def reverse_code(values, *, minimum: int = 1, maximum: int = 5):
     return minimum + maximum - values
 
 
-def apply_reverse_coding(data: pd.DataFrame, codebook: Codebook,
+def apply_reverse_coding(data: pd.DataFrame, codebook: Codebook, *,
                          items: Sequence[str] | None = None) -> pd.DataFrame:
     """A copy of ``data`` with the codebook's reverse-coded items recoded (only those present).
 
@@ -253,7 +253,7 @@ def likert_summary(data: pd.DataFrame, items: Sequence[str] | None = None, *,
     items = list(items)
     require_columns(data, items, what="the responses")
     if reverse and codebook is not None:
-        data = apply_reverse_coding(data, codebook, items)
+        data = apply_reverse_coding(data, codebook, items=items)
     rows = []
     for item in items:
         low, high = minimum, maximum
@@ -313,7 +313,7 @@ class CSATResult:
         return pd.DataFrame([self.__dict__])
 
 
-def csat(scores, scale: int = 5, boxes: int = 2, *, minimum: int = 1,
+def csat(scores, *, scale: int = 5, boxes: int = 2, minimum: int = 1,
          confidence: float = 0.95) -> CSATResult:
     """CSAT: percent of respondents answering in the top ``boxes`` codes (4 or 5 of 1–5).
 
@@ -346,7 +346,7 @@ def csat(scores, scale: int = 5, boxes: int = 2, *, minimum: int = 1,
     if n == 0:
         raise CrmlabInputError("CSAT needs at least one answered score")
     k = int(np.sum(values >= minimum + scale - boxes))
-    low, high = wilson_interval(k, n, confidence)
+    low, high = wilson_interval(k, n, confidence=confidence)
     return CSATResult(100 * k / n, k, n, 100 * low, 100 * high, confidence)
 
 

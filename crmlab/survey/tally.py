@@ -34,7 +34,7 @@ __all__ = ["tally", "tally_hierarchy", "statistics_table", "factual_mode", "NO_A
 NO_ANSWER = "no answer"
 
 
-def multiple_choice_codes(values: pd.Series, separator: str = ";") -> pd.DataFrame:
+def multiple_choice_codes(values: pd.Series, *, separator: str = ";") -> pd.DataFrame:
     """Long table (``row``, ``code``) of the options chosen in a multiple-choice column.
 
     Parameters
@@ -316,7 +316,7 @@ def factual_mode(valid: pd.DataFrame, question: str, codebook: Codebook, *,
     return out
 
 
-def statistics_table(valid: pd.DataFrame, codebook: Codebook,
+def statistics_table(valid: pd.DataFrame, codebook: Codebook, *,
                      questions: Sequence[str] | None = None) -> pd.DataFrame:
     """The training's statistics table (统计表): every closed question, every option, counts and %.
 
