@@ -242,6 +242,21 @@ def test_lab02_model_visit_plan_adds_up_to_sixty_days():
     assert days and sum(int(d) for d in days.groups()) == 60
 
 
+def test_lab02_no_other_text_gives_away_the_layer_to_develop():
+    """Q1 asks which pyramid layer to develop; Q8's rubric (shown to students) must not say it."""
+    import yaml
+
+    zh = yaml.safe_load((EXERCISES / "translations" / "lab02_pareto.zh.yaml").read_text(encoding="utf-8"))["cells"]
+    for cell in _cells(EXERCISES / "lab02_pareto.ipynb"):
+        if cell["id"] in ("b2c0f301", "b2c0f302"):             # Q1 itself and its solution
+            continue
+        texts = [_text(cell)] + ([zh[cell["id"]]["text"]] if cell["id"] in zh else [])
+        for text in texts:
+            flat = " ".join(text.split()).lower()
+            assert not re.search(r"develop(ing)? the important|important[^.;]{0,20}\bdevelop", flat), cell["id"]
+            assert "发展重要型" not in flat and "重要型发展" not in flat, cell["id"]
+
+
 # --------------------------------------------------------------------------- lab 03
 def test_lab03_clv_answers_match_retention_clv():
     from crmlab import value
