@@ -133,6 +133,8 @@ GIVEAWAYS = {
     # Q1: the layer to develop (important), once spelled out in Q8's rubric
     "lab02_pareto": ({"b2c0f301", "b2c0f302"},
                      [r"develop(ing)? the important", r"important[^.;]{0,20}\bdevelop", "发展重要型", "重要型发展"]),
+    # Q1: the cross-selling target is the low share of a large wallet (X), once in Q9's rubric
+    "lab03_customer_value": ({"c3c0f301", "c3c0f302"}, [r"low[- ]share", "份额低"]),
 }
 
 
@@ -324,6 +326,23 @@ def test_lab03_share_of_wallet_matches_crmlab():
     np.testing.assert_allclose(ns["wallet_share"].to_numpy(), np.asarray(expected, dtype=float), rtol=1e-12)
     spent = ns["member_lines"].query("customer_id == 'M01500' and date.dt.year == 2025")["amount"].sum()
     assert ns["wallet_share"]["M01500"] == pytest.approx(spent / 40000)
+
+
+def test_lab03_share_of_wallet_stays_between_0_and_1_on_other_data():
+    """The wallet answers are fixed, the spend is not: on a hidden variant a member can spend more
+    with us than their survey answer (one variant gave M00150 583 yuan against 500) or return more
+    than they bought. The question's rule: share 1, and share 0."""
+    cell = next(c for c in _cells(EXERCISES / "lab03_customer_value.ipynb") if c["id"] == "c3c0f307")
+    ns = dict(run_lab("lab03_customer_value"))
+    ns["member_lines"] = pd.DataFrame({
+        "customer_id": ["M00480", "M01500", "M00150", "M00150", "M03100", "M03100"],
+        "date": pd.to_datetime(["2025-03-01", "2025-04-01", "2025-05-01", "2025-06-01",
+                                "2024-12-01", "2025-01-10"]),
+        "amount": [600.0, 4000.0, 400.0, 183.0, 90.0, -90.0]})   # M03100 returns in 2025 what it bought in 2024
+    exec(compile(_text(cell), "lab03:c3c0f307", "exec"), ns)
+    # 600/6000, 4000/40000, nothing, -90 -> 0, 583 > 500 -> 1
+    assert ns["wallet_share"].to_dict() == pytest.approx(
+        {"M00480": 0.1, "M01500": 0.1, "M02200": 0.0, "M03100": 0.0, "M00150": 1.0})
 
 
 # --------------------------------------------------------------------------- lab 04
