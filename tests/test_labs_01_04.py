@@ -125,7 +125,7 @@ def test_the_header_names_the_questions_whose_self_check_confirms_the_format_onl
 
 
 # --------------------------------------------------------------------------- give-aways
-# A choice question's answer must not be readable from another cell a student sees (a written
+# A question's answer must not be readable from another cell a student sees (a written
 # question's rubric is shown in the release): lab → (the question's own cells, answer patterns).
 GIVEAWAYS = {
     # Q2: the level of a call a week after the sale (accountable), once named in Q8's rubric
@@ -135,11 +135,15 @@ GIVEAWAYS = {
                      [r"develop(ing)? the important", r"important[^.;]{0,20}\bdevelop", "发展重要型", "重要型发展"]),
     # Q1: the cross-selling target is the low share of a large wallet (X), once in Q9's rubric
     "lab03_customer_value": ({"c3c0f301", "c3c0f302"}, [r"low[- ]share", "份额低"]),
+    # Q2 (the paper scorecard): its edges, 2 months of terms and 1 month late, once solved in the header
+    "lab04_customer_grading": ({"c14bef89", "fbb11d1e"},
+                               [r"exactly 2 months of terms", r"exactly 1 month late scores",
+                                "账期正好 2 个月属于", "正好延期 1 个月得"]),
 }
 
 
 @pytest.mark.parametrize("lab", sorted(GIVEAWAYS))
-def test_no_other_cell_gives_away_a_choice_answer(lab):
+def test_no_other_cell_gives_away_an_answer(lab):
     import yaml
 
     own, patterns = GIVEAWAYS[lab]
