@@ -121,29 +121,26 @@ def test_the_header_states_sections_time_questions_and_points(stem):
 
 
 @pytest.mark.parametrize("stem", LABS.values())
-def test_the_header_names_the_answers_whose_self_check_confirms_the_form_only(stem):
-    """Choices, whole numbers (the grader's low-information rule) and selfcheck=format answers:
-    the header lists the questions all of whose answers are checked for their form only, and
-    names the single answers of mixed questions."""
-    from crmlab.grader.compare import low_information
+def test_the_header_names_the_questions_whose_self_check_confirms_the_form_only(stem):
+    """The header lists exactly the questions whose released self-check confirms the form only,
+    as the release decides it (``crmlab.grader.release.checks_data``: ``selfcheck=format``, or a
+    low-information answer such as a whole number anywhere in the question makes the *whole*
+    question form-only unless ``selfcheck=value``). A header naming only one answer of a mixed
+    question would tell the student the other answers are checked when they are not."""
     from crmlab.grader.plain import to_plain
+    from crmlab.grader.release import checks_data
 
     ns = answers(stem, "public")
     header = _header(stem)
     listed = re.search(r"\(((?:Q\d+, )*Q\d+)\) it only confirms that your answer has the right form", header)
     assert listed
-    whole, single = set(), set()
-    for q in parse(stem).questions:
-        if q.compare in ("manual", "function"):
-            continue
-        form_only = {name for name in q.answer if q.selfcheck == "format" or (
-            q.selfcheck != "value" and low_information(q.compare, to_plain(ns[name])))}
-        if form_only == set(q.answer):
-            whole.add(q.id.upper())
-        single |= {(name, q.id.upper()) for name in form_only if form_only != set(q.answer)}
-    assert set(listed[1].split(", ")) == whole
-    for name, qid in single:
-        assert f"`{name}` of {qid}" in header
+    lab = parse(stem)
+    key = {"answers": {q.id: {n: {"value": None if q.compare in ("manual", "function") else to_plain(ns[n])}
+                              for n in q.answer} for q in lab.questions}}
+    released = checks_data(lab, key, "salt", stem)["questions"]
+    form_only = {qid.upper() for qid, entry in released.items()
+                 if entry["check"] == "format" and entry["compare"] != "function"}
+    assert set(listed[1].split(", ")) == form_only
 
 
 @pytest.mark.parametrize("stem", LABS.values())

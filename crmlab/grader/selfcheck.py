@@ -180,12 +180,32 @@ def show(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def show_plain(plain: Any) -> str:
-    """A plain answer (see :mod:`crmlab.grader.plain`) as short text."""
-    if isinstance(plain, dict) and plain.get("t") == "scalar":
+def _readable(plain: Any) -> Any:
+    """A plain scalar, list or set back as the Python value a student wrote; ``_UNREADABLE`` for
+    the other plain forms (series, frames, dicts)."""
+    if not isinstance(plain, dict):
+        return _UNREADABLE
+    if plain.get("t") == "scalar":
         value = plain.get("v")
-        return show(next(iter(value.values())) if isinstance(value, dict) else value)
-    return show(json.dumps(plain, ensure_ascii=False))
+        return next(iter(value.values())) if isinstance(value, dict) else value
+    if plain.get("t") in ("list", "set") and isinstance(plain.get("items"), list):
+        items = [_readable(item) for item in plain["items"]]
+        return _UNREADABLE if any(item is _UNREADABLE for item in items) else items
+    return _UNREADABLE
+
+
+_UNREADABLE = object()
+
+
+def show_plain(plain: Any) -> str:
+    """A plain answer (see :mod:`crmlab.grader.plain`) as short text: a scalar, list or set as
+    Python writes it, anything else as its plain JSON.
+
+    >>> show_plain({"t": "list", "items": [{"t": "scalar", "v": 0.5}, {"t": "scalar", "v": "a"}]})
+    "[0.5, 'a']"
+    """
+    value = _readable(plain)
+    return show(json.dumps(plain, ensure_ascii=False) if value is _UNREADABLE else value)
 
 
 def _call(func: Any, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
