@@ -133,7 +133,7 @@ def main() -> None:
         f"(all pairs would be {len(records) * (len(records) - 1) // 2:,}) |",
         f"| matched pairs / refused merges | {clusters.attrs['matched_pairs']:,} / "
         f"{clusters.attrs['refused_merges']:,} |",
-        f"| oversized blocks skipped | {len(clusters.attrs['skipped_blocks'])} |",
+        f"| records in oversized blocks (not compared on that key) | {clusters.attrs['excluded'].excluded} |",
         f"| precision / recall / F1 | {result['precision']:.4f} / {result['recall']:.4f} / "
         f"{result['f1']:.4f} |",
         f"| reference: comparing all pairs without blocking, extrapolated at the measured "

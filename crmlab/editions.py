@@ -249,7 +249,12 @@ def load_translation(path: str | Path) -> Translation:
     path = Path(path)
     if not path.is_file():
         raise EditionError(f"no translation file {path}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:  # e.g. a translator's unindented line inside a text block
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise EditionError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells", {}), dict):
         raise EditionError(f"{path}: expected keys notebook, language and cells (a mapping)")
     cells: dict[str, tuple[str, str]] = {}

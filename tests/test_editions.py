@@ -178,3 +178,16 @@ def test_make_lab_opens_the_edition_asked_for(args, first):
     out = subprocess.run(["make", "-n", "--no-print-directory", "lab", *args], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
     assert f"--LabApp.default_url=/lab/tree/{first}" in out
+
+
+def test_a_broken_translation_file_is_an_edition_error_naming_the_line(chapter):
+    """A translator's unindented line inside a text block: a clear error, not a YAML traceback."""
+    path = translation_path(chapter)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    text_line = next(i for i, line in enumerate(lines) if line.strip() == "text: |-")
+    lines.insert(text_line + 2, "这一行没有缩进: 破坏了 YAML")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    # the block ends at the unindented line; YAML notices at the next indented key, and says so
+    noticed = next(i for i, line in enumerate(lines) if line == "  customers:") + 1
+    with pytest.raises(EditionError, match=rf"01_chapter.zh.yaml: not valid YAML \(line {noticed}\)"):
+        load_translation(path)

@@ -90,3 +90,9 @@ def test_collections_by_invoice_date_and_by_due_date(tmp_path, capsys):
         table = pd.read_csv(out, skiprows=1, encoding="utf-8-sig").set_index("invoice_id")
         assert table["action"].to_dict() == {"I1": "key", "I2": "on_site", "I3": "letter", "I4": "not_due"}
     assert main(["scorecard", "collections", "--month-end", "2025-12-31", "--data", str(tmp_path / "none")]) == 2
+    capsys.readouterr()
+    invoices.loc[2, "due_date"] = "2025-13-40"  # a typo in the export: refused with its row, not a traceback
+    invoices.to_csv(tmp_path / "b2b_invoices.csv", index=False)
+    assert main(["scorecard", "collections", "--month-end", "2025-12-31", "--data", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "column 'due_date'" in err and "'2025-13-40'" in err and "rows 2" in err

@@ -101,18 +101,14 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _collections(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from crmlab._checks import CrmlabInputError
     from crmlab.datasets import load_dataset
     from crmlab.scorecard import collections_matrix, export_grade_table, receivables_ageing
 
     try:
         data = _load(args.data, ("b2b_invoices",))
+        # dates are parsed (and bad ones refused, naming the rows) by receivables_ageing itself
         invoices = data["b2b_invoices"] if data else load_dataset("b2b_invoices")
-        for column in ("invoice_date", "due_date", "paid_date"):
-            if column in invoices:
-                invoices[column] = pd.to_datetime(invoices[column])
         options = dict(as_of=args.month_end, amount_line=args.amount_line,
                        age_line_months=args.age_line_months, age_basis=args.age_basis)
         matrix = collections_matrix(invoices, **options)

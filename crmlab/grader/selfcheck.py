@@ -331,8 +331,7 @@ def check(qid: str, *values: Any) -> None:
         except SelfCheckError as exc:
             print(t("selfcheck.cannot_check", qid=qid, problem=exc))
             return
-        with using(_lang()):
-            print(_line(qid, result))
+        print(_line(qid, result))
 
 
 def check_all() -> None:
