@@ -36,7 +36,6 @@ Examples
 from __future__ import annotations
 
 import builtins
-import csv
 import hashlib
 import html
 import io
@@ -456,16 +455,16 @@ def _report_html(pairs: list[Pair], codes: dict[str, Code], labels: dict[str, st
 
 
 def _report_csv(pairs: list[Pair], labels: dict[str, str], threshold: float) -> str:
-    """Every pair that shares code, ranked: UTF-8 with BOM (Excel on Chinese Windows reads it)."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["rank", "student_a", "name_a", "student_b", "name_b", "score", "share_of_a", "share_of_b",
-                     "shared_fingerprints", "listed"])
-    for rank, p in enumerate(pairs, start=1):
-        writer.writerow([rank, p.a, labels.get(p.a, ""), p.b, labels.get(p.b, ""), round(p.score, 4),
-                         round(p.share_a, 4), round(p.share_b, 4), p.shared, "yes" if p.score >= threshold else ""])
-    return buffer.getvalue()
+    """Every pair that shares code, ranked, as a CSV for Excel (BOM; a name starting with ``=``
+    stays text: :func:`crmlab._spreadsheet.csv_text`)."""
+    from crmlab._spreadsheet import csv_text
+
+    header = ["rank", "student_a", "name_a", "student_b", "name_b", "score", "share_of_a", "share_of_b",
+              "shared_fingerprints", "listed"]
+    return csv_text(header, [[rank, p.a, labels.get(p.a, ""), p.b, labels.get(p.b, ""), round(p.score, 4),
+                              round(p.share_a, 4), round(p.share_b, 4), p.shared,
+                              "yes" if p.score >= threshold else ""]
+                             for rank, p in enumerate(pairs, start=1)])
 
 
 def write_similarity(out: str | Path, nb: Any, lab: Any, subs: list[Any], lab_name: str,
