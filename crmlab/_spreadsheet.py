@@ -98,6 +98,40 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def text_cells_as_text(sheet: Any) -> int:
+    """Make every cell of an openpyxl sheet that openpyxl took for a formula plain text again.
+
+    openpyxl stores any string starting with ``=`` as a formula, so a respondent's comment
+    ``=HYPERLINK(...)`` written with ``DataFrame.to_excel`` would run when the workbook is opened.
+    The course never writes formulas into data sheets, so each such cell is turned back into text.
+
+    Parameters
+    ----------
+    sheet : openpyxl.worksheet.worksheet.Worksheet
+        A sheet just written.
+
+    Returns
+    -------
+    int
+        How many cells were turned back into text.
+
+    Examples
+    --------
+    >>> from openpyxl import Workbook
+    >>> sheet = Workbook().active
+    >>> sheet.append(["=1+1", "好", 3])
+    >>> text_cells_as_text(sheet), sheet["A1"].data_type, sheet["A1"].value
+    (1, 's', '=1+1')
+    """
+    changed = 0
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+                changed += 1
+    return changed
+
+
 def write_frame_csv(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
     """Write ``frame`` as a spreadsheet-safe UTF-8-with-BOM CSV (see :func:`safe_frame`).
 

@@ -175,3 +175,18 @@ def test_help_texts(argv, capsys):
         main(argv)
     assert stop.value.code == 0
     assert "usage: crmlab survey" in capsys.readouterr().out
+
+
+def test_report_workbook_keeps_free_text_from_running_as_formulas(tmp_path):
+    """统计表.xlsx: a respondent's '=HYPERLINK(...)' comment is a text cell, not a formula."""
+    from openpyxl import load_workbook
+
+    cb = course_codebook()
+    data = load_dataset("survey_responses")
+    comment = '=HYPERLINK("http://x","点我")'
+    data.loc[data.index[0], "comment"] = comment
+    report = survey_report(validate(data, cb), cb, tmp_path, lang="zh")
+    book = load_workbook(report.workbook)
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value == comment]
+    assert cells and all(c.data_type == "s" for c in cells)
+    assert not any(c.data_type == "f" for sheet in book.worksheets for row in sheet.iter_rows() for c in row)

@@ -208,7 +208,7 @@ def write_review(out: str | Path, lab: Lab, results: list[dict[str, Any]], expec
 
 
 def _write_sheets(folder: Path, rows: list[list[Any]]) -> None:
-    from crmlab._spreadsheet import csv_text
+    from crmlab._spreadsheet import csv_text, text_cells_as_text
 
     atomic_write(folder / "scores.csv", csv_text(COLUMNS, rows))  # BOM, and no cell runs as a formula
     from openpyxl import Workbook
@@ -219,9 +219,7 @@ def _write_sheets(folder: Path, rows: list[list[Any]]) -> None:
     sheet.append(COLUMNS)
     for row in rows:
         sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # a name starting with "=" is text, never a formula
-                cell.data_type = "s"
+    text_cells_as_text(sheet)  # a name starting with "=" is text, never a formula
     tmp = folder / ".scores.xlsx.tmp"
     book.save(tmp)
     tmp.replace(folder / "scores.xlsx")

@@ -102,6 +102,9 @@ def export_grade_table(table: pd.DataFrame, path: str | Path, *, title: str = "å
     for (cell,) in sheet.iter_rows(min_row=3, min_col=grade_col, max_col=grade_col):
         if cell.value in fills:
             cell.fill = fills[cell.value]
+    from crmlab._spreadsheet import text_cells_as_text
+
+    text_cells_as_text(sheet)  # a company name starting with "=" stays text
     sheet.freeze_panes = "B3"
     sheet.oddHeader.center.text = marking
     for i, col in enumerate(frame.columns, start=1):

@@ -299,10 +299,13 @@ def _markdown_table(frame: pd.DataFrame) -> str:
 
 def _write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     """One sheet per table, header row frozen, columns wide enough for their text."""
+    from crmlab._spreadsheet import text_cells_as_text
+
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
+            text_cells_as_text(sheet)  # a respondent's "=..." comment stays text, never a formula
             sheet.freeze_panes = "A2"
             for j, column in enumerate(frame.columns, start=1):
                 width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
